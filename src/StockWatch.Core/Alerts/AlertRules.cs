@@ -1,0 +1,149 @@
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Stream;
+
+namespace StockWatch.Core.Alerts;
+
+/// <summary>What the rules remember about a product between changes.</summary>
+/// <param name="LastAlertTime">When the last alert about the product was stored.</param>
+/// <param name="LowStockAlertedAt">When the current low-stock episode last alerted; <c>null</c> when not low.</param>
+/// <param name="StockoutEpisode">True while days of cover stay below the lead time.</param>
+public sealed record AlertState(DateTimeOffset? LastAlertTime, DateTimeOffset? LowStockAlertedAt, bool StockoutEpisode)
+{
+    public static readonly AlertState None = new(null, null, false);
+}
+
+/// <summary>The alerts a change raises and the state the product is left in.</summary>
+public sealed record AlertDecision(IReadOnlyList<NewAlert> Alerts, AlertState State);
+
+/// <summary>
+/// The alert rules: a pure function of the change (old and new image), the product's alert state, its recent sales
+/// rate and the options. The change's own time is "now", so replaying a change decides the same thing.
+/// </summary>
+public static class AlertRules
+{
+    public static AlertDecision Evaluate(ChangeRecord change, AlertState state, decimal averageDailyUnits, AlertOptions options)
+    {
+        var now = change.ChangedAt;
+        var (old, current) = (change.OldImage, change.NewImage);
+        if (current is null)
+        {
+            var removed = Raise(change, AlertType.ProductRemoved, new AlertDetails { OldValue = old?.Name, Stock = old?.Stock });
+            return new AlertDecision([removed], AlertState.None with { LastAlertTime = now });
+        }
+
+        var alerts = new List<NewAlert>();
+        if (old is null)
+        {
+            if (!change.IsFromImport)
+            {
+                alerts.Add(Raise(change, AlertType.ProductAdded, new AlertDetails { NewValue = current.Name, Stock = current.Stock }));
+            }
+        }
+        else
+        {
+            AddFieldChanges(change, old, current, alerts);
+        }
+
+        var cover = averageDailyUnits > 0 ? decimal.Round(current.Stock / averageDailyUnits, 1) : (decimal?)null;
+        var lowStockAlertedAt = AddStockLevelAlerts(change, state, cover, options, alerts);
+        var stockoutEpisode = AddStockoutPrediction(change, state, cover, options, alerts);
+
+        return new AlertDecision(alerts, new AlertState(
+            alerts.Count > 0 ? now : state.LastAlertTime,
+            lowStockAlertedAt,
+            stockoutEpisode));
+    }
+
+    private static void AddFieldChanges(ChangeRecord change, Product old, Product current, List<NewAlert> alerts)
+    {
+        if (old.Price != current.Price)
+        {
+            decimal? percent = old.Price.Value == 0
+                ? null
+                : decimal.Round((current.Price.Value - old.Price.Value) / old.Price.Value * 100, 2);
+            alerts.Add(Raise(change, AlertType.PriceChanged, new AlertDetails
+            {
+                OldValue = old.Price.ToString(),
+                NewValue = current.Price.ToString(),
+                PercentChange = percent,
+            }));
+        }
+
+        if (old.Name != current.Name)
+        {
+            alerts.Add(Raise(change, AlertType.NameChanged, new AlertDetails { OldValue = old.Name, NewValue = current.Name }));
+        }
+
+        if (old.Category != current.Category)
+        {
+            alerts.Add(Raise(change, AlertType.CategoryChanged, new AlertDetails { OldValue = old.Category, NewValue = current.Category }));
+        }
+    }
+
+    /// <summary>LOW_STOCK on the edge (or as a reminder), OUT_OF_STOCK at 0, BACK_IN_STOCK above the threshold.</summary>
+    /// <returns>When the current low-stock episode last alerted.</returns>
+    private static DateTimeOffset? AddStockLevelAlerts(
+        ChangeRecord change, AlertState state, decimal? cover, AlertOptions options, List<NewAlert> alerts)
+    {
+        var (old, current) = (change.OldImage, change.NewImage!);
+        var threshold = current.ThresholdOr(options.DefaultLowStockThreshold);
+        var wasLow = old is not null && old.IsLow(options.DefaultLowStockThreshold);
+        var isLow = current.IsLow(options.DefaultLowStockThreshold);
+        var details = new AlertDetails { Stock = current.Stock, Threshold = threshold, DaysOfCover = cover };
+
+        if (wasLow && !isLow)
+        {
+            alerts.Add(Raise(change, AlertType.BackInStock, details));
+            return null;
+        }
+
+        if (!isLow)
+        {
+            return null;
+        }
+
+        var now = change.ChangedAt;
+        if (!wasLow)
+        {
+            alerts.Add(Raise(change, AlertType.LowStock, details));
+        }
+
+        var reachedZero = current.Stock == 0 && (old is null || old.Stock > 0);
+        if (reachedZero)
+        {
+            alerts.Add(Raise(change, AlertType.OutOfStock, details));
+            return now;
+        }
+
+        if (wasLow && (state.LowStockAlertedAt is not { } last || now - last >= options.ReminderCooldown))
+        {
+            alerts.Add(Raise(change, AlertType.LowStock, details with { Reminder = true }));
+            return now;
+        }
+
+        return wasLow ? state.LowStockAlertedAt : now;
+    }
+
+    /// <summary>STOCKOUT_PREDICTED once per episode of days of cover below the lead time.</summary>
+    /// <returns>Whether the product is in such an episode after this change.</returns>
+    private static bool AddStockoutPrediction(
+        ChangeRecord change, AlertState state, decimal? cover, AlertOptions options, List<NewAlert> alerts)
+    {
+        var current = change.NewImage!;
+        var inEpisode = cover is { } days && days < options.LeadTimeDays;
+        if (inEpisode && !state.StockoutEpisode && current.Stock > 0)
+        {
+            alerts.Add(Raise(change, AlertType.StockoutPredicted, new AlertDetails
+            {
+                Stock = current.Stock,
+                Threshold = current.ThresholdOr(options.DefaultLowStockThreshold),
+                DaysOfCover = cover,
+            }));
+        }
+
+        return inEpisode;
+    }
+
+    private static NewAlert Raise(ChangeRecord change, AlertType type, AlertDetails details) =>
+        new(change.ProductId, type, change.ChangedAt, details);
+}

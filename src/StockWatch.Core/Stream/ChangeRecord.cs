@@ -1,0 +1,28 @@
+using StockWatch.Core.Catalog;
+
+namespace StockWatch.Core.Stream;
+
+public enum ChangeKind
+{
+    Insert,
+    Modify,
+    Remove,
+}
+
+/// <summary>
+/// One write to one product, as the change stream carries it: the old and the new image (NEW_AND_OLD_IMAGES),
+/// a global <see cref="Sequence"/> and a per-product <see cref="ProductSequence"/>.
+/// </summary>
+public sealed record ChangeRecord(
+    long Sequence,
+    ProductId ProductId,
+    long ProductSequence,
+    ChangeKind Kind,
+    Product? OldImage,
+    Product? NewImage,
+    DateTimeOffset ChangedAt,
+    string Cause)
+{
+    /// <summary>Imports announce new products in their summary instead of one alert each.</summary>
+    public bool IsFromImport => Cause.StartsWith("import:", StringComparison.Ordinal);
+}
