@@ -1,0 +1,62 @@
+using System.Reflection;
+using StockWatch.Core;
+
+namespace StockWatch.Sqlite;
+
+/// <summary>Versioned schema scripts, applied in order inside one write transaction; <c>user_version</c> records the version.</summary>
+internal static class Migrations
+{
+    private static readonly string[] Scripts = ["0001_catalog_and_stream.sql", "0002_alerts.sql"];
+
+    public static int Latest => Scripts.Length;
+
+    public static int CurrentVersion(SqliteDatabase database)
+    {
+        using var session = database.Open();
+        return Version(session);
+    }
+
+    public static void Apply(SqliteDatabase database, int target)
+    {
+        using var session = database.Open();
+        if (Version(session) == target)
+        {
+            return;
+        }
+
+        using (var wal = session.Command("PRAGMA journal_mode = WAL;"))
+        {
+            wal.ExecuteNonQuery();
+        }
+
+        using var transaction = session.BeginWrite();
+        var current = Version(session, transaction);
+        if (current > Latest)
+        {
+            throw StockWatchException.Invalid("data",
+                $"The database {database.Path} has schema version {current}, newer than this StockWatch knows ({Latest}); use a newer StockWatch.");
+        }
+
+        for (var version = current + 1; version <= target; version++)
+        {
+            using var step = session.Command(Read(Scripts[version - 1]) + $"\nPRAGMA user_version = {version};", transaction);
+            step.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    private static int Version(SqliteSession session, Microsoft.Data.Sqlite.SqliteTransaction? transaction = null)
+    {
+        using var command = session.Command("PRAGMA user_version;", transaction);
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string Read(string script)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"Migrations.{script}")
+            ?? throw new InvalidOperationException($"Migration {script} is not embedded.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Data.Sqlite;
+using StockWatch.Core;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Sales;
+
+namespace StockWatch.Sqlite;
+
+/// <summary>Mapping between rows (and the JSON images of the change stream) and domain values.</summary>
+internal static class Rows
+{
+    public const string ProductColumns =
+        "p.product_id, p.product_name, p.product_category, p.stock_count, p.product_price_e4, p.low_stock_threshold, p.version, p.updated_at, s.last_alert_time";
+
+    public const string ProductFrom = "products p LEFT JOIN alert_state s ON s.product_id = p.product_id";
+
+    public const string SaleColumns = "sale_id, product_id, sale_date, quantity, current_price_e4, stock_after";
+
+    public const string AlertColumns = "alert_id, product_id, alert_time, alert_type, details, change_seq, cause";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
+    };
+
+    public static Product ReadProduct(SqliteDataReader reader) => new()
+    {
+        Id = ProductId.Parse(reader.GetString(0)),
+        Name = reader.GetString(1),
+        Category = reader.GetString(2),
+        Stock = reader.GetInt32(3),
+        Price = Money.FromTenThousandths(reader.GetInt64(4)),
+        LowStockThreshold = reader.IsDBNull(5) ? null : reader.GetInt32(5),
+        Version = reader.GetInt64(6),
+        UpdatedAt = Timestamp.ParseStored(reader.GetString(7)),
+        LastAlertTime = reader.IsDBNull(8) ? null : Timestamp.ParseStored(reader.GetString(8)),
+    };
+
+    public static Sale ReadSale(SqliteDataReader reader) =>
+        new(SaleId.Parse(reader.GetString(0)),
+            ProductId.Parse(reader.GetString(1)),
+            Timestamp.ParseStored(reader.GetString(2)),
+            reader.GetInt32(3),
+            Money.FromTenThousandths(reader.GetInt64(4)))
+        {
+            StockAfter = reader.IsDBNull(5) ? null : reader.GetInt32(5),
+        };
+
+    public static Alert ReadAlert(SqliteDataReader reader) =>
+        new(reader.GetInt64(0),
+            ProductId.Parse(reader.GetString(1)),
+            AlertTypes.Parse(reader.GetString(3)),
+            Timestamp.ParseStored(reader.GetString(2)),
+            JsonSerializer.Deserialize<AlertDetails>(reader.GetString(4), Json)!)
+        {
+            ChangeSequence = reader.IsDBNull(5) ? null : reader.GetInt64(5),
+            Cause = reader.IsDBNull(6) ? null : reader.GetString(6),
+        };
+
+    public static string WriteDetails(AlertDetails details) => JsonSerializer.Serialize(details, Json);
+
+    /// <summary>Reads a product image written by the change triggers' <c>json_object</c>.</summary>
+    public static Product? ReadImage(SqliteDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return null;
+        }
+
+        var image = JsonSerializer.Deserialize<Image>(reader.GetString(ordinal), Json)!;
+        return new Product
+        {
+            Id = ProductId.Parse(image.ProductId),
+            Name = image.ProductName,
+            Category = image.ProductCategory,
+            Stock = image.StockCount,
+            Price = Money.FromTenThousandths(image.ProductPriceE4),
+            LowStockThreshold = image.LowStockThreshold,
+            Version = image.Version,
+            UpdatedAt = Timestamp.ParseStored(image.UpdatedAt),
+        };
+    }
+
+    public static void Bind(SqliteCommand command, Product product)
+    {
+        command.Parameters.AddWithValue("$id", product.Id.Value);
+        command.Parameters.AddWithValue("$name", product.Name);
+        command.Parameters.AddWithValue("$category", product.Category);
+        command.Parameters.AddWithValue("$stock", product.Stock);
+        command.Parameters.AddWithValue("$price", product.Price.TenThousandths);
+        command.Parameters.AddWithValue("$threshold", (object?)product.LowStockThreshold ?? DBNull.Value);
+        command.Parameters.AddWithValue("$version", product.Version);
+        command.Parameters.AddWithValue("$updated", Timestamp.FormatSortable(product.UpdatedAt));
+    }
+
+    private sealed record Image(
+        string ProductId,
+        string ProductName,
+        string ProductCategory,
+        int StockCount,
+        [property: JsonPropertyName("product_price_e4")] long ProductPriceE4,
+        int? LowStockThreshold,
+        long Version,
+        string UpdatedAt);
+}

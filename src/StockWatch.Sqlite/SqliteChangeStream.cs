@@ -1,0 +1,181 @@
+using Microsoft.Data.Sqlite;
+using StockWatch.Core;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Stream;
+
+namespace StockWatch.Sqlite;
+
+/// <summary>
+/// The change stream on SQLite. A step reads changes after the consumer's checkpoint and, in the same immediate
+/// transaction, stores their alerts, the alert state and the new checkpoint. Two processors on one database (the CLI
+/// draining while <c>serve</c> runs) take turns and never process a change twice.
+/// </summary>
+public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider time) : IChangeStream
+{
+    public StreamBatch ProcessNext(string consumer, int maxChanges, ChangeHandler handler)
+    {
+        using var session = database.Open();
+        using var transaction = session.BeginWrite();
+        var changes = ReadAfterCheckpoint(session, transaction, consumer, maxChanges);
+        if (changes.Count == 0)
+        {
+            return new StreamBatch(0, []);
+        }
+
+        var history = new SalesHistory(session, transaction);
+        Dictionary<ProductId, AlertState> states = [];
+        List<Alert> stored = [];
+        foreach (var change in changes)
+        {
+            if (!states.TryGetValue(change.ProductId, out var state))
+            {
+                state = ReadState(session, transaction, change.ProductId);
+            }
+
+            var decision = handler(change, state, history);
+            foreach (var alert in decision.Alerts)
+            {
+                if (Insert(session, transaction, alert, change) is { } saved)
+                {
+                    stored.Add(saved);
+                }
+            }
+
+            states[change.ProductId] = decision.State;
+        }
+
+        foreach (var (productId, state) in states)
+        {
+            SaveState(session, transaction, productId, state);
+        }
+
+        using (var checkpoint = session.Command(
+            "INSERT INTO stream_checkpoints (consumer, last_seq) VALUES ($consumer, $seq) ON CONFLICT (consumer) DO UPDATE SET last_seq = excluded.last_seq",
+            transaction))
+        {
+            checkpoint.Parameters.AddWithValue("$consumer", consumer);
+            checkpoint.Parameters.AddWithValue("$seq", changes[^1].Sequence);
+            checkpoint.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return new StreamBatch(changes.Count, stored);
+    }
+
+    public long Pending(string consumer)
+    {
+        using var session = database.Open();
+        using var command = session.Command(
+            "SELECT COUNT(*) FROM changes WHERE seq > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)");
+        command.Parameters.AddWithValue("$consumer", consumer);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    public async Task WaitForChangesAsync(TimeSpan pollInterval, CancellationToken cancellationToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var committed = database.WaitForCommitAsync(waiting.Token);
+        var polled = Task.Delay(pollInterval, time, waiting.Token);
+        await Task.WhenAny(committed, polled);
+        await waiting.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private static List<ChangeRecord> ReadAfterCheckpoint(SqliteSession session, SqliteTransaction transaction, string consumer, int max)
+    {
+        using var command = session.Command("""
+            SELECT seq, product_id, product_seq, kind, old_image, new_image, changed_at, cause FROM changes
+            WHERE seq > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)
+            ORDER BY seq
+            LIMIT $max
+            """, transaction);
+        command.Parameters.AddWithValue("$consumer", consumer);
+        command.Parameters.AddWithValue("$max", max);
+        using var reader = command.ExecuteReader();
+        List<ChangeRecord> changes = [];
+        while (reader.Read())
+        {
+            changes.Add(new ChangeRecord(
+                reader.GetInt64(0),
+                ProductId.Parse(reader.GetString(1)),
+                reader.GetInt64(2),
+                reader.GetString(3) switch
+                {
+                    "INSERT" => ChangeKind.Insert,
+                    "MODIFY" => ChangeKind.Modify,
+                    _ => ChangeKind.Remove,
+                },
+                Rows.ReadImage(reader, 4),
+                Rows.ReadImage(reader, 5),
+                Timestamp.ParseStored(reader.GetString(6)),
+                reader.GetString(7)));
+        }
+
+        return changes;
+    }
+
+    private static AlertState ReadState(SqliteSession session, SqliteTransaction transaction, ProductId id)
+    {
+        using var command = session.Command(
+            "SELECT last_alert_time, low_stock_alerted_at, stockout_episode FROM alert_state WHERE product_id = $id", transaction);
+        command.Parameters.AddWithValue("$id", id.Value);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new AlertState(
+                reader.IsDBNull(0) ? null : Timestamp.ParseStored(reader.GetString(0)),
+                reader.IsDBNull(1) ? null : Timestamp.ParseStored(reader.GetString(1)),
+                reader.GetInt64(2) != 0)
+            : AlertState.None;
+    }
+
+    private static void SaveState(SqliteSession session, SqliteTransaction transaction, ProductId id, AlertState state)
+    {
+        using var command = session.Command("""
+            INSERT INTO alert_state (product_id, last_alert_time, low_stock_alerted_at, stockout_episode)
+            VALUES ($id, $last, $low, $episode)
+            ON CONFLICT (product_id) DO UPDATE SET last_alert_time = excluded.last_alert_time,
+                low_stock_alerted_at = excluded.low_stock_alerted_at, stockout_episode = excluded.stockout_episode
+            """, transaction);
+        command.Parameters.AddWithValue("$id", id.Value);
+        command.Parameters.AddWithValue("$last", Stored(state.LastAlertTime));
+        command.Parameters.AddWithValue("$low", Stored(state.LowStockAlertedAt));
+        command.Parameters.AddWithValue("$episode", state.StockoutEpisode ? 1 : 0);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Stores an alert unless this change already stored one of its type.</summary>
+    private static Alert? Insert(SqliteSession session, SqliteTransaction transaction, NewAlert alert, ChangeRecord change)
+    {
+        using var command = session.Command("""
+            INSERT INTO alerts (product_id, alert_time, alert_type, details, change_seq, cause)
+            VALUES ($product, $time, $type, $details, $seq, $cause)
+            ON CONFLICT (change_seq, alert_type) DO NOTHING
+            RETURNING alert_id
+            """, transaction);
+        command.Parameters.AddWithValue("$product", alert.ProductId.Value);
+        command.Parameters.AddWithValue("$time", Timestamp.FormatSortable(alert.Time));
+        command.Parameters.AddWithValue("$type", alert.Type.ToWire());
+        command.Parameters.AddWithValue("$details", Rows.WriteDetails(alert.Details));
+        command.Parameters.AddWithValue("$seq", change.Sequence);
+        command.Parameters.AddWithValue("$cause", change.Cause);
+        return command.ExecuteScalar() is long id
+            ? new Alert(id, alert.ProductId, alert.Type, alert.Time, alert.Details) { ChangeSequence = change.Sequence, Cause = change.Cause }
+            : null;
+    }
+
+    private static object Stored(DateTimeOffset? time) => time is { } t ? Timestamp.FormatSortable(t) : DBNull.Value;
+
+    private sealed class SalesHistory(SqliteSession session, SqliteTransaction transaction) : ISalesHistory
+    {
+        public long NetUnitsSold(ProductId id, DateTimeOffset from, DateTimeOffset to)
+        {
+            using var command = session.Command(
+                "SELECT IFNULL(SUM(quantity), 0) FROM sales WHERE product_id = $id AND sale_date > $from AND sale_date <= $to", transaction);
+            command.Parameters.AddWithValue("$id", id.Value);
+            command.Parameters.AddWithValue("$from", Timestamp.FormatSortable(from));
+            command.Parameters.AddWithValue("$to", Timestamp.FormatSortable(to));
+            return (long)command.ExecuteScalar()!;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using Microsoft.Extensions.Options;
+using StockWatch.Core;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Sales;
+
+namespace StockWatch.Sqlite;
+
+/// <summary>The catalogue, sales and alerts on SQLite. Every write is one immediate transaction.</summary>
+public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<AlertOptions> alertOptions) : IInventoryStore
+{
+    private readonly int _defaultThreshold = alertOptions.Value.DefaultLowStockThreshold;
+
+    public Product? FindProduct(ProductId id)
+    {
+        using var session = database.Open();
+        return FindProduct(session, id, transaction: null);
+    }
+
+    public IReadOnlyList<Product> ListProducts(ProductQuery query)
+    {
+        using var session = database.Open();
+        using var command = session.Command($"""
+            SELECT {Rows.ProductColumns} FROM {Rows.ProductFrom}
+            WHERE ($category IS NULL OR p.product_category = $category)
+              AND ($low = 0 OR p.stock_count <= IFNULL(p.low_stock_threshold, $default))
+              AND ($after IS NULL OR p.product_id > $after)
+            ORDER BY p.product_id
+            LIMIT $limit
+            """);
+        command.Parameters.AddWithValue("$category", (object?)query.Category ?? DBNull.Value);
+        command.Parameters.AddWithValue("$low", query.LowStockOnly ? 1 : 0);
+        command.Parameters.AddWithValue("$default", _defaultThreshold);
+        command.Parameters.AddWithValue("$after", (object?)query.After?.Value ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        using var reader = command.ExecuteReader();
+        List<Product> products = [];
+        while (reader.Read())
+        {
+            products.Add(Rows.ReadProduct(reader));
+        }
+
+        return products;
+    }
+
+    public ProductWrite WriteProduct(ProductId id, ChangeStamp stamp, Func<Product?, Product?> decide)
+    {
+        using var session = database.Open();
+        using var transaction = session.BeginWrite(stamp);
+        var before = FindProduct(session, id, transaction);
+        var write = Write(session, transaction, id, before, decide(before), stamp);
+        transaction.Commit();
+        if (write.Changed)
+        {
+            database.NotifyCommitted();
+        }
+
+        return write;
+    }
+
+    public SaleDecision RecordSale(SaleId id, ProductId productId, ChangeStamp stamp, Func<Sale?, Product?, SaleDecision> decide)
+    {
+        using var session = database.Open();
+        using var transaction = session.BeginWrite(stamp);
+        var existing = FindSale(session, transaction, id);
+        var product = FindProduct(session, productId, transaction);
+        var decision = decide(existing, product);
+        if (decision.Replayed)
+        {
+            return decision;
+        }
+
+        using (var insert = session.Command(
+            $"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after)", transaction))
+        {
+            var sale = decision.Sale;
+            insert.Parameters.AddWithValue("$id", sale.Id.Value);
+            insert.Parameters.AddWithValue("$product", sale.ProductId.Value);
+            insert.Parameters.AddWithValue("$date", Timestamp.FormatSortable(sale.SaleDate));
+            insert.Parameters.AddWithValue("$quantity", sale.Quantity);
+            insert.Parameters.AddWithValue("$price", sale.CurrentPrice.TenThousandths);
+            insert.Parameters.AddWithValue("$after", (object?)sale.StockAfter ?? DBNull.Value);
+            insert.ExecuteNonQuery();
+        }
+
+        var write = Write(session, transaction, productId, product, decision.ProductAfter, stamp);
+        transaction.Commit();
+        database.NotifyCommitted();
+        return decision with { ProductAfter = write.After };
+    }
+
+    public IReadOnlyList<Alert> ListAlerts(AlertQuery query)
+    {
+        using var session = database.Open();
+        using var command = session.Command($"""
+            SELECT {Rows.AlertColumns} FROM alerts
+            WHERE ($since IS NULL OR alert_time >= $since)
+              AND ($type IS NULL OR alert_type = $type)
+              AND ($product IS NULL OR product_id = $product)
+            ORDER BY alert_id DESC
+            LIMIT $limit
+            """);
+        command.Parameters.AddWithValue("$since", query.Since is { } since ? Timestamp.FormatSortable(since) : DBNull.Value);
+        command.Parameters.AddWithValue("$type", (object?)query.Type?.ToWire() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$product", (object?)query.ProductId?.Value ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        using var reader = command.ExecuteReader();
+        List<Alert> alerts = [];
+        while (reader.Read())
+        {
+            alerts.Add(Rows.ReadAlert(reader));
+        }
+
+        alerts.Reverse();
+        return alerts;
+    }
+
+    private static Product? FindProduct(SqliteSession session, ProductId id, Microsoft.Data.Sqlite.SqliteTransaction? transaction)
+    {
+        using var command = session.Command($"SELECT {Rows.ProductColumns} FROM {Rows.ProductFrom} WHERE p.product_id = $id", transaction);
+        command.Parameters.AddWithValue("$id", id.Value);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Rows.ReadProduct(reader) : null;
+    }
+
+    private static Sale? FindSale(SqliteSession session, Microsoft.Data.Sqlite.SqliteTransaction transaction, SaleId id)
+    {
+        using var command = session.Command($"SELECT {Rows.SaleColumns} FROM sales WHERE sale_id = $id", transaction);
+        command.Parameters.AddWithValue("$id", id.Value);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Rows.ReadSale(reader) : null;
+    }
+
+    /// <summary>Writes the decided state with the next version; the triggers append the change record.</summary>
+    private static ProductWrite Write(
+        SqliteSession session, Microsoft.Data.Sqlite.SqliteTransaction transaction, ProductId id, Product? before, Product? after, ChangeStamp stamp)
+    {
+        if (after is not null && after.Id != id)
+        {
+            throw new InvalidOperationException($"A write to product {id} decided a state for product {after.Id}.");
+        }
+
+        if (after is null)
+        {
+            if (before is null)
+            {
+                return new ProductWrite(null, null, Changed: false);
+            }
+
+            using var delete = session.Command("DELETE FROM products WHERE product_id = $id", transaction);
+            delete.Parameters.AddWithValue("$id", id.Value);
+            delete.ExecuteNonQuery();
+            return new ProductWrite(before, null, Changed: true);
+        }
+
+        if (before is not null && after.SameContentAs(before))
+        {
+            return new ProductWrite(before, before, Changed: false);
+        }
+
+        var stored = after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = stamp.Time, LastAlertTime = before?.LastAlertTime };
+        using var command = session.Command(before is null
+            ? """
+              INSERT INTO products (product_id, product_name, product_category, stock_count, product_price_e4, low_stock_threshold, version, updated_at)
+              VALUES ($id, $name, $category, $stock, $price, $threshold, $version, $updated)
+              """
+            : """
+              UPDATE products SET product_name = $name, product_category = $category, stock_count = $stock,
+                  product_price_e4 = $price, low_stock_threshold = $threshold, version = $version, updated_at = $updated
+              WHERE product_id = $id
+              """, transaction);
+        Rows.Bind(command, stored);
+        command.ExecuteNonQuery();
+        return new ProductWrite(before, stored, Changed: true);
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using StockWatch.Core;
+
+namespace StockWatch.Cli;
+
+/// <summary>
+/// The <c>stockwatch</c> command line. Exit codes: 0 done; 1 refused (not found, conflict, stale version);
+/// 2 bad usage, bad input or bad configuration; 70 an unexpected failure (a bug). Errors are one sentence on stderr, never a stack trace.
+/// </summary>
+public static class CliApp
+{
+    public const int Ok = 0;
+    public const int Refused = 1;
+    public const int Usage = 2;
+    public const int Failed = 70;
+
+    internal static readonly Option<string?> DataOption = new("--data")
+    {
+        Description = "The data folder (default: $STOCKWATCH_DATA, else ./data).",
+        Recursive = true,
+    };
+
+    internal static readonly Option<bool> JsonOption = new("--json")
+    {
+        Description = "Print machine-readable JSON.",
+        Recursive = true,
+    };
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("StockWatch: watches your inventory and tells you what matters.")
+        {
+            DataOption,
+            JsonOption,
+            ProductsCommands.Create(),
+            SalesCommands.Create(),
+            AlertsCommands.Create(),
+            ServeCommand.Create(),
+        };
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            await error.WriteLineAsync($"{Sentence(parse.Errors[0].Message)} Run '{PathOf(parse.CommandResult.Command)} --help' for usage.");
+            return Usage;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+    }
+
+    /// <summary>Gives a command its action, with the one error policy every command shares.</summary>
+    internal static void SetHandler(this Command command, Func<CommandContext, CancellationToken, Task<int>> action) =>
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            try
+            {
+                using var context = new CommandContext(parse);
+                return await action(context, cancellationToken);
+            }
+            catch (StockWatchException ex)
+            {
+                await error.WriteLineAsync(ex.Message);
+                return ex.Kind == ErrorKind.Invalid ? Usage : Refused;
+            }
+            catch (OptionsValidationException ex)
+            {
+                await error.WriteLineAsync($"Invalid configuration: {string.Join(" ", ex.Failures)}");
+                return Usage;
+            }
+            catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+            {
+                await error.WriteLineAsync($"Invalid configuration: {ex.Message}");
+                return Usage;
+            }
+            catch (InvalidDataException ex) when (ex.Message.StartsWith("Failed to load configuration", StringComparison.Ordinal))
+            {
+                await error.WriteLineAsync($"Invalid configuration: {ex.Message} {ex.InnerException?.Message}");
+                return Usage;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await error.WriteLineAsync("Cancelled.");
+                return Failed;
+            }
+            catch (Exception ex)
+            {
+                // A bug, not bad input: still one line for the user; the details are for a bug report.
+                await error.WriteLineAsync($"StockWatch failed unexpectedly: {ex.GetType().Name}: {ex.Message}"
+                    + (Environment.GetEnvironmentVariable("STOCKWATCH_DEBUG") is "1" ? Environment.NewLine + ex : " (set STOCKWATCH_DEBUG=1 for details)"));
+                return Failed;
+            }
+        });
+
+    /// <summary>Parses an option's raw text with a domain parser, when the option was given.</summary>
+    internal static T? Parsed<T>(this CommandContext context, Option<string?> option, Func<string, T> parse) where T : struct =>
+        context.Get(option) is { } text ? parse(text) : null;
+
+    private static string PathOf(Command command)
+    {
+        List<string> names = [];
+        for (var current = command; current is not null and not RootCommand; current = current.Parents.OfType<Command>().FirstOrDefault())
+        {
+            names.Insert(0, current.Name);
+        }
+
+        return string.Join(' ', names.Prepend("stockwatch"));
+    }
+
+    private static string Sentence(string message) =>
+        message.EndsWith('.') ? message : message + ".";
+}

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StockWatch.Contracts;
+using StockWatch.Core.Stream;
+using StockWatch.Hosting;
+
+namespace StockWatch.Cli;
+
+/// <summary>What a one-shot command works with: its parsed options, its output, and the composed services.</summary>
+internal sealed class CommandContext(ParseResult parse) : IDisposable
+{
+    private ServiceProvider? _services;
+
+    public TextWriter Out { get; } = parse.InvocationConfiguration.Output;
+
+    public bool Json => parse.GetValue(CliApp.JsonOption);
+
+    public string DataFolder { get; } = StockWatchApp.ResolveDataFolder(parse.GetValue(CliApp.DataOption));
+
+    public T Get<T>(Option<T> option) => parse.GetValue(option)!;
+
+    public T Get<T>(Argument<T> argument) => parse.GetValue(argument)!;
+
+    /// <summary>The composed services, built and validated on first use.</summary>
+    public T Service<T>() where T : notnull
+    {
+        _services ??= Build(DataFolder);
+        return _services.GetRequiredService<T>();
+    }
+
+    /// <summary>Prints <paramref name="value"/> as JSON with <c>--json</c>, else lets <paramref name="human"/> print it.</summary>
+    public void Write<T>(T value, Action<TextWriter> human)
+    {
+        if (Json)
+        {
+            Out.WriteLine(JsonSerializer.Serialize(value, Wire.Options));
+        }
+        else
+        {
+            human(Out);
+        }
+    }
+
+    /// <summary>
+    /// Processes the changes this command made (and any others pending), so the user sees their alerts at once.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertResponse>> DrainAlertsAsync(CancellationToken cancellationToken)
+    {
+        var alerts = await Service<StreamProcessor>().DrainAsync(cancellationToken);
+        return [.. alerts.Select(AlertResponse.From)];
+    }
+
+    public void Dispose() => _services?.Dispose();
+
+    private static ServiceProvider Build(string dataFolder)
+    {
+        var configuration = new ConfigurationBuilder();
+        configuration.AddStockWatchConfiguration(dataFolder);
+        var builtConfiguration = configuration.Build();
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(builtConfiguration)
+            .AddLogging(logging => logging
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddSimpleConsole(console => console.SingleLine = true)
+                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace))
+            .AddStockWatch(dataFolder, server: false)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        // A bad setting stops the command here, naming the setting, rather than half-way through its work.
+        services.GetService<IStartupValidator>()?.Validate();
+        return services;
+    }
+}

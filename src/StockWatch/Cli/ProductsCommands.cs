@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using StockWatch.Contracts;
+using StockWatch.Core;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+
+namespace StockWatch.Cli;
+
+/// <summary><c>stockwatch products list|show|set|delete</c>.</summary>
+internal static class ProductsCommands
+{
+    private const string Source = "cli";
+
+    public static Command Create() => new("products", "Read and change the catalogue.")
+    {
+        List(),
+        Show(),
+        Set(),
+        Delete(),
+    };
+
+    private static Command List()
+    {
+        var lowStock = new Option<bool>("--low-stock") { Description = "Only products at or below their low-stock threshold." };
+        var category = new Option<string?>("--category") { Description = "Only products in this category." };
+        var command = new Command("list", "List products, ordered by id.") { lowStock, category };
+        command.SetHandler((context, _) =>
+        {
+            var store = context.Service<IInventoryStore>();
+            var defaultThreshold = context.Service<IOptions<AlertOptions>>().Value.DefaultLowStockThreshold;
+            var products = ReadAll(store, new ProductQuery(context.Get(category), context.Get(lowStock), Limit: 1000));
+            context.Write(products.Select(ProductResponse.From), output => Tables.Write(output,
+                ["product_id", "product_name", "product_category", "stock_count", "threshold", "product_price", "status"],
+                products.Select(p => new[]
+                {
+                    p.Id.Value, p.Name, p.Category, p.Stock.ToString(CultureInfo.InvariantCulture),
+                    p.ThresholdOr(defaultThreshold).ToString(CultureInfo.InvariantCulture), p.Price.ToString(),
+                    p.Stock == 0 ? "OUT" : p.IsLow(defaultThreshold) ? "LOW" : "ok",
+                })));
+            return Task.FromResult(CliApp.Ok);
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var id = new Argument<string>("id") { Description = "The product id." };
+        var command = new Command("show", "Show one product.") { id };
+        command.SetHandler((context, _) =>
+        {
+            var productId = ProductId.Parse(context.Get(id));
+            var product = context.Service<IInventoryStore>().FindProduct(productId)
+                ?? throw StockWatchException.NotFound($"Product {productId} does not exist.");
+            var response = ProductResponse.From(product);
+            context.Write(response, output => Describe(output, response));
+            return Task.FromResult(CliApp.Ok);
+        });
+        return command;
+    }
+
+    private static Command Set()
+    {
+        var id = new Argument<string>("id") { Description = "The product id; the product is created when it does not exist." };
+        var name = new Option<string?>("--name") { Description = "Product name (required to create a product)." };
+        var category = new Option<string?>("--category") { Description = $"Category (default {Product.DefaultCategory})." };
+        var price = new Option<string?>("--price") { Description = "Price, a decimal ≥ 0 with up to 4 decimals." };
+        var stock = new Option<string?>("--stock") { Description = "Stock count, a whole number ≥ 0." };
+        var threshold = new Option<string?>("--threshold") { Description = "Low-stock threshold, a whole number ≥ 0." };
+        var command = new Command("set", "Change a product's fields, creating it when it does not exist.")
+        {
+            id, name, category, price, stock, threshold,
+        };
+        command.SetHandler(async (context, cancellationToken) =>
+        {
+            var request = new SetProductRequest(ProductId.Parse(context.Get(id)))
+            {
+                Name = context.Get(name),
+                Category = context.Get(category),
+                Price = context.Parsed(price, text => Money.Parse(text, "product_price")),
+                Stock = context.Parsed(stock, text => Values.ParseCount(text, "stock_count")),
+                LowStockThreshold = context.Parsed(threshold, text => Values.ParseCount(text, "low_stock_threshold")),
+            };
+            var write = context.Service<SetProduct>().Handle(request, Source);
+            var alerts = await context.DrainAlertsAsync(cancellationToken);
+            var product = ProductResponse.From(write.After!);
+            context.Write(new { product, changed = write.Changed, alerts }, output =>
+            {
+                output.WriteLine(!write.Changed ? $"Product {product.ProductId} is unchanged."
+                    : write.Before is null ? $"Created product {product.ProductId}."
+                    : $"Updated product {product.ProductId} (version {product.Version}).");
+                WriteAlerts(output, alerts);
+            });
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    private static Command Delete()
+    {
+        var id = new Argument<string>("id") { Description = "The product id." };
+        var command = new Command("delete", "Remove a product from the catalogue (its sales history stays).") { id };
+        command.SetHandler(async (context, cancellationToken) =>
+        {
+            var productId = ProductId.Parse(context.Get(id));
+            context.Service<DeleteProduct>().Handle(productId, expectedVersion: null, Source);
+            var alerts = await context.DrainAlertsAsync(cancellationToken);
+            context.Write(new { product_id = productId.Value, deleted = true, alerts }, output =>
+            {
+                output.WriteLine($"Deleted product {productId}.");
+                WriteAlerts(output, alerts);
+            });
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    internal static void WriteAlerts(TextWriter output, IReadOnlyList<AlertResponse> alerts)
+    {
+        foreach (var alert in alerts)
+        {
+            output.WriteLine($"  alert {alert.AlertType}: {alert.Summary}");
+        }
+    }
+
+    private static List<Product> ReadAll(IInventoryStore store, ProductQuery query)
+    {
+        List<Product> all = [];
+        while (true)
+        {
+            var page = store.ListProducts(query);
+            all.AddRange(page);
+            if (page.Count < query.Limit)
+            {
+                return all;
+            }
+
+            query = query with { After = page[^1].Id };
+        }
+    }
+
+    private static void Describe(TextWriter output, ProductResponse p)
+    {
+        output.WriteLine($"product_id:          {p.ProductId}");
+        output.WriteLine($"product_name:        {p.ProductName}");
+        output.WriteLine($"product_category:    {p.ProductCategory}");
+        output.WriteLine($"stock_count:         {p.StockCount}");
+        output.WriteLine($"product_price:       {p.ProductPrice.ToString(CultureInfo.InvariantCulture)}");
+        output.WriteLine($"low_stock_threshold: {(p.LowStockThreshold?.ToString(CultureInfo.InvariantCulture) ?? "(default)")}");
+        output.WriteLine($"last_alert_time:     {p.LastAlertTime ?? "(none)"}");
+        output.WriteLine($"version:             {p.Version}");
+        output.WriteLine($"updated_at:          {p.UpdatedAt}");
+    }
+}

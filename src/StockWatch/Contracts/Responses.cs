@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using StockWatch.Core;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Sales;
+
+namespace StockWatch.Contracts;
+
+/// <summary>The JSON shapes of the CLI's <c>--json</c> output and the HTTP API, named as the data dictionary names them.</summary>
+public static class Wire
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+    };
+}
+
+public sealed record ProductResponse(
+    string ProductId,
+    string ProductName,
+    string ProductCategory,
+    int StockCount,
+    decimal ProductPrice,
+    int? LowStockThreshold,
+    string? LastAlertTime,
+    long Version,
+    string UpdatedAt)
+{
+    public static ProductResponse From(Product p) => new(
+        p.Id.Value, p.Name, p.Category, p.Stock, p.Price.Value, p.LowStockThreshold,
+        p.LastAlertTime is { } t ? Timestamp.Format(t) : null, p.Version, Timestamp.Format(p.UpdatedAt));
+}
+
+public sealed record SaleResponse(
+    string SaleId,
+    string ProductId,
+    string SaleDate,
+    int Quantity,
+    decimal CurrentPrice,
+    int? StockAfter,
+    bool Replayed)
+{
+    public static SaleResponse From(Sale s, bool replayed) => new(
+        s.Id.Value, s.ProductId.Value, Timestamp.Format(s.SaleDate), s.Quantity, s.CurrentPrice.Value, s.StockAfter, replayed);
+}
+
+public sealed record AlertResponse(
+    long AlertId,
+    string ProductId,
+    string AlertTime,
+    string AlertType,
+    string Summary,
+    AlertDetails Details,
+    long? ChangeSeq,
+    string? Cause)
+{
+    public static AlertResponse From(Alert a) => new(
+        a.Id, a.ProductId.Value, Timestamp.Format(a.Time), a.Type.ToWire(), a.Describe(), a.Details, a.ChangeSequence, a.Cause);
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Notifications;
+using StockWatch.Core.Sales;
+using StockWatch.Core.Stream;
+using StockWatch.Sqlite;
+
+namespace StockWatch.Hosting;
+
+/// <summary>The composition root shared by every host: the CLI commands and <c>serve</c>.</summary>
+public static class StockWatchApp
+{
+    public const string DataEnvironmentVariable = "STOCKWATCH_DATA";
+
+    /// <summary>The data folder: <c>--data</c>, else <c>STOCKWATCH_DATA</c>, else <c>./data</c>.</summary>
+    public static string ResolveDataFolder(string? option) =>
+        Path.GetFullPath(option ?? Environment.GetEnvironmentVariable(DataEnvironmentVariable) ?? "data");
+
+    /// <summary>
+    /// Configuration in the order SPEC gives: <c>appsettings.json</c> beside the executable, then
+    /// <c>&lt;data&gt;/stockwatch.json</c>, then environment variables, then command-line options.
+    /// </summary>
+    public static void AddStockWatchConfiguration(this IConfigurationBuilder configuration, string dataFolder, IDictionary<string, string?>? commandLine = null)
+    {
+        configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
+            .AddJsonFile(Path.Combine(dataFolder, "stockwatch.json"), optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(commandLine ?? new Dictionary<string, string?>());
+    }
+
+    /// <summary>Registers the store, the use cases, the stream processor and the channels.</summary>
+    /// <param name="server">True for <c>serve</c>: WAL checkpoints run in the background, off the commit path.</param>
+    public static IServiceCollection AddStockWatch(this IServiceCollection services, string dataFolder, bool server)
+    {
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
+
+        services.AddSingleton(_ =>
+        {
+            var database = SqliteDatabase.InFolder(dataFolder, manualCheckpoints: server);
+            database.Migrate();
+            return database;
+        });
+        services.AddSingleton<IInventoryStore, SqliteInventoryStore>();
+        services.AddSingleton<IChangeStream, SqliteChangeStream>();
+
+        services.AddSingleton<SetProduct>();
+        services.AddSingleton<DeleteProduct>();
+        services.AddSingleton<MoveStock>();
+        services.AddSingleton<RecordSale>();
+        services.AddSingleton<StreamProcessor>();
+        services.AddSingleton<IAlertChannel, LogChannel>();
+        return services;
+    }
+}
