@@ -27,19 +27,20 @@ public static class CliApp
         Recursive = true,
     };
 
+    // Built once: parsing does not change the tree, so concurrent runs (the tests) can share it.
+    private static readonly RootCommand Root = new("StockWatch: watches your inventory and tells you what matters.")
+    {
+        DataOption,
+        JsonOption,
+        ProductsCommands.Create(),
+        SalesCommands.Create(),
+        AlertsCommands.Create(),
+        ServeCommand.Create(),
+    };
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var root = new RootCommand("StockWatch: watches your inventory and tells you what matters.")
-        {
-            DataOption,
-            JsonOption,
-            ProductsCommands.Create(),
-            SalesCommands.Create(),
-            AlertsCommands.Create(),
-            ServeCommand.Create(),
-        };
-
-        var parse = root.Parse(args);
+        var parse = Root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             await error.WriteLineAsync($"{Sentence(parse.Errors[0].Message)} Run '{PathOf(parse.CommandResult.Command)} --help' for usage.");
