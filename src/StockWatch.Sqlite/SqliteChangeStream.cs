@@ -23,17 +23,16 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             return new StreamBatch(0, []);
         }
 
-        var history = new SalesHistory(session, transaction);
         Dictionary<ProductId, AlertState> states = [];
         List<Alert> stored = [];
-        foreach (var change in changes)
+        foreach (var (change, salesMark) in changes)
         {
             if (!states.TryGetValue(change.ProductId, out var state))
             {
                 state = ReadState(session, transaction, change.ProductId);
             }
 
-            var decision = handler(change, state, history);
+            var decision = handler(change, state, new SalesHistory(session, transaction, salesMark));
             foreach (var alert in decision.Alerts)
             {
                 if (Insert(session, transaction, alert, change) is { } saved)
@@ -55,7 +54,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             transaction))
         {
             checkpoint.Parameters.AddWithValue("$consumer", consumer);
-            checkpoint.Parameters.AddWithValue("$seq", changes[^1].Sequence);
+            checkpoint.Parameters.AddWithValue("$seq", changes[^1].Change.Sequence);
             checkpoint.ExecuteNonQuery();
         }
 
@@ -82,10 +81,10 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private static List<ChangeRecord> ReadAfterCheckpoint(SqliteSession session, SqliteTransaction transaction, string consumer, int max)
+    private static List<(ChangeRecord Change, long SalesMark)> ReadAfterCheckpoint(SqliteSession session, SqliteTransaction transaction, string consumer, int max)
     {
         using var command = session.Command("""
-            SELECT seq, product_id, product_seq, kind, old_image, new_image, changed_at, cause FROM changes
+            SELECT seq, product_id, product_seq, kind, old_image, new_image, changed_at, cause, sales_mark FROM changes
             WHERE seq > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)
             ORDER BY seq
             LIMIT $max
@@ -93,10 +92,10 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         command.Parameters.AddWithValue("$consumer", consumer);
         command.Parameters.AddWithValue("$max", max);
         using var reader = command.ExecuteReader();
-        List<ChangeRecord> changes = [];
+        List<(ChangeRecord, long)> changes = [];
         while (reader.Read())
         {
-            changes.Add(new ChangeRecord(
+            changes.Add((new ChangeRecord(
                 reader.GetInt64(0),
                 ProductId.Parse(reader.GetString(1)),
                 reader.GetInt64(2),
@@ -109,7 +108,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                 Rows.ReadImage(reader, 4),
                 Rows.ReadImage(reader, 5),
                 Timestamp.ParseStored(reader.GetString(6)),
-                reader.GetString(7)));
+                reader.GetString(7)), reader.GetInt64(8)));
         }
 
         return changes;
@@ -166,12 +165,15 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
 
     private static object Stored(DateTimeOffset? time) => time is { } t ? Timestamp.FormatSortable(t) : DBNull.Value;
 
-    private sealed class SalesHistory(SqliteSession session, SqliteTransaction transaction) : ISalesHistory
+    /// <summary>The sales as they were when the change was written: rows up to its sales mark.</summary>
+    private sealed class SalesHistory(SqliteSession session, SqliteTransaction transaction, long salesMark) : ISalesHistory
     {
         public long NetUnitsSold(ProductId id, DateTimeOffset from, DateTimeOffset to)
         {
             using var command = session.Command(
-                "SELECT IFNULL(SUM(quantity), 0) FROM sales WHERE product_id = $id AND sale_date > $from AND sale_date <= $to", transaction);
+                "SELECT IFNULL(SUM(quantity), 0) FROM sales WHERE product_id = $id AND sale_date > $from AND sale_date <= $to AND rowid <= $mark",
+                transaction);
+            command.Parameters.AddWithValue("$mark", salesMark);
             command.Parameters.AddWithValue("$id", id.Value);
             command.Parameters.AddWithValue("$from", Timestamp.FormatSortable(from));
             command.Parameters.AddWithValue("$to", Timestamp.FormatSortable(to));

@@ -39,6 +39,9 @@ CREATE TABLE changes (
     new_image   TEXT,
     changed_at  TEXT    NOT NULL,
     cause       TEXT    NOT NULL,
+    -- The last sales row when the change was written: the forecast reads the sales "as of" the change, so
+    -- processing a change late (or again) decides the same thing.
+    sales_mark  INTEGER NOT NULL,
     UNIQUE (product_id, product_seq)
 );
 
@@ -49,7 +52,7 @@ CREATE TABLE stream_checkpoints (
 
 CREATE TRIGGER products_change_insert AFTER INSERT ON products
 BEGIN
-    INSERT INTO changes (product_id, product_seq, kind, old_image, new_image, changed_at, cause)
+    INSERT INTO changes (product_id, product_seq, kind, old_image, new_image, changed_at, cause, sales_mark)
     VALUES (
         NEW.product_id,
         (SELECT IFNULL(MAX(product_seq), 0) + 1 FROM changes WHERE product_id = NEW.product_id),
@@ -60,12 +63,13 @@ BEGIN
                     'product_price_e4', NEW.product_price_e4, 'low_stock_threshold', NEW.low_stock_threshold,
                     'version', NEW.version, 'updated_at', NEW.updated_at),
         sw_change_time(),
-        sw_change_cause());
+        sw_change_cause(),
+        (SELECT IFNULL(MAX(rowid), 0) FROM sales));
 END;
 
 CREATE TRIGGER products_change_update AFTER UPDATE ON products
 BEGIN
-    INSERT INTO changes (product_id, product_seq, kind, old_image, new_image, changed_at, cause)
+    INSERT INTO changes (product_id, product_seq, kind, old_image, new_image, changed_at, cause, sales_mark)
     VALUES (
         NEW.product_id,
         (SELECT IFNULL(MAX(product_seq), 0) + 1 FROM changes WHERE product_id = NEW.product_id),
@@ -79,12 +83,13 @@ BEGIN
                     'product_price_e4', NEW.product_price_e4, 'low_stock_threshold', NEW.low_stock_threshold,
                     'version', NEW.version, 'updated_at', NEW.updated_at),
         sw_change_time(),
-        sw_change_cause());
+        sw_change_cause(),
+        (SELECT IFNULL(MAX(rowid), 0) FROM sales));
 END;
 
 CREATE TRIGGER products_change_delete AFTER DELETE ON products
 BEGIN
-    INSERT INTO changes (product_id, product_seq, kind, old_image, new_image, changed_at, cause)
+    INSERT INTO changes (product_id, product_seq, kind, old_image, new_image, changed_at, cause, sales_mark)
     VALUES (
         OLD.product_id,
         (SELECT IFNULL(MAX(product_seq), 0) + 1 FROM changes WHERE product_id = OLD.product_id),
@@ -95,5 +100,6 @@ BEGIN
                     'version', OLD.version, 'updated_at', OLD.updated_at),
         NULL,
         sw_change_time(),
-        sw_change_cause());
+        sw_change_cause(),
+        (SELECT IFNULL(MAX(rowid), 0) FROM sales));
 END;

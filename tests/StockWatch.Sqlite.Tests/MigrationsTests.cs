@@ -1,0 +1,87 @@
+using StockWatch.Core;
+using StockWatch.Core.Catalog;
+using StockWatch.Testing;
+
+namespace StockWatch.Sqlite.Tests;
+
+public sealed class MigrationsTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public void Migrate_EmptyFolder_CreatesTheLatestSchemaInWalMode()
+    {
+        var database = SqliteDatabase.InFolder(_folder.Path);
+
+        database.Migrate();
+
+        TestStore.ScalarIn(database.Path, "PRAGMA user_version").Should().Be(Migrations.Latest);
+        TestStore.ScalarIn(database.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('products','sales','changes','alerts','alert_state')").Should().Be(5);
+        Migrations.CurrentVersion(database).Should().Be(Migrations.Latest);
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database.Path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        command.ExecuteScalar().Should().Be("wal");
+    }
+
+    [Fact]
+    public async Task Migrate_OlderDatabaseWithData_UpgradesAndKeepsTheData()
+    {
+        var database = SqliteDatabase.InFolder(_folder.Path);
+        Migrations.Apply(database, target: 1);
+        using (var session = database.Open())
+        using (var transaction = session.BeginWrite(new ChangeStamp(Builders.T0, "v1")))
+        {
+            using var insert = session.Command(
+                "INSERT INTO products VALUES ('85123A', 'Heart', 'Home', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z')", transaction);
+            insert.ExecuteNonQuery();
+            transaction.Commit();
+        }
+
+        using var store = new TestStore(_folder.Path);
+
+        TestStore.ScalarIn(database.Path, "PRAGMA user_version").Should().Be(Migrations.Latest);
+        store.Store.FindProduct(ProductId.Parse("85123A")).Should().Match<Product>(p => p.Stock == 3 && p.Price == Money.From(2.55m, "p"));
+        (await store.Processor.DrainAsync(TestContext.Current.CancellationToken))
+            .Select(a => a.Type.ToString()).Should().Equal("ProductAdded", "LowStock");
+    }
+
+    [Fact]
+    public void Migrate_Twice_ChangesNothing()
+    {
+        var database = SqliteDatabase.InFolder(_folder.Path);
+        database.Migrate();
+        var objects = TestStore.ScalarIn(database.Path, "SELECT COUNT(*) FROM sqlite_master");
+
+        database.Migrate();
+
+        TestStore.ScalarIn(database.Path, "SELECT COUNT(*) FROM sqlite_master").Should().Be(objects);
+    }
+
+    [Fact]
+    public void Migrate_DatabaseFromANewerStockWatch_IsRefusedWithAClearMessage()
+    {
+        var database = SqliteDatabase.InFolder(_folder.Path);
+        database.Migrate();
+        TestStore.ScalarIn(database.Path, "PRAGMA user_version = 99");
+
+        var act = () => database.Migrate();
+
+        act.Should().Throw<StockWatchException>().WithMessage("*schema version 99, newer than this StockWatch knows (2)*");
+    }
+
+    [Fact]
+    public async Task Migrate_ManyConnectionsStartingAtOnce_AllSucceed()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => new SqliteDatabase(Path.Combine(_folder.Path, SqliteDatabase.FileName)).Migrate(), TestContext.Current.CancellationToken)));
+
+        TestStore.ScalarIn(Path.Combine(_folder.Path, SqliteDatabase.FileName), "PRAGMA user_version").Should().Be(Migrations.Latest);
+    }
+}

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Stream;
+using StockWatch.Testing;
+
+namespace StockWatch.Sqlite.Tests;
+
+public sealed class SqliteChangeStreamTests : IDisposable
+{
+    private readonly TestStore _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    private Task<IReadOnlyList<Alert>> Drain() => _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task Drain_AfterWrites_StoresAlertsAndMovesTheCheckpointToTheEnd()
+    {
+        _db.Create(stock: 12);
+        _db.Sell("85123A", 3, "S1");
+
+        var alerts = await Drain();
+
+        alerts.Select(a => a.Type).Should().Equal(AlertType.ProductAdded, AlertType.LowStock);
+        alerts[1].Cause.Should().Be("sale: S1");
+        _db.Stream.Pending(StreamProcessor.Consumer).Should().Be(0);
+        _db.Scalar("SELECT last_seq FROM stream_checkpoints").Should().Be(_db.Scalar("SELECT MAX(seq) FROM changes"));
+        _db.Store.ListAlerts(new AlertQuery()).Should().BeEquivalentTo(alerts);
+    }
+
+    [Fact]
+    public async Task Drain_StoresLastAlertTimeOnTheProduct()
+    {
+        _db.Create(stock: 12);
+        _db.Time.Advance(TimeSpan.FromHours(1));
+        _db.Sell("85123A", 3);
+
+        await Drain();
+
+        _db.Store.FindProduct(ProductId.Parse("85123A"))!.LastAlertTime.Should().Be(Builders.T0.AddHours(1));
+    }
+
+    [Fact]
+    public async Task Drain_ReplayedFromAnOldCheckpoint_NeverStoresASecondAlert()
+    {
+        _db.Create(stock: 12);
+        _db.Sell("85123A", 3);
+        _db.Sell("85123A", 9);
+        var first = await Drain();
+
+        _db.Scalar("UPDATE stream_checkpoints SET last_seq = 0");
+        var replayed = await Drain();
+
+        first.Should().HaveCount(3);
+        replayed.Should().BeEmpty();
+        _db.Scalar("SELECT COUNT(*) FROM alerts").Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Drain_LowStockReminder_FollowsTheCooldownOnTheChangeClock()
+    {
+        _db.Create(stock: 12);
+        _db.Sell("85123A", 3);                          // LOW_STOCK
+        _db.Time.Advance(TimeSpan.FromHours(23));
+        _db.Sell("85123A", 1);                          // still low, 23 h: nothing
+        _db.Time.Advance(TimeSpan.FromHours(1));
+        _db.Sell("85123A", 1);                          // 24 h after the first: reminder
+
+        var alerts = await Drain();
+
+        alerts.Where(a => a.Type == AlertType.LowStock).Select(a => (a.Details.Reminder, a.Details.Stock))
+            .Should().Equal((false, 9), (true, 7));
+    }
+
+    [Fact]
+    public async Task Drain_SalesFasterThanTheLeadTime_PredictsTheStockoutOnce()
+    {
+        _db.Create(stock: 300, threshold: 5);
+        for (var day = 10; day >= 1; day--)
+        {
+            _db.Sell("85123A", 25, date: Builders.T0.AddDays(-day));
+        }
+
+        var predictions = (await Drain()).Where(a => a.Type == AlertType.StockoutPredicted).ToList();
+
+        // 250 units over the 28-day window is 8.93 a day: 50 left is 5.6 days of cover, below the 7-day lead time.
+        predictions.Should().ContainSingle().Which.Details.Should().Match<AlertDetails>(d => d.Stock < 63 && d.DaysOfCover < 7);
+    }
+
+    [Fact]
+    public async Task Drain_TwoProcessorsOnTheSameFileWhileWritesContinue_ProcessEachChangeOnce()
+    {
+        var other = new StreamProcessor(
+            new SqliteChangeStream(SqliteDatabase.InFolder(_db.Folder), TimeProvider.System), [],
+            Microsoft.Extensions.Options.Options.Create(new AlertOptions()), NullLogger<StreamProcessor>.Instance);
+        for (var i = 0; i < 20; i++)
+        {
+            _db.Create($"P{i}", stock: 30);
+        }
+
+        var cancellation = TestContext.Current.CancellationToken;
+        var writer = Task.Run(() =>
+        {
+            for (var round = 0; round < 25; round++)
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    _db.Sell($"P{i}", 1);
+                }
+            }
+        }, cancellation);
+        var mine = Task.Run(async () => { List<Alert> all = []; while (!writer.IsCompleted) { all.AddRange(await _db.Processor.DrainAsync(cancellation)); } all.AddRange(await _db.Processor.DrainAsync(cancellation)); return all; }, cancellation);
+        var theirs = Task.Run(async () => { List<Alert> all = []; while (!writer.IsCompleted) { all.AddRange(await other.DrainAsync(cancellation)); } return all; }, cancellation);
+        await writer;
+        var stored = (await mine).Concat(await theirs).ToList();
+
+        stored.Select(a => a.Id).Should().OnlyHaveUniqueItems();
+        stored.Should().HaveCount((int)_db.Scalar("SELECT COUNT(*) FROM alerts"));
+        _db.Stream.Pending(StreamProcessor.Consumer).Should().Be(0);
+        TestStore.AlertFingerprints(_db.Database.Path).Should().Equal(TestStore.ReferenceAlerts(_db.Database.Path));
+    }
+}

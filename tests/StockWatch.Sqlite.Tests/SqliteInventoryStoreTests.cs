@@ -1,0 +1,195 @@
+using Microsoft.Data.Sqlite;
+using StockWatch.Core;
+using StockWatch.Core.Catalog;
+using StockWatch.Testing;
+
+namespace StockWatch.Sqlite.Tests;
+
+public sealed class SqliteInventoryStoreTests : IDisposable
+{
+    private readonly TestStore _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public void RecordSale_SameSaleIdTwice_ReturnsTheOriginalAndChangesNothing()
+    {
+        _db.Create(stock: 5);
+        var first = _db.Sell("85123A", 2, "S1");
+        _db.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var again = _db.Sell("85123A", 2, "S1");
+
+        again.Replayed.Should().BeTrue();
+        again.Sale.Should().Be(first.Sale);
+        _db.Store.FindProduct(ProductId.Parse("85123A"))!.Stock.Should().Be(3);
+        _db.Scalar("SELECT COUNT(*) FROM sales").Should().Be(1);
+        _db.Scalar("SELECT COUNT(*) FROM changes").Should().Be(2, "one for the create, one for the sale");
+    }
+
+    [Fact]
+    public void RecordSale_ShortStock_IsRefusedAndWritesNothing()
+    {
+        _db.Create(stock: 2);
+
+        var act = () => _db.Sell("85123A", 3, "S1");
+
+        act.Should().Throw<StockWatchException>().Where(e => e.Kind == ErrorKind.Conflict);
+        _db.Store.FindProduct(ProductId.Parse("85123A"))!.Stock.Should().Be(2);
+        _db.Scalar("SELECT COUNT(*) FROM sales").Should().Be(0);
+        _db.Scalar("SELECT COUNT(*) FROM changes").Should().Be(1);
+    }
+
+    [Fact]
+    public void RecordSale_Return_PutsStockBackAndIsStoredNegative()
+    {
+        _db.Create(stock: 0);
+
+        var decision = _db.Sell("85123A", -4, "R1");
+
+        decision.ProductAfter!.Stock.Should().Be(4);
+        _db.Scalar("SELECT quantity FROM sales WHERE sale_id = 'R1'").Should().Be(-4);
+    }
+
+    [Fact]
+    public void WriteProduct_StaleExpectedVersion_IsRefusedAndWritesNothing()
+    {
+        var created = _db.Create();
+        _db.MoveStock.Handle(created.Id, StockMovement.By(-1, "count"));
+
+        var act = () => _db.SetProduct.Handle(new SetProductRequest(created.Id) { Name = "Renamed", ExpectedVersion = created.Version }, "test");
+
+        act.Should().Throw<StockWatchException>().Where(e => e.Kind == ErrorKind.PreconditionFailed);
+        _db.Store.FindProduct(created.Id)!.Should().Match<Product>(p => p.Name == created.Name && p.Version == 2);
+    }
+
+    [Fact]
+    public void WriteProduct_MatchingExpectedVersion_WritesTheNextVersion()
+    {
+        var created = _db.Create();
+
+        var write = _db.SetProduct.Handle(new SetProductRequest(created.Id) { Name = "Renamed", ExpectedVersion = 1 }, "test");
+
+        write.After!.Version.Should().Be(2);
+        _db.Store.FindProduct(created.Id)!.Name.Should().Be("Renamed");
+    }
+
+    [Fact]
+    public void WriteProduct_UnchangedContent_WritesNoChangeRecordAndKeepsTheVersion()
+    {
+        var created = _db.Create(price: 2.55m);
+
+        var write = _db.SetProduct.Handle(new SetProductRequest(created.Id) { Price = Money.From(2.5500m, "p"), Name = created.Name }, "test");
+
+        write.Changed.Should().BeFalse();
+        _db.Store.FindProduct(created.Id)!.Version.Should().Be(1);
+        _db.Scalar("SELECT COUNT(*) FROM changes").Should().Be(1);
+    }
+
+    [Fact]
+    public void EveryKindOfWrite_AppendsExactlyOneStampedChangeRecordInOrder()
+    {
+        var id = _db.Create(stock: 20).Id;
+        _db.Time.Advance(TimeSpan.FromSeconds(1));
+        _db.SetProduct.Handle(new SetProductRequest(id) { Price = Money.From(3m, "p") }, "api");
+        _db.MoveStock.Handle(id, StockMovement.To(15, "count"));
+        _db.Sell(id.Value, 5, "S1");
+        _db.DeleteProduct.Handle(id, null, "cli");
+
+        using var connection = new SqliteConnection($"Data Source={_db.Database.Path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT product_seq, kind, cause, changed_at, json_extract(old_image, '$.stock_count'), json_extract(new_image, '$.stock_count')
+            FROM changes ORDER BY seq
+            """;
+        using var reader = command.ExecuteReader();
+        List<string> rows = [];
+        while (reader.Read())
+        {
+            rows.Add($"{reader.GetInt64(0)} {reader.GetString(1)} {reader.GetString(2)} {reader.GetString(3)} {(reader.IsDBNull(4) ? "-" : reader.GetInt64(4))} {(reader.IsDBNull(5) ? "-" : reader.GetInt64(5))}");
+        }
+
+        rows.Should().Equal(
+            "1 INSERT test 2026-11-19T17:00:00.0000000Z - 20",
+            "2 MODIFY api 2026-11-19T17:00:01.0000000Z 20 20",
+            "3 MODIFY stock: count 2026-11-19T17:00:01.0000000Z 20 15",
+            "4 MODIFY sale: S1 2026-11-19T17:00:01.0000000Z 15 10",
+            "5 REMOVE cli 2026-11-19T17:00:01.0000000Z 10 -");
+    }
+
+    [Fact]
+    public void ChangeTrigger_AWriteThatBypassesTheStore_FailsInsteadOfLeavingAnUnstampedChange()
+    {
+        _db.Create(stock: 20);
+
+        using var connection = new SqliteConnection($"Data Source={_db.Database.Path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE products SET stock_count = 0";
+        var act = () => command.ExecuteNonQuery();
+
+        act.Should().Throw<SqliteException>().WithMessage("*sw_change_time*");
+        _db.Scalar("SELECT stock_count FROM products").Should().Be(20);
+    }
+
+    [Fact]
+    public async Task MoveStock_ConcurrentWritersOnTheirOwnConnections_LoseNoUpdate()
+    {
+        var id = _db.Create(stock: 400).Id;
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                _db.MoveStock.Handle(id, StockMovement.By(-1, "pick"));
+            }
+        }, TestContext.Current.CancellationToken)));
+
+        _db.Store.FindProduct(id)!.Should().Match<Product>(p => p.Stock == 0 && p.Version == 401);
+        _db.Scalar("SELECT COUNT(*) FROM changes").Should().Be(401);
+    }
+
+    [Fact]
+    public void ListProducts_LowStockOnly_UsesEachThresholdOrTheDefault()
+    {
+        _db.Create("A", stock: 5, threshold: 4);
+        _db.Create("B", stock: 5, threshold: null);
+        _db.Create("C", stock: 11, threshold: null);
+        _db.Create("D", stock: 0, threshold: 0);
+
+        var low = _db.Store.ListProducts(new ProductQuery(LowStockOnly: true));
+
+        low.Select(p => p.Id.Value).Should().Equal("B", "D");
+    }
+
+    [Fact]
+    public void ListProducts_Paged_VisitsEveryProductOnceInIdOrder()
+    {
+        foreach (var id in new[] { "b", "a", "BANK CHARGES", "85123A", "c" })
+        {
+            _db.Create(id);
+        }
+
+        var first = _db.Store.ListProducts(new ProductQuery(Limit: 2));
+        var second = _db.Store.ListProducts(new ProductQuery(Limit: 2, After: first[^1].Id));
+        var third = _db.Store.ListProducts(new ProductQuery(Limit: 2, After: second[^1].Id));
+
+        first.Concat(second).Concat(third).Select(p => p.Id.Value).Should().Equal("85123A", "BANK CHARGES", "a", "b", "c");
+    }
+
+    [Fact]
+    public void Product_RoundTripsEveryField()
+    {
+        var written = _db.SetProduct.Handle(new SetProductRequest(ProductId.Parse("Ünïcödé 日本 💡"))
+        {
+            Name = "Café \"quoted\", with comma",
+            Category = "Home & Garden",
+            Stock = int.MaxValue,
+            Price = Money.From(1_000_000_000m, "p"),
+            LowStockThreshold = 0,
+        }, "test").After!;
+
+        _db.Store.FindProduct(written.Id).Should().Be(written);
+    }
+}
