@@ -43,7 +43,9 @@ public static class CliApp
         var parse = Root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"{Sentence(parse.Errors[0].Message)} Run '{PathOf(parse.CommandResult.Command)} --help' for usage.");
+            // A mistyped word explains more than the missing command it caused.
+            var first = parse.Errors.OrderBy(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal) ? 0 : 1).First();
+            await error.WriteLineAsync($"{Sentence(first.Message)} Run '{PathOf(parse.CommandResult.Command)} --help' for usage.");
             return Usage;
         }
 
