@@ -36,7 +36,7 @@ public static class StockWatchApp
     {
         services.AddSingleton(TimeProvider.System);
 
-        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateOnStart();
+        services.AddOptions<AlertOptions>().BindSection(AlertOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
 
         services.AddSingleton(_ =>

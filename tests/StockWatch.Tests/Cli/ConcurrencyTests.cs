@@ -1,0 +1,36 @@
+using StockWatch.Testing;
+
+namespace StockWatch.Tests.Cli;
+
+public sealed class ConcurrencyTests : IDisposable
+{
+    private readonly TempFolder _data = new();
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task SalesRecord_EightProcessesEachSellingOneOfFive_ExactlyFiveSucceedAndStockEndsAtZero()
+    {
+        (await Cli.RunAsync(_data.Path, "products", "set", "85123A", "--name", "Heart", "--stock", "5")).ExitCode.Should().Be(0);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            StockWatchProcess.RunAsync(_data.Path, "sales", "record", "--product", "85123A", "--quantity", "1", "--sale-id", $"S{i}")));
+
+        results.Count(r => r.ExitCode == 0).Should().Be(5, string.Join(Environment.NewLine, results.Select(r => r.Error)));
+        results.Where(r => r.ExitCode != 0).Should().AllSatisfy(r =>
+        {
+            r.ExitCode.Should().Be(1);
+            r.Error.Should().StartWith("Not enough stock: product 85123A has 0, the sale needs 1.");
+        });
+        results.Should().AllSatisfy(r => r.Error.Should().NotContainEquivalentOf("locked"));
+        var db = Path.Combine(_data.Path, "stockwatch.db");
+        TestStore.ScalarIn(db, "SELECT stock_count FROM products").Should().Be(0);
+        TestStore.ScalarIn(db, "SELECT COUNT(*) FROM sales").Should().Be(5);
+        TestStore.ScalarIn(db, "SELECT COUNT(*) FROM alerts WHERE alert_type = 'OUT_OF_STOCK'").Should().Be(1);
+        TestStore.ScalarIn(db, "SELECT COUNT(*) FROM changes WHERE seq > (SELECT last_seq FROM stream_checkpoints)").Should().Be(0);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Stream;
+using StockWatch.Testing;
+
+namespace StockWatch.Tests.Stream;
+
+public sealed class CrashTests : IDisposable
+{
+    private readonly TempFolder _data = new();
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task StreamProcessor_KilledAtRandomPointsWhileChangesFlow_StoresEveryAlertExactlyOnce()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        using var db = new TestStore(_data.Path);
+        var random = new Random(20261124);
+        for (var i = 0; i < 40; i++)
+        {
+            db.Create($"P{i}", stock: random.Next(0, 40), threshold: random.Next(0, 12));
+        }
+
+        var writer = Task.Run(() => WriteChanges(db, new Random(7), 3000), cancellation);
+        var kills = 0;
+        while (!writer.IsCompleted)
+        {
+            using var serve = StockWatchProcess.Start(_data.Path, "serve");
+            // The kill lands wherever the processor happens to be: reading, deciding, mid-commit or idle.
+            await Task.Delay(random.Next(150, 900), cancellation);
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync(cancellation);
+            kills++;
+        }
+
+        await writer;
+        var processedBeforeRestart = db.Scalar("SELECT IFNULL((SELECT last_seq FROM stream_checkpoints), 0)");
+        using (var last = StockWatchProcess.Start(_data.Path, "serve"))
+        {
+            await WaitUntilDrained(db, last, cancellation);
+            last.Kill(entireProcessTree: true);
+            await last.WaitForExitAsync(cancellation);
+        }
+
+        kills.Should().BeGreaterThan(3);
+        processedBeforeRestart.Should().BePositive("the killed processors made progress between kills");
+        var stored = TestStore.AlertFingerprints(db.Database.Path);
+        stored.Should().HaveCountGreaterThan(100);
+        stored.Should().Equal(TestStore.ReferenceAlerts(db.Database.Path), "a crashed run stores exactly what a clean run stores");
+    }
+
+    /// <summary>Stock counts, deliveries, sales, returns, price and name changes, removals and re-creations.</summary>
+    private static void WriteChanges(TestStore db, Random random, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            db.Time.Advance(TimeSpan.FromMinutes(random.Next(1, 180)));
+            var id = ProductId.Parse($"P{random.Next(40)}");
+            if (db.Store.FindProduct(id) is not { } product)
+            {
+                db.Create(id.Value, stock: random.Next(0, 30));
+                continue;
+            }
+
+            switch (random.Next(10))
+            {
+                case < 4 when product.Stock > 0:
+                    db.Sell(id.Value, random.Next(1, Math.Min(product.Stock, 5) + 1), date: db.Time.GetUtcNow());
+                    break;
+                case 4:
+                    db.Sell(id.Value, -random.Next(1, 4), date: db.Time.GetUtcNow());
+                    break;
+                case 5:
+                    db.MoveStock.Handle(id, StockMovement.To(random.Next(0, 40), "count"));
+                    break;
+                case 6:
+                    db.MoveStock.Handle(id, StockMovement.By(random.Next(5, 30), "delivery"));
+                    break;
+                case 7:
+                    db.SetProduct.Handle(new SetProductRequest(id) { Price = Money.From(random.Next(1, 2000) / 100m, "p") }, "test");
+                    break;
+                case 8:
+                    db.SetProduct.Handle(new SetProductRequest(id) { Name = $"Renamed {i}" }, "test");
+                    break;
+                default:
+                    db.DeleteProduct.Handle(id, null, "test");
+                    break;
+            }
+        }
+    }
+
+    private static async Task WaitUntilDrained(TestStore db, Process serve, CancellationToken cancellation)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (db.Stream.Pending(StreamProcessor.Consumer) > 0)
+        {
+            serve.HasExited.Should().BeFalse("serve must keep running");
+            deadline.Elapsed.Should().BeLessThan(TimeSpan.FromMinutes(1), "serve drains a few thousand changes in seconds");
+            await Task.Delay(50, cancellation);
+        }
+    }
+}
