@@ -26,19 +26,20 @@ public sealed class CrashTests : IDisposable
             db.Create($"P{i}", stock: random.Next(0, 40), threshold: random.Next(0, 12));
         }
 
-        var writer = Task.Run(() => WriteChanges(db, new Random(7), 3000), cancellation);
-        var kills = 0;
-        while (!writer.IsCompleted)
+        using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var writer = Task.Run(() => WriteChanges(db, new Random(7), stopWriting.Token), cancellation);
+        const int Kills = 12;
+        for (var kill = 0; kill < Kills; kill++)
         {
             using var serve = StockWatchProcess.Start(_data.Path, "serve");
             // The kill lands wherever the processor happens to be: reading, deciding, mid-commit or idle.
             await Task.Delay(random.Next(150, 900), cancellation);
             serve.Kill(entireProcessTree: true);
             await serve.WaitForExitAsync(cancellation);
-            kills++;
         }
 
-        await writer;
+        await stopWriting.CancelAsync();
+        var written = await writer;
         var processedBeforeRestart = db.Scalar("SELECT IFNULL((SELECT last_seq FROM stream_checkpoints), 0)");
         using (var last = StockWatchProcess.Start(_data.Path, "serve"))
         {
@@ -47,7 +48,7 @@ public sealed class CrashTests : IDisposable
             await last.WaitForExitAsync(cancellation);
         }
 
-        kills.Should().BeGreaterThan(3);
+        written.Should().BeGreaterThan(1000);
         processedBeforeRestart.Should().BePositive("the killed processors made progress between kills");
         var stored = TestStore.AlertFingerprints(db.Database.Path);
         stored.Should().HaveCountGreaterThan(100);
@@ -55,9 +56,12 @@ public sealed class CrashTests : IDisposable
     }
 
     /// <summary>Stock counts, deliveries, sales, returns, price and name changes, removals and re-creations.</summary>
-    private static void WriteChanges(TestStore db, Random random, int count)
+    /// <returns>How many writes were made.</returns>
+    private static int WriteChanges(TestStore db, Random random, CancellationToken stop)
     {
-        for (var i = 0; i < count; i++)
+        const int Max = 50_000;
+        var i = 0;
+        for (; i < Max && !stop.IsCancellationRequested; i++)
         {
             db.Time.Advance(TimeSpan.FromMinutes(random.Next(1, 180)));
             var id = ProductId.Parse($"P{random.Next(40)}");
@@ -92,6 +96,8 @@ public sealed class CrashTests : IDisposable
                     break;
             }
         }
+
+        return i;
     }
 
     private static async Task WaitUntilDrained(TestStore db, Process serve, CancellationToken cancellation)
