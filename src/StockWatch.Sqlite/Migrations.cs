@@ -24,13 +24,10 @@ internal static class Migrations
             return;
         }
 
-        using (var wal = session.Command("PRAGMA journal_mode = WAL;"))
-        {
-            wal.ExecuteNonQuery();
-        }
+        session.Execute("PRAGMA journal_mode = WAL;");
 
         using var transaction = session.BeginWrite();
-        var current = Version(session, transaction);
+        var current = Version(session);
         if (current > Latest)
         {
             throw StockWatchException.Invalid("data",
@@ -39,16 +36,15 @@ internal static class Migrations
 
         for (var version = current + 1; version <= target; version++)
         {
-            using var step = session.Command(Read(Scripts[version - 1]) + $"\nPRAGMA user_version = {version};", transaction);
-            step.ExecuteNonQuery();
+            session.Execute(Read(Scripts[version - 1]) + $"\nPRAGMA user_version = {version};");
         }
 
         transaction.Commit();
     }
 
-    private static int Version(SqliteSession session, Microsoft.Data.Sqlite.SqliteTransaction? transaction = null)
+    private static int Version(SqliteSession session)
     {
-        using var command = session.Command("PRAGMA user_version;", transaction);
+        var command = session.Command("PRAGMA user_version;");
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 

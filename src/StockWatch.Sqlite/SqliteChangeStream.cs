@@ -17,7 +17,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     {
         using var session = database.Open();
         using var transaction = session.BeginWrite();
-        var changes = ReadAfterCheckpoint(session, transaction, consumer, maxChanges);
+        var changes = ReadAfterCheckpoint(session, consumer, maxChanges);
         if (changes.Count == 0)
         {
             return new StreamBatch(0, []);
@@ -29,13 +29,13 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         {
             if (!states.TryGetValue(change.ProductId, out var state))
             {
-                state = ReadState(session, transaction, change.ProductId);
+                state = ReadState(session, change.ProductId);
             }
 
-            var decision = handler(change, state, new SalesHistory(session, transaction, salesMark));
+            var decision = handler(change, state, new SalesHistory(session, salesMark));
             foreach (var alert in decision.Alerts)
             {
-                if (Insert(session, transaction, alert, change) is { } saved)
+                if (Insert(session, alert, change) is { } saved)
                 {
                     stored.Add(saved);
                 }
@@ -46,17 +46,14 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
 
         foreach (var (productId, state) in states)
         {
-            SaveState(session, transaction, productId, state);
+            SaveState(session, productId, state);
         }
 
-        using (var checkpoint = session.Command(
-            "INSERT INTO stream_checkpoints (consumer, last_seq) VALUES ($consumer, $seq) ON CONFLICT (consumer) DO UPDATE SET last_seq = excluded.last_seq",
-            transaction))
-        {
-            checkpoint.Parameters.AddWithValue("$consumer", consumer);
-            checkpoint.Parameters.AddWithValue("$seq", changes[^1].Change.Sequence);
-            checkpoint.ExecuteNonQuery();
-        }
+        var checkpoint = session.Command(
+            "INSERT INTO stream_checkpoints (consumer, last_seq) VALUES ($consumer, $seq) ON CONFLICT (consumer) DO UPDATE SET last_seq = excluded.last_seq");
+        checkpoint.Parameters.AddWithValue("$consumer", consumer);
+        checkpoint.Parameters.AddWithValue("$seq", changes[^1].Change.Sequence);
+        checkpoint.ExecuteNonQuery();
 
         transaction.Commit();
         return new StreamBatch(changes.Count, stored);
@@ -65,7 +62,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     public long Pending(string consumer)
     {
         using var session = database.Open();
-        using var command = session.Command(
+        var command = session.Command(
             "SELECT COUNT(*) FROM changes WHERE seq > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)");
         command.Parameters.AddWithValue("$consumer", consumer);
         return (long)command.ExecuteScalar()!;
@@ -81,14 +78,14 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private static List<(ChangeRecord Change, long SalesMark)> ReadAfterCheckpoint(SqliteSession session, SqliteTransaction transaction, string consumer, int max)
+    private static List<(ChangeRecord Change, long SalesMark)> ReadAfterCheckpoint(SqliteSession session, string consumer, int max)
     {
-        using var command = session.Command("""
+        var command = session.Command("""
             SELECT seq, product_id, product_seq, kind, old_image, new_image, changed_at, cause, sales_mark FROM changes
             WHERE seq > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)
             ORDER BY seq
             LIMIT $max
-            """, transaction);
+            """);
         command.Parameters.AddWithValue("$consumer", consumer);
         command.Parameters.AddWithValue("$max", max);
         using var reader = command.ExecuteReader();
@@ -114,10 +111,10 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         return changes;
     }
 
-    private static AlertState ReadState(SqliteSession session, SqliteTransaction transaction, ProductId id)
+    private static AlertState ReadState(SqliteSession session, ProductId id)
     {
-        using var command = session.Command(
-            "SELECT last_alert_time, low_stock_alerted_at, stockout_episode FROM alert_state WHERE product_id = $id", transaction);
+        var command = session.Command(
+            "SELECT last_alert_time, low_stock_alerted_at, stockout_episode FROM alert_state WHERE product_id = $id");
         command.Parameters.AddWithValue("$id", id.Value);
         using var reader = command.ExecuteReader();
         return reader.Read()
@@ -128,14 +125,14 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             : AlertState.None;
     }
 
-    private static void SaveState(SqliteSession session, SqliteTransaction transaction, ProductId id, AlertState state)
+    private static void SaveState(SqliteSession session, ProductId id, AlertState state)
     {
-        using var command = session.Command("""
+        var command = session.Command("""
             INSERT INTO alert_state (product_id, last_alert_time, low_stock_alerted_at, stockout_episode)
             VALUES ($id, $last, $low, $episode)
             ON CONFLICT (product_id) DO UPDATE SET last_alert_time = excluded.last_alert_time,
                 low_stock_alerted_at = excluded.low_stock_alerted_at, stockout_episode = excluded.stockout_episode
-            """, transaction);
+            """);
         command.Parameters.AddWithValue("$id", id.Value);
         command.Parameters.AddWithValue("$last", Stored(state.LastAlertTime));
         command.Parameters.AddWithValue("$low", Stored(state.LowStockAlertedAt));
@@ -144,14 +141,14 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     }
 
     /// <summary>Stores an alert unless this change already stored one of its type.</summary>
-    private static Alert? Insert(SqliteSession session, SqliteTransaction transaction, NewAlert alert, ChangeRecord change)
+    private static Alert? Insert(SqliteSession session, NewAlert alert, ChangeRecord change)
     {
-        using var command = session.Command("""
+        var command = session.Command("""
             INSERT INTO alerts (product_id, alert_time, alert_type, details, change_seq, cause)
             VALUES ($product, $time, $type, $details, $seq, $cause)
             ON CONFLICT (change_seq, alert_type) DO NOTHING
             RETURNING alert_id
-            """, transaction);
+            """);
         command.Parameters.AddWithValue("$product", alert.ProductId.Value);
         command.Parameters.AddWithValue("$time", Timestamp.FormatSortable(alert.Time));
         command.Parameters.AddWithValue("$type", alert.Type.ToWire());
@@ -166,13 +163,12 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     private static object Stored(DateTimeOffset? time) => time is { } t ? Timestamp.FormatSortable(t) : DBNull.Value;
 
     /// <summary>The sales as they were when the change was written: rows up to its sales mark.</summary>
-    private sealed class SalesHistory(SqliteSession session, SqliteTransaction transaction, long salesMark) : ISalesHistory
+    private sealed class SalesHistory(SqliteSession session, long salesMark) : ISalesHistory
     {
         public long NetUnitsSold(ProductId id, DateTimeOffset from, DateTimeOffset to)
         {
-            using var command = session.Command(
-                "SELECT IFNULL(SUM(quantity), 0) FROM sales WHERE product_id = $id AND sale_date > $from AND sale_date <= $to AND rowid <= $mark",
-                transaction);
+            var command = session.Command(
+                "SELECT IFNULL(SUM(quantity), 0) FROM sales WHERE product_id = $id AND sale_date > $from AND sale_date <= $to AND rowid <= $mark");
             command.Parameters.AddWithValue("$mark", salesMark);
             command.Parameters.AddWithValue("$id", id.Value);
             command.Parameters.AddWithValue("$from", Timestamp.FormatSortable(from));

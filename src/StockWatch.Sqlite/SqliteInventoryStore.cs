@@ -14,13 +14,13 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
     public Product? FindProduct(ProductId id)
     {
         using var session = database.Open();
-        return FindProduct(session, id, transaction: null);
+        return FindProduct(session, id);
     }
 
     public IReadOnlyList<Product> ListProducts(ProductQuery query)
     {
         using var session = database.Open();
-        using var command = session.Command($"""
+        var command = session.Command($"""
             SELECT {Rows.ProductColumns} FROM {Rows.ProductFrom}
             WHERE ($category IS NULL OR p.product_category = $category)
               AND ($low = 0 OR p.stock_count <= IFNULL(p.low_stock_threshold, $default))
@@ -47,8 +47,8 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
     {
         using var session = database.Open();
         using var transaction = session.BeginWrite(stamp);
-        var before = FindProduct(session, id, transaction);
-        var write = Write(session, transaction, id, before, decide(before), stamp);
+        var before = FindProduct(session, id);
+        var write = Write(session, id, before, decide(before), stamp);
         transaction.Commit();
         if (write.Changed)
         {
@@ -62,28 +62,25 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
     {
         using var session = database.Open();
         using var transaction = session.BeginWrite(stamp);
-        var existing = FindSale(session, transaction, id);
-        var product = FindProduct(session, productId, transaction);
+        var existing = FindSale(session, id);
+        var product = FindProduct(session, productId);
         var decision = decide(existing, product);
         if (decision.Replayed)
         {
             return decision;
         }
 
-        using (var insert = session.Command(
-            $"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after)", transaction))
-        {
-            var sale = decision.Sale;
-            insert.Parameters.AddWithValue("$id", sale.Id.Value);
-            insert.Parameters.AddWithValue("$product", sale.ProductId.Value);
-            insert.Parameters.AddWithValue("$date", Timestamp.FormatSortable(sale.SaleDate));
-            insert.Parameters.AddWithValue("$quantity", sale.Quantity);
-            insert.Parameters.AddWithValue("$price", sale.CurrentPrice.TenThousandths);
-            insert.Parameters.AddWithValue("$after", (object?)sale.StockAfter ?? DBNull.Value);
-            insert.ExecuteNonQuery();
-        }
+        var sale = decision.Sale;
+        var insert = session.Command($"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after)");
+        insert.Parameters.AddWithValue("$id", sale.Id.Value);
+        insert.Parameters.AddWithValue("$product", sale.ProductId.Value);
+        insert.Parameters.AddWithValue("$date", Timestamp.FormatSortable(sale.SaleDate));
+        insert.Parameters.AddWithValue("$quantity", sale.Quantity);
+        insert.Parameters.AddWithValue("$price", sale.CurrentPrice.TenThousandths);
+        insert.Parameters.AddWithValue("$after", (object?)sale.StockAfter ?? DBNull.Value);
+        insert.ExecuteNonQuery();
 
-        var write = Write(session, transaction, productId, product, decision.ProductAfter, stamp);
+        var write = Write(session, productId, product, decision.ProductAfter, stamp);
         transaction.Commit();
         database.NotifyCommitted();
         return decision with { ProductAfter = write.After };
@@ -92,7 +89,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
     public IReadOnlyList<Alert> ListAlerts(AlertQuery query)
     {
         using var session = database.Open();
-        using var command = session.Command($"""
+        var command = session.Command($"""
             SELECT {Rows.AlertColumns} FROM alerts
             WHERE ($since IS NULL OR alert_time >= $since)
               AND ($type IS NULL OR alert_type = $type)
@@ -115,17 +112,17 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         return alerts;
     }
 
-    private static Product? FindProduct(SqliteSession session, ProductId id, Microsoft.Data.Sqlite.SqliteTransaction? transaction)
+    private static Product? FindProduct(SqliteSession session, ProductId id)
     {
-        using var command = session.Command($"SELECT {Rows.ProductColumns} FROM {Rows.ProductFrom} WHERE p.product_id = $id", transaction);
+        var command = session.Command($"SELECT {Rows.ProductColumns} FROM {Rows.ProductFrom} WHERE p.product_id = $id");
         command.Parameters.AddWithValue("$id", id.Value);
         using var reader = command.ExecuteReader();
         return reader.Read() ? Rows.ReadProduct(reader) : null;
     }
 
-    private static Sale? FindSale(SqliteSession session, Microsoft.Data.Sqlite.SqliteTransaction transaction, SaleId id)
+    private static Sale? FindSale(SqliteSession session, SaleId id)
     {
-        using var command = session.Command($"SELECT {Rows.SaleColumns} FROM sales WHERE sale_id = $id", transaction);
+        var command = session.Command($"SELECT {Rows.SaleColumns} FROM sales WHERE sale_id = $id");
         command.Parameters.AddWithValue("$id", id.Value);
         using var reader = command.ExecuteReader();
         return reader.Read() ? Rows.ReadSale(reader) : null;
@@ -133,7 +130,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
 
     /// <summary>Writes the decided state with the next version; the triggers append the change record.</summary>
     private static ProductWrite Write(
-        SqliteSession session, Microsoft.Data.Sqlite.SqliteTransaction transaction, ProductId id, Product? before, Product? after, ChangeStamp stamp)
+        SqliteSession session, ProductId id, Product? before, Product? after, ChangeStamp stamp)
     {
         if (after is not null && after.Id != id)
         {
@@ -147,7 +144,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
                 return new ProductWrite(null, null, Changed: false);
             }
 
-            using var delete = session.Command("DELETE FROM products WHERE product_id = $id", transaction);
+            var delete = session.Command("DELETE FROM products WHERE product_id = $id");
             delete.Parameters.AddWithValue("$id", id.Value);
             delete.ExecuteNonQuery();
             return new ProductWrite(before, null, Changed: true);
@@ -159,7 +156,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         }
 
         var stored = after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = stamp.Time, LastAlertTime = before?.LastAlertTime };
-        using var command = session.Command(before is null
+        var command = session.Command(before is null
             ? """
               INSERT INTO products (product_id, product_name, product_category, stock_count, product_price_e4, low_stock_threshold, version, updated_at)
               VALUES ($id, $name, $category, $stock, $price, $threshold, $version, $updated)
@@ -168,7 +165,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
               UPDATE products SET product_name = $name, product_category = $category, stock_count = $stock,
                   product_price_e4 = $price, low_stock_threshold = $threshold, version = $version, updated_at = $updated
               WHERE product_id = $id
-              """, transaction);
+              """);
         Rows.Bind(command, stored);
         command.ExecuteNonQuery();
         return new ProductWrite(before, stored, Changed: true);

@@ -39,9 +39,7 @@ public sealed class MigrationsTests : IDisposable
         using (var session = database.Open())
         using (var transaction = session.BeginWrite(new ChangeStamp(Builders.T0, "v1")))
         {
-            using var insert = session.Command(
-                "INSERT INTO products VALUES ('85123A', 'Heart', 'Home', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z')", transaction);
-            insert.ExecuteNonQuery();
+            session.Execute("INSERT INTO products VALUES ('85123A', 'Heart', 'Home', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z')");
             transaction.Commit();
         }
 

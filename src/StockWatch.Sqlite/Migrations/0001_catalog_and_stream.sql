@@ -30,8 +30,10 @@ CREATE INDEX sales_by_date ON sales (sale_date);
 -- One row per product write, appended by the triggers below in the writing transaction, so no write path can
 -- forget it. sw_change_time() and sw_change_cause() are supplied by the writing connection; a write without them
 -- fails instead of producing an unstamped change.
+-- seq is the rowid without AUTOINCREMENT (which costs a page write per commit): change records are never deleted,
+-- so it only grows.
 CREATE TABLE changes (
-    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq         INTEGER PRIMARY KEY,
     product_id  TEXT    NOT NULL,
     product_seq INTEGER NOT NULL,
     kind        TEXT    NOT NULL CHECK (kind IN ('INSERT', 'MODIFY', 'REMOVE')),

@@ -1,7 +1,8 @@
 -- Alerts and what the alert rules remember per product.
 
+-- alert_id is the rowid: alerts are never deleted, so ids only grow (no AUTOINCREMENT page write per commit).
 CREATE TABLE alerts (
-    alert_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id   INTEGER PRIMARY KEY,
     product_id TEXT    NOT NULL,
     alert_time TEXT    NOT NULL,
     alert_type TEXT    NOT NULL,

@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Notifications;
+using StockWatch.Core.Stream;
+using StockWatch.Sqlite;
+
+namespace StockWatch.Bench;
+
+/// <summary>
+/// Price changes committed at a steady 1,000 a second while the stream processor runs as in <c>serve</c>: the time
+/// from a write's commit to its PRICE_CHANGED alert being stored (and handed to the channels).
+/// </summary>
+public static class CommitToAlertBench
+{
+    private const int Rate = 1000;
+    private const int Writes = 10_000;
+
+    public static async Task<Stats> RunAsync(string work)
+    {
+        var (database, store) = Seeding.Create(Path.Combine(work, "commit-to-alert"));
+        var set = new SetProduct(store, TimeProvider.System);
+        var stream = new SqliteChangeStream(database, TimeProvider.System);
+        var channel = new RecordingChannel();
+        var processor = new StreamProcessor(stream, [channel], Seeding.Options, NullLogger<StreamProcessor>.Instance);
+        await processor.DrainAsync(CancellationToken.None);
+
+        using var stop = new CancellationTokenSource();
+        var checkpoints = Seeding.CheckpointInBackground(database, stop.Token);
+        var loop = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await processor.DrainAsync(stop.Token);
+                await stream.WaitForChangesAsync(TimeSpan.FromMilliseconds(250), stop.Token);
+            }
+        }, stop.Token);
+
+        var committed = new long[Writes];
+        var begin = Stopwatch.GetTimestamp();
+        for (var i = 0; i < Writes; i++)
+        {
+            var due = begin + i * Stopwatch.Frequency / Rate;
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                Thread.Yield();
+            }
+
+            set.Handle(new SetProductRequest(Seeding.Id(i)) { Price = Price(i) }, "bench");
+            committed[i] = Stopwatch.GetTimestamp();
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(begin).TotalSeconds;
+        var deadline = Stopwatch.StartNew();
+        while (channel.Stored.Count < Writes && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
+
+        await stop.CancelAsync();
+        await loop.ContinueWith(_ => { }, TaskScheduler.Default);
+        await checkpoints;
+
+        List<long> latencies = new(Writes);
+        for (var i = 0; i < Writes; i++)
+        {
+            latencies.Add(channel.Stored[Price(i).ToString()] - committed[i]);
+        }
+
+        return Stats.From(latencies, seconds);
+    }
+
+    private static Money Price(int i) => Money.From(1m + (i + 1) / 10_000m, "product_price");
+
+    private sealed class RecordingChannel : IAlertChannel
+    {
+        public ConcurrentDictionary<string, long> Stored { get; } = new();
+
+        public string Name => "bench";
+
+        public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+        {
+            var now = Stopwatch.GetTimestamp();
+            foreach (var alert in alerts)
+            {
+                Stored[alert.Details.NewValue!] = now;
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+}

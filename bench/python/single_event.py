@@ -1,0 +1,62 @@
+"""Baseline for the single-event path: a plain Python script doing what StockWatch's store does for one stock
+movement, with the standard sqlite3 module, on the same tables and indexes but without StockWatch's triggers: in one
+immediate transaction read the product, write the new stock with the next version, and append the change record
+(old and new image as JSON, per-product sequence, time, cause) itself.
+
+usage: single_event.py DB EVENTS WARMUP  -> prints one JSON object
+"""
+import json
+import sqlite3
+import sys
+import time
+from datetime import datetime, timezone
+
+path, events, warmup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+con = sqlite3.connect(path, isolation_level=None)
+con.execute("PRAGMA busy_timeout = 30000")
+con.execute("PRAGMA synchronous = NORMAL")
+con.execute("PRAGMA wal_autocheckpoint = 0")
+ids = [row[0] for row in con.execute("SELECT product_id FROM products ORDER BY product_id")]
+columns = ["product_id", "product_name", "product_category", "stock_count", "product_price_e4",
+           "low_stock_threshold", "version", "updated_at"]
+
+select = f"SELECT {', '.join(columns)} FROM products WHERE product_id = ?"
+update = "UPDATE products SET stock_count = ?, version = ?, updated_at = ? WHERE product_id = ?"
+append = """INSERT INTO changes (product_id, product_seq, kind, old_image, new_image, changed_at, cause, sales_mark)
+    VALUES (?, (SELECT IFNULL(MAX(product_seq), 0) + 1 FROM changes WHERE product_id = ?), 'MODIFY', ?, ?, ?, 'bench',
+            (SELECT IFNULL(MAX(rowid), 0) FROM sales))"""
+
+
+def one(i):
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    product_id = ids[i % len(ids)]
+    con.execute("BEGIN IMMEDIATE")
+    old = dict(zip(columns, con.execute(select, (product_id,)).fetchone()))
+    new = dict(old, stock_count=old["stock_count"] + (-1 if i % 2 == 0 else 1), version=old["version"] + 1, updated_at=now)
+    if new["stock_count"] < 0:
+        con.execute("ROLLBACK")
+        raise SystemExit("stock would go below 0")
+    con.execute(update, (new["stock_count"], new["version"], now, product_id))
+    con.execute(append, (product_id, product_id, json.dumps(old), json.dumps(new), now))
+    con.execute("COMMIT")
+
+
+for i in range(warmup):
+    one(i)
+
+latencies = []
+start = time.perf_counter()
+for i in range(warmup, warmup + events):
+    t0 = time.perf_counter_ns()
+    one(i)
+    latencies.append(time.perf_counter_ns() - t0)
+elapsed = time.perf_counter() - start
+latencies.sort()
+
+
+def pct(p):
+    return latencies[min(len(latencies) - 1, int(p * len(latencies)))] / 1000.0
+
+
+print(json.dumps({"events": events, "seconds": elapsed, "per_second": events / elapsed,
+                  "p50_us": pct(0.50), "p99_us": pct(0.99), "p999_us": pct(0.999)}))
