@@ -7,7 +7,7 @@ Directory.CreateDirectory(work);
 try
 {
     Console.WriteLine("single-event path: StockWatch vs Python sqlite3 …");
-    var single = SingleEventBench.Run(work);
+    var single = await SingleEventBench.RunAsync(work);
     Console.WriteLine("commit-to-alert latency at 1,000 writes/s …");
     var commitToAlert = await CommitToAlertBench.RunAsync(work);
     Report.Write(output, single, commitToAlert);

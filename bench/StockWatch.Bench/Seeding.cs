@@ -20,14 +20,14 @@ public static class Seeding
         var set = new SetProduct(store, TimeProvider.System);
         for (var i = 0; i < Products; i++)
         {
-            set.Handle(new SetProductRequest(Id(i))
+            set.HandleAsync(new SetProductRequest(Id(i))
             {
                 Name = $"Product {i}",
                 Category = $"Category {i % 12}",
                 Stock = 1_000_000,
                 Price = Money.From(1m, "product_price"),
                 LowStockThreshold = 10,
-            }, "seed");
+            }, "seed").GetAwaiter().GetResult();
         }
 
         database.Checkpoint();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using StockWatch.Core.Catalog;
 
@@ -6,52 +7,61 @@ namespace StockWatch.Bench;
 
 /// <summary>
 /// One stock movement = read the old product, write the new one, append the change record, commit. StockWatch's
-/// store against a Python script doing the same with the standard sqlite3 module on the same schema.
+/// store against a plain Python script doing the same with the standard sqlite3 module, each with one writer and with
+/// <see cref="Writers"/> concurrent writers.
 /// </summary>
 public static class SingleEventBench
 {
+    public const int Writers = 8;
     private const int Events = 20_000;
     private const int Warmup = 20_000;
 
-    public sealed record Result(Stats StockWatch, Stats Python, string PythonSqlite);
-
-    public static Result Run(string work)
+    public sealed record Result(Stats StockWatch, Stats StockWatchConcurrent, Stats Python, Stats PythonConcurrent, string PythonSqlite)
     {
-        var ours = Measure(Path.Combine(work, "single-stockwatch"));
-        var (python, version) = MeasurePython(Path.Combine(work, "single-python"));
-        return new Result(ours, python, version);
+        public Stats BestStockWatch => StockWatch.PerSecond >= StockWatchConcurrent.PerSecond ? StockWatch : StockWatchConcurrent;
+        public Stats BestPython => Python.PerSecond >= PythonConcurrent.PerSecond ? Python : PythonConcurrent;
     }
 
-    private static Stats Measure(string folder)
+    public static async Task<Result> RunAsync(string work) => new(
+        await MeasureAsync(Path.Combine(work, "single-1"), writers: 1),
+        await MeasureAsync(Path.Combine(work, "single-n"), Writers),
+        MeasurePython(Path.Combine(work, "python-1"), threads: 1),
+        MeasurePython(Path.Combine(work, "python-n"), Writers),
+        PythonSqliteVersion());
+
+    private static async Task<Stats> MeasureAsync(string folder, int writers)
     {
         var (database, store) = Seeding.Create(folder);
         var move = new MoveStock(store, TimeProvider.System);
         for (var i = 0; i < Warmup; i++)
         {
-            Move(move, i);
+            await Move(move, i);
         }
 
         using var stop = new CancellationTokenSource();
         var checkpoints = Seeding.CheckpointInBackground(database, stop.Token);
-        List<long> latencies = new(Events);
+        var latencies = new List<long>[writers];
         var total = Stopwatch.StartNew();
-        for (var i = Warmup; i < Warmup + Events; i++)
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
-            var start = Stopwatch.GetTimestamp();
-            Move(move, i);
-            latencies.Add(Stopwatch.GetTimestamp() - start);
-        }
-
+            var mine = latencies[w] = new List<long>(Events / writers + 1);
+            for (var i = Warmup + w; i < Warmup + Events; i += writers)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await Move(move, i);
+                mine.Add(Stopwatch.GetTimestamp() - start);
+            }
+        })));
         total.Stop();
-        stop.Cancel();
-        checkpoints.Wait();
-        return Stats.From(latencies, total.Elapsed.TotalSeconds);
+        await stop.CancelAsync();
+        await checkpoints;
+        return Stats.From([.. latencies.SelectMany(l => l)], total.Elapsed.TotalSeconds);
     }
 
-    private static void Move(MoveStock move, int i) =>
-        move.Handle(Seeding.Id(i), StockMovement.By(i % 2 == 0 ? -1 : 1, "bench"));
+    private static Task<ProductWrite> Move(MoveStock move, int i) =>
+        move.HandleAsync(Seeding.Id(i), StockMovement.By(i % 2 == 0 ? -1 : 1, "bench"));
 
-    private static (Stats, string) MeasurePython(string folder)
+    private static Stats MeasurePython(string folder, int threads)
     {
         var (database, _) = Seeding.Create(folder);
         // The same tables and indexes; the script appends the change record itself, as a plain script would.
@@ -62,9 +72,26 @@ public static class SingleEventBench
 
         using var stop = new CancellationTokenSource();
         var checkpoints = Seeding.CheckpointInBackground(database, stop.Token);
-        var script = Path.Combine(AppContext.BaseDirectory, "single_event.py");
+        var output = RunPython(Path.Combine(AppContext.BaseDirectory, "single_event.py"), database.Path,
+            Events.ToString(CultureInfo.InvariantCulture), Warmup.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture));
+        stop.Cancel();
+        checkpoints.Wait();
+
+        var json = JsonDocument.Parse(output).RootElement;
+        return new Stats(json.GetProperty("events").GetInt32(), json.GetProperty("seconds").GetDouble(),
+            json.GetProperty("p50_us").GetDouble(), json.GetProperty("p99_us").GetDouble(), json.GetProperty("p999_us").GetDouble());
+    }
+
+    private static string PythonSqliteVersion()
+    {
+        var text = RunPython("-c", "import sqlite3, sys; print(sys.version.split()[0], sqlite3.sqlite_version)").Trim().Split(' ');
+        return $"Python {text[0]}, SQLite {text[1]}";
+    }
+
+    private static string RunPython(params string[] args)
+    {
         var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[] { script, database.Path, Events.ToString(), Warmup.ToString() })
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
@@ -72,28 +99,6 @@ public static class SingleEventBench
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        stop.Cancel();
-        checkpoints.Wait();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"The Python baseline failed with exit code {process.ExitCode}.");
-        }
-
-        var json = JsonDocument.Parse(output).RootElement;
-        var stats = new Stats(json.GetProperty("events").GetInt32(), json.GetProperty("seconds").GetDouble(),
-            json.GetProperty("p50_us").GetDouble(), json.GetProperty("p99_us").GetDouble(), json.GetProperty("p999_us").GetDouble());
-        return (stats, PythonSqliteVersion());
-    }
-
-    private static string PythonSqliteVersion()
-    {
-        var start = new ProcessStartInfo("python3", ["-c", "import sqlite3, sys; print(sys.version.split()[0], sqlite3.sqlite_version)"])
-        {
-            RedirectStandardOutput = true,
-        };
-        using var process = Process.Start(start)!;
-        var text = process.StandardOutput.ReadToEnd().Trim().Split(' ');
-        process.WaitForExit();
-        return $"Python {text[0]}, SQLite {text[1]}";
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"python3 failed with exit code {process.ExitCode}.");
     }
 }

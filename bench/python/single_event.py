@@ -3,20 +3,29 @@ movement, with the standard sqlite3 module, on the same tables and indexes but w
 immediate transaction read the product, write the new stock with the next version, and append the change record
 (old and new image as JSON, per-product sequence, time, cause) itself.
 
-usage: single_event.py DB EVENTS WARMUP  -> prints one JSON object
+With THREADS > 1, each thread has its own connection and takes its share of the events, as a threaded script would.
+
+usage: single_event.py DB EVENTS WARMUP THREADS  -> prints one JSON object
 """
 import json
 import sqlite3
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 
-path, events, warmup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-con = sqlite3.connect(path, isolation_level=None)
-con.execute("PRAGMA busy_timeout = 30000")
-con.execute("PRAGMA synchronous = NORMAL")
-con.execute("PRAGMA wal_autocheckpoint = 0")
-ids = [row[0] for row in con.execute("SELECT product_id FROM products ORDER BY product_id")]
+path, events, warmup, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+
+
+def connect():
+    con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    con.execute("PRAGMA busy_timeout = 30000")
+    con.execute("PRAGMA synchronous = NORMAL")
+    con.execute("PRAGMA wal_autocheckpoint = 0")
+    return con
+
+
+ids = [row[0] for row in connect().execute("SELECT product_id FROM products ORDER BY product_id")]
 columns = ["product_id", "product_name", "product_category", "stock_count", "product_price_e4",
            "low_stock_threshold", "version", "updated_at"]
 
@@ -27,7 +36,7 @@ append = """INSERT INTO changes (product_id, product_seq, kind, old_image, new_i
             (SELECT IFNULL(MAX(rowid), 0) FROM sales))"""
 
 
-def one(i):
+def one(con, i):
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
     product_id = ids[i % len(ids)]
     con.execute("BEGIN IMMEDIATE")
@@ -41,15 +50,28 @@ def one(i):
     con.execute("COMMIT")
 
 
+warm = connect()
 for i in range(warmup):
-    one(i)
+    one(warm, i)
 
 latencies = []
+
+
+def worker(offset):
+    con, mine = connect(), []
+    for i in range(warmup + offset, warmup + events, threads):
+        t0 = time.perf_counter_ns()
+        one(con, i)
+        mine.append(time.perf_counter_ns() - t0)
+    latencies.extend(mine)
+
+
 start = time.perf_counter()
-for i in range(warmup, warmup + events):
-    t0 = time.perf_counter_ns()
-    one(i)
-    latencies.append(time.perf_counter_ns() - t0)
+workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+for w in workers:
+    w.start()
+for w in workers:
+    w.join()
 elapsed = time.perf_counter() - start
 latencies.sort()
 

@@ -18,28 +18,32 @@ internal static class Migrations
 
     public static void Apply(SqliteDatabase database, int target)
     {
-        using var session = database.Open();
-        if (Version(session) == target)
+        using (var session = database.Open())
         {
-            return;
+            if (Version(session) == target)
+            {
+                return;
+            }
+
+            session.Execute("PRAGMA journal_mode = WAL;");
         }
 
-        session.Execute("PRAGMA journal_mode = WAL;");
-
-        using var transaction = session.BeginWrite();
-        var current = Version(session);
-        if (current > Latest)
+        database.ExclusiveAsync(session =>
         {
-            throw StockWatchException.Invalid("data",
-                $"The database {database.Path} has schema version {current}, newer than this StockWatch knows ({Latest}); use a newer StockWatch.");
-        }
+            var current = Version(session);
+            if (current > Latest)
+            {
+                throw StockWatchException.Invalid("data",
+                    $"The database {database.Path} has schema version {current}, newer than this StockWatch knows ({Latest}); use a newer StockWatch.");
+            }
 
-        for (var version = current + 1; version <= target; version++)
-        {
-            session.Execute(Read(Scripts[version - 1]) + $"\nPRAGMA user_version = {version};");
-        }
+            for (var version = current + 1; version <= target; version++)
+            {
+                session.Execute(Read(Scripts[version - 1]) + $"\nPRAGMA user_version = {version};");
+            }
 
-        transaction.Commit();
+            return current;
+        }).GetAwaiter().GetResult();
     }
 
     private static int Version(SqliteSession session)

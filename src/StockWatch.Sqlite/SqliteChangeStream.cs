@@ -13,10 +13,11 @@ namespace StockWatch.Sqlite;
 /// </summary>
 public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider time) : IChangeStream
 {
-    public StreamBatch ProcessNext(string consumer, int maxChanges, ChangeHandler handler)
+    public Task<StreamBatch> ProcessNextAsync(string consumer, int maxChanges, ChangeHandler handler) =>
+        database.ExclusiveAsync(session => ProcessNext(session, consumer, maxChanges, handler));
+
+    private static StreamBatch ProcessNext(SqliteSession session, string consumer, int maxChanges, ChangeHandler handler)
     {
-        using var session = database.Open();
-        using var transaction = session.BeginWrite();
         var changes = ReadAfterCheckpoint(session, consumer, maxChanges);
         if (changes.Count == 0)
         {
@@ -54,8 +55,6 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         checkpoint.Parameters.AddWithValue("$consumer", consumer);
         checkpoint.Parameters.AddWithValue("$seq", changes[^1].Change.Sequence);
         checkpoint.ExecuteNonQuery();
-
-        transaction.Commit();
         return new StreamBatch(changes.Count, stored);
     }
 

@@ -43,33 +43,24 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         return products;
     }
 
-    public ProductWrite WriteProduct(ProductId id, ChangeStamp stamp, Func<Product?, Product?> decide)
-    {
-        using var session = database.Open();
-        using var transaction = session.BeginWrite(stamp);
-        var before = FindProduct(session, id);
-        var write = Write(session, id, before, decide(before), stamp);
-        transaction.Commit();
-        if (write.Changed)
+    public Task<ProductWrite> WriteProductAsync(ProductId id, ChangeStamp stamp, Func<Product?, Product?> decide) =>
+        database.WriteAsync(stamp, session =>
         {
-            database.NotifyCommitted();
-        }
+            var before = FindProduct(session, id);
+            return Write(session, id, before, decide(before), stamp);
+        });
 
-        return write;
-    }
-
-    public SaleDecision RecordSale(SaleId id, ProductId productId, ChangeStamp stamp, Func<Sale?, Product?, SaleDecision> decide)
-    {
-        using var session = database.Open();
-        using var transaction = session.BeginWrite(stamp);
-        var existing = FindSale(session, id);
-        var product = FindProduct(session, productId);
-        var decision = decide(existing, product);
-        if (decision.Replayed)
+    public Task<SaleDecision> RecordSaleAsync(SaleId id, ProductId productId, ChangeStamp stamp, Func<Sale?, Product?, SaleDecision> decide) =>
+        database.WriteAsync(stamp, session =>
         {
-            return decision;
-        }
+            var existing = FindSale(session, id);
+            var product = FindProduct(session, productId);
+            var decision = decide(existing, product);
+            return decision.Replayed ? decision : Store(session, decision, product, stamp);
+        });
 
+    private static SaleDecision Store(SqliteSession session, SaleDecision decision, Product? product, ChangeStamp stamp)
+    {
         var sale = decision.Sale;
         var insert = session.Command($"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after)");
         insert.Parameters.AddWithValue("$id", sale.Id.Value);
@@ -80,9 +71,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         insert.Parameters.AddWithValue("$after", (object?)sale.StockAfter ?? DBNull.Value);
         insert.ExecuteNonQuery();
 
-        var write = Write(session, productId, product, decision.ProductAfter, stamp);
-        transaction.Commit();
-        database.NotifyCommitted();
+        var write = Write(session, sale.ProductId, product, decision.ProductAfter, stamp);
         return decision with { ProductAfter = write.After };
     }
 

@@ -36,12 +36,11 @@ public sealed class MigrationsTests : IDisposable
     {
         var database = SqliteDatabase.InFolder(_folder.Path);
         Migrations.Apply(database, target: 1);
-        using (var session = database.Open())
-        using (var transaction = session.BeginWrite(new ChangeStamp(Builders.T0, "v1")))
+        await database.WriteAsync(new ChangeStamp(Builders.T0, "v1"), session =>
         {
             session.Execute("INSERT INTO products VALUES ('85123A', 'Heart', 'Home', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z')");
-            transaction.Commit();
-        }
+            return 0;
+        });
 
         using var store = new TestStore(_folder.Path);
 

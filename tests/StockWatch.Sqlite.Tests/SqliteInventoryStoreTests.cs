@@ -55,9 +55,9 @@ public sealed class SqliteInventoryStoreTests : IDisposable
     public void WriteProduct_StaleExpectedVersion_IsRefusedAndWritesNothing()
     {
         var created = _db.Create();
-        _db.MoveStock.Handle(created.Id, StockMovement.By(-1, "count"));
+        _db.Move(created.Id, StockMovement.By(-1, "count"));
 
-        var act = () => _db.SetProduct.Handle(new SetProductRequest(created.Id) { Name = "Renamed", ExpectedVersion = created.Version }, "test");
+        var act = () => _db.Set(new SetProductRequest(created.Id) { Name = "Renamed", ExpectedVersion = created.Version }, "test");
 
         act.Should().Throw<StockWatchException>().Where(e => e.Kind == ErrorKind.PreconditionFailed);
         _db.Store.FindProduct(created.Id)!.Should().Match<Product>(p => p.Name == created.Name && p.Version == 2);
@@ -68,7 +68,7 @@ public sealed class SqliteInventoryStoreTests : IDisposable
     {
         var created = _db.Create();
 
-        var write = _db.SetProduct.Handle(new SetProductRequest(created.Id) { Name = "Renamed", ExpectedVersion = 1 }, "test");
+        var write = _db.Set(new SetProductRequest(created.Id) { Name = "Renamed", ExpectedVersion = 1 }, "test");
 
         write.After!.Version.Should().Be(2);
         _db.Store.FindProduct(created.Id)!.Name.Should().Be("Renamed");
@@ -79,7 +79,7 @@ public sealed class SqliteInventoryStoreTests : IDisposable
     {
         var created = _db.Create(price: 2.55m);
 
-        var write = _db.SetProduct.Handle(new SetProductRequest(created.Id) { Price = Money.From(2.5500m, "p"), Name = created.Name }, "test");
+        var write = _db.Set(new SetProductRequest(created.Id) { Price = Money.From(2.5500m, "p"), Name = created.Name }, "test");
 
         write.Changed.Should().BeFalse();
         _db.Store.FindProduct(created.Id)!.Version.Should().Be(1);
@@ -91,10 +91,10 @@ public sealed class SqliteInventoryStoreTests : IDisposable
     {
         var id = _db.Create(stock: 20).Id;
         _db.Time.Advance(TimeSpan.FromSeconds(1));
-        _db.SetProduct.Handle(new SetProductRequest(id) { Price = Money.From(3m, "p") }, "api");
-        _db.MoveStock.Handle(id, StockMovement.To(15, "count"));
+        _db.Set(new SetProductRequest(id) { Price = Money.From(3m, "p") }, "api");
+        _db.Move(id, StockMovement.To(15, "count"));
         _db.Sell(id.Value, 5, "S1");
-        _db.DeleteProduct.Handle(id, null, "cli");
+        _db.Delete(id, "cli");
 
         using var connection = new SqliteConnection($"Data Source={_db.Database.Path};Pooling=False");
         connection.Open();
@@ -142,7 +142,7 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         {
             for (var i = 0; i < 50; i++)
             {
-                _db.MoveStock.Handle(id, StockMovement.By(-1, "pick"));
+                _db.Move(id, StockMovement.By(-1, "pick"));
             }
         }, TestContext.Current.CancellationToken)));
 
@@ -181,7 +181,7 @@ public sealed class SqliteInventoryStoreTests : IDisposable
     [Fact]
     public void Product_RoundTripsEveryField()
     {
-        var written = _db.SetProduct.Handle(new SetProductRequest(ProductId.Parse("Ünïcödé 日本 💡"))
+        var written = _db.Set(new SetProductRequest(ProductId.Parse("Ünïcödé 日本 💡"))
         {
             Name = "Café \"quoted\", with comma",
             Category = "Home & Garden",

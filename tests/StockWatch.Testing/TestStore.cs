@@ -50,17 +50,26 @@ public sealed class TestStore : IDisposable
     public DeleteProduct DeleteProduct { get; }
     public RecordSale RecordSale { get; }
 
+    // Blocking helpers keep test bodies short; a write with the gate free completes on the calling thread.
     public Product Create(string id = "85123A", int stock = 50, int? threshold = 10, decimal price = 2.55m) =>
-        SetProduct.Handle(new SetProductRequest(ProductId.Parse(id))
+        Set(new SetProductRequest(ProductId.Parse(id))
         {
             Name = $"Product {id}",
             Stock = stock,
             LowStockThreshold = threshold,
             Price = Money.From(price, "product_price"),
-        }, "test").After!;
+        }).After!;
+
+    public ProductWrite Set(SetProductRequest request, string cause = "test") => SetProduct.HandleAsync(request, cause).GetAwaiter().GetResult();
+
+    public ProductWrite Move(ProductId id, StockMovement movement, long? expectedVersion = null) =>
+        MoveStock.HandleAsync(id, movement, expectedVersion).GetAwaiter().GetResult();
+
+    public ProductWrite Delete(ProductId id, string cause = "test") => DeleteProduct.HandleAsync(id, null, cause).GetAwaiter().GetResult();
 
     public SaleDecision Sell(string id, int quantity, string? saleId = null, DateTimeOffset? date = null) =>
-        RecordSale.Handle(new SaleRequest(saleId is null ? SaleId.New() : SaleId.Parse(saleId), ProductId.Parse(id), quantity) { Date = date });
+        RecordSale.HandleAsync(new SaleRequest(saleId is null ? SaleId.New() : SaleId.Parse(saleId), ProductId.Parse(id), quantity) { Date = date })
+            .GetAwaiter().GetResult();
 
     /// <summary>Runs one scalar query on its own plain connection: what is really in the file.</summary>
     public long Scalar(string sql) => ScalarIn(Database.Path, sql);

@@ -18,7 +18,8 @@ public sealed record AlertQuery(DateTimeOffset? Since = null, AlertType? Type = 
 
 /// <summary>
 /// The inventory store port. Each write runs its decision inside one transaction, so a decision always sees the
-/// current state, and the write, its change record and any sale land together or not at all.
+/// current state, and the write, its change record and any sale land together or not at all. A write completes when
+/// it is committed; concurrent writes may share a commit.
 /// </summary>
 public interface IInventoryStore
 {
@@ -30,10 +31,10 @@ public interface IInventoryStore
     /// Reads the product, asks <paramref name="decide"/> for its new state (<c>null</c> deletes it) and writes that
     /// state with a new version, unless its content is unchanged.
     /// </summary>
-    ProductWrite WriteProduct(ProductId id, ChangeStamp stamp, Func<Product?, Product?> decide);
+    Task<ProductWrite> WriteProductAsync(ProductId id, ChangeStamp stamp, Func<Product?, Product?> decide);
 
     /// <summary>Reads the sale with that id and its product, asks <paramref name="decide"/>, and stores the outcome.</summary>
-    SaleDecision RecordSale(SaleId id, ProductId productId, ChangeStamp stamp, Func<Sale?, Product?, SaleDecision> decide);
+    Task<SaleDecision> RecordSaleAsync(SaleId id, ProductId productId, ChangeStamp stamp, Func<Sale?, Product?, SaleDecision> decide);
 
     IReadOnlyList<Alert> ListAlerts(AlertQuery query);
 }

@@ -28,8 +28,8 @@ public sealed record StockMovement
 /// <summary>Moves a product's stock. Stock never goes below 0: a movement that would is refused.</summary>
 public sealed class MoveStock(IInventoryStore store, TimeProvider time)
 {
-    public ProductWrite Handle(ProductId id, StockMovement movement, long? expectedVersion = null) =>
-        store.WriteProduct(id, new ChangeStamp(time.GetUtcNow(), $"stock: {movement.Reason}"), current =>
+    public Task<ProductWrite> HandleAsync(ProductId id, StockMovement movement, long? expectedVersion = null) =>
+        store.WriteProductAsync(id, new ChangeStamp(time.GetUtcNow(), $"stock: {movement.Reason}"), current =>
         {
             Versions.Check(current, id, expectedVersion);
             return current is null

@@ -18,8 +18,8 @@ public sealed record SetProductRequest(ProductId Id)
 
 public sealed class SetProduct(IInventoryStore store, TimeProvider time)
 {
-    public ProductWrite Handle(SetProductRequest request, string cause) =>
-        store.WriteProduct(request.Id, new ChangeStamp(time.GetUtcNow(), cause), current => Apply(current, request));
+    public Task<ProductWrite> HandleAsync(SetProductRequest request, string cause) =>
+        store.WriteProductAsync(request.Id, new ChangeStamp(time.GetUtcNow(), cause), current => Apply(current, request));
 
     internal static Product Apply(Product? current, SetProductRequest request)
     {

@@ -15,10 +15,10 @@ public sealed record SaleRequest(SaleId Id, ProductId ProductId, int Quantity)
 /// </summary>
 public sealed class RecordSale(IInventoryStore store, TimeProvider time)
 {
-    public SaleDecision Handle(SaleRequest request)
+    public Task<SaleDecision> HandleAsync(SaleRequest request)
     {
         var now = time.GetUtcNow();
-        return store.RecordSale(request.Id, request.ProductId, new ChangeStamp(now, $"sale: {request.Id}"),
+        return store.RecordSaleAsync(request.Id, request.ProductId, new ChangeStamp(now, $"sale: {request.Id}"),
             (existing, product) => Decide(existing, product, request, now));
     }
 

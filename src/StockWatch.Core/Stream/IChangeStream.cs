@@ -22,7 +22,7 @@ public sealed record StreamBatch(int Processed, IReadOnlyList<Alert> Alerts);
 /// </summary>
 public interface IChangeStream
 {
-    StreamBatch ProcessNext(string consumer, int maxChanges, ChangeHandler handler);
+    Task<StreamBatch> ProcessNextAsync(string consumer, int maxChanges, ChangeHandler handler);
 
     /// <summary>How many changes the consumer has not processed yet.</summary>
     long Pending(string consumer);

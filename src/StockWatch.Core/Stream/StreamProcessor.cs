@@ -26,7 +26,7 @@ public sealed class StreamProcessor(
         List<Alert> stored = [];
         while (!cancellationToken.IsCancellationRequested)
         {
-            var batch = stream.ProcessNext(Consumer, BatchSize, Evaluate);
+            var batch = await stream.ProcessNextAsync(Consumer, BatchSize, Evaluate);
             if (batch.Processed == 0)
             {
                 break;

@@ -82,7 +82,7 @@ internal static class ProductsCommands
                 Stock = context.Parsed(stock, text => Values.ParseCount(text, "stock_count")),
                 LowStockThreshold = context.Parsed(threshold, text => Values.ParseCount(text, "low_stock_threshold")),
             };
-            var write = context.Service<SetProduct>().Handle(request, Source);
+            var write = await context.Service<SetProduct>().HandleAsync(request, Source);
             var alerts = await context.DrainAlertsAsync(cancellationToken);
             var product = ProductResponse.From(write.After!);
             context.Write(new { product, changed = write.Changed, alerts }, output =>
@@ -104,7 +104,7 @@ internal static class ProductsCommands
         command.SetHandler(async (context, cancellationToken) =>
         {
             var productId = ProductId.Parse(context.Get(id));
-            context.Service<DeleteProduct>().Handle(productId, expectedVersion: null, Source);
+            await context.Service<DeleteProduct>().HandleAsync(productId, expectedVersion: null, Source);
             var alerts = await context.DrainAlertsAsync(cancellationToken);
             context.Write(new { product_id = productId.Value, deleted = true, alerts }, output =>
             {

@@ -80,19 +80,19 @@ public sealed class CrashTests : IDisposable
                     db.Sell(id.Value, -random.Next(1, 4), date: db.Time.GetUtcNow());
                     break;
                 case 5:
-                    db.MoveStock.Handle(id, StockMovement.To(random.Next(0, 40), "count"));
+                    db.Move(id, StockMovement.To(random.Next(0, 40), "count"));
                     break;
                 case 6:
-                    db.MoveStock.Handle(id, StockMovement.By(random.Next(5, 30), "delivery"));
+                    db.Move(id, StockMovement.By(random.Next(5, 30), "delivery"));
                     break;
                 case 7:
-                    db.SetProduct.Handle(new SetProductRequest(id) { Price = Money.From(random.Next(1, 2000) / 100m, "p") }, "test");
+                    db.Set(new SetProductRequest(id) { Price = Money.From(random.Next(1, 2000) / 100m, "p") }, "test");
                     break;
                 case 8:
-                    db.SetProduct.Handle(new SetProductRequest(id) { Name = $"Renamed {i}" }, "test");
+                    db.Set(new SetProductRequest(id) { Name = $"Renamed {i}" }, "test");
                     break;
                 default:
-                    db.DeleteProduct.Handle(id, null, "test");
+                    db.Delete(id);
                     break;
             }
         }
