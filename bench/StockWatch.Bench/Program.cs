@@ -15,6 +15,5 @@ try
 }
 finally
 {
-    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     Directory.Delete(work, recursive: true);
 }

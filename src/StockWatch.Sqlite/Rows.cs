@@ -60,6 +60,18 @@ internal static class Rows
             Cause = reader.IsDBNull(6) ? null : reader.GetString(6),
         };
 
+    public static List<T> ReadAll<T>(SqliteCommand command, Func<SqliteDataReader, T> read)
+    {
+        using var reader = command.ExecuteReader();
+        List<T> rows = [];
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
     public static string WriteDetails(AlertDetails details) => JsonSerializer.Serialize(details, Json);
 
     /// <summary>Reads a product image written by the change triggers' <c>json_object</c>.</summary>

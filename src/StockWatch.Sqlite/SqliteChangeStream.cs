@@ -87,27 +87,20 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             """);
         command.Parameters.AddWithValue("$consumer", consumer);
         command.Parameters.AddWithValue("$max", max);
-        using var reader = command.ExecuteReader();
-        List<(ChangeRecord, long)> changes = [];
-        while (reader.Read())
-        {
-            changes.Add((new ChangeRecord(
-                reader.GetInt64(0),
-                ProductId.Parse(reader.GetString(1)),
-                reader.GetInt64(2),
-                reader.GetString(3) switch
-                {
-                    "INSERT" => ChangeKind.Insert,
-                    "MODIFY" => ChangeKind.Modify,
-                    _ => ChangeKind.Remove,
-                },
-                Rows.ReadImage(reader, 4),
-                Rows.ReadImage(reader, 5),
-                Timestamp.ParseStored(reader.GetString(6)),
-                reader.GetString(7)), reader.GetInt64(8)));
-        }
-
-        return changes;
+        return Rows.ReadAll(command, reader => (new ChangeRecord(
+            reader.GetInt64(0),
+            ProductId.Parse(reader.GetString(1)),
+            reader.GetInt64(2),
+            reader.GetString(3) switch
+            {
+                "INSERT" => ChangeKind.Insert,
+                "MODIFY" => ChangeKind.Modify,
+                _ => ChangeKind.Remove,
+            },
+            Rows.ReadImage(reader, 4),
+            Rows.ReadImage(reader, 5),
+            Timestamp.ParseStored(reader.GetString(6)),
+            reader.GetString(7)), reader.GetInt64(8)));
     }
 
     private static AlertState ReadState(SqliteSession session, ProductId id)

@@ -10,7 +10,7 @@ namespace StockWatch.Sqlite;
 /// several processes (the CLI while <c>serve</c> runs) share it without "database is locked" reaching the user, and
 /// commits concurrent writes of this process together (<see cref="WriteAsync{T}"/>).
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IDisposable
 {
     public const string FileName = "stockwatch.db";
     private const int BusyTimeoutMs = 30_000;
@@ -88,6 +88,15 @@ public sealed class SqliteDatabase
     }
 
     internal void Return(SqliteSession session) => _idle.Add(session);
+
+    /// <summary>Closes the pooled connections.</summary>
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var session))
+        {
+            session.Connection.Dispose();
+        }
+    }
 
     /// <summary>Tells in-process readers of the change stream that a change was committed.</summary>
     internal void NotifyCommitted() => _committed.Writer.TryWrite(true);

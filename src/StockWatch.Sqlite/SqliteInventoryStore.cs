@@ -33,14 +33,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         command.Parameters.AddWithValue("$default", _defaultThreshold);
         command.Parameters.AddWithValue("$after", (object?)query.After?.Value ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", query.Limit);
-        using var reader = command.ExecuteReader();
-        List<Product> products = [];
-        while (reader.Read())
-        {
-            products.Add(Rows.ReadProduct(reader));
-        }
-
-        return products;
+        return Rows.ReadAll(command, Rows.ReadProduct);
     }
 
     public Task<ProductWrite> WriteProductAsync(ProductId id, ChangeStamp stamp, Func<Product?, Product?> decide) =>
@@ -90,13 +83,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         command.Parameters.AddWithValue("$type", (object?)query.Type?.ToWire() ?? DBNull.Value);
         command.Parameters.AddWithValue("$product", (object?)query.ProductId?.Value ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", query.Limit);
-        using var reader = command.ExecuteReader();
-        List<Alert> alerts = [];
-        while (reader.Read())
-        {
-            alerts.Add(Rows.ReadAlert(reader));
-        }
-
+        var alerts = Rows.ReadAll(command, Rows.ReadAlert);
         alerts.Reverse();
         return alerts;
     }

@@ -8,16 +8,12 @@ public sealed class MigrationsTests : IDisposable
 {
     private readonly TempFolder _folder = new();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Migrate_EmptyFolder_CreatesTheLatestSchemaInWalMode()
     {
-        var database = SqliteDatabase.InFolder(_folder.Path);
+        using var database = SqliteDatabase.InFolder(_folder.Path);
 
         database.Migrate();
 
@@ -34,7 +30,7 @@ public sealed class MigrationsTests : IDisposable
     [Fact]
     public async Task Migrate_OlderDatabaseWithData_UpgradesAndKeepsTheData()
     {
-        var database = SqliteDatabase.InFolder(_folder.Path);
+        using var database = SqliteDatabase.InFolder(_folder.Path);
         Migrations.Apply(database, target: 1);
         await database.WriteAsync(new ChangeStamp(Builders.T0, "v1"), session =>
         {
@@ -53,7 +49,7 @@ public sealed class MigrationsTests : IDisposable
     [Fact]
     public void Migrate_Twice_ChangesNothing()
     {
-        var database = SqliteDatabase.InFolder(_folder.Path);
+        using var database = SqliteDatabase.InFolder(_folder.Path);
         database.Migrate();
         var objects = TestStore.ScalarIn(database.Path, "SELECT COUNT(*) FROM sqlite_master");
 
@@ -65,7 +61,7 @@ public sealed class MigrationsTests : IDisposable
     [Fact]
     public void Migrate_DatabaseFromANewerStockWatch_IsRefusedWithAClearMessage()
     {
-        var database = SqliteDatabase.InFolder(_folder.Path);
+        using var database = SqliteDatabase.InFolder(_folder.Path);
         database.Migrate();
         TestStore.ScalarIn(database.Path, "PRAGMA user_version = 99");
 
@@ -77,7 +73,11 @@ public sealed class MigrationsTests : IDisposable
     [Fact]
     public async Task Migrate_ManyConnectionsStartingAtOnce_AllSucceed()
     {
-        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => new SqliteDatabase(Path.Combine(_folder.Path, SqliteDatabase.FileName)).Migrate(), TestContext.Current.CancellationToken)));
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
+        {
+            using var database = new SqliteDatabase(Path.Combine(_folder.Path, SqliteDatabase.FileName));
+            database.Migrate();
+        }, TestContext.Current.CancellationToken)));
 
         TestStore.ScalarIn(Path.Combine(_folder.Path, SqliteDatabase.FileName), "PRAGMA user_version").Should().Be(Migrations.Latest);
     }

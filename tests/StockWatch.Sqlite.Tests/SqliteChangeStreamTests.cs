@@ -91,8 +91,9 @@ public sealed class SqliteChangeStreamTests : IDisposable
     [Fact]
     public async Task Drain_TwoProcessorsOnTheSameFileWhileWritesContinue_ProcessEachChangeOnce()
     {
+        using var otherDatabase = SqliteDatabase.InFolder(_db.Folder);
         var other = new StreamProcessor(
-            new SqliteChangeStream(SqliteDatabase.InFolder(_db.Folder), TimeProvider.System), [],
+            new SqliteChangeStream(otherDatabase, TimeProvider.System), [],
             Microsoft.Extensions.Options.Options.Create(new AlertOptions()), NullLogger<StreamProcessor>.Instance);
         for (var i = 0; i < 20; i++)
         {

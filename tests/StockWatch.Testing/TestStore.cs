@@ -118,7 +118,7 @@ public sealed class TestStore : IDisposable
             vacuum.ExecuteNonQuery();
         }
 
-        var database = SqliteDatabase.InFolder(copy.Path);
+        using var database = SqliteDatabase.InFolder(copy.Path);
         using (var reset = new SqliteConnection($"Data Source={database.Path};Pooling=False"))
         {
             reset.Open();
@@ -130,14 +130,12 @@ public sealed class TestStore : IDisposable
         var processor = new StreamProcessor(new SqliteChangeStream(database, TimeProvider.System), [],
             Microsoft.Extensions.Options.Options.Create(options ?? new AlertOptions()), NullLogger<StreamProcessor>.Instance);
         processor.DrainAsync(CancellationToken.None).GetAwaiter().GetResult();
-        var fingerprints = AlertFingerprints(database.Path);
-        SqliteConnection.ClearAllPools();
-        return fingerprints;
+        return AlertFingerprints(database.Path);
     }
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        Database.Dispose();
         _owned?.Dispose();
     }
 }

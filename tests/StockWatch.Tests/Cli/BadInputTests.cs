@@ -8,11 +8,7 @@ public sealed class BadInputTests : IDisposable
     private static readonly string Long65 = new('x', 65);
     private readonly TempFolder _data = new();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _data.Dispose();
-    }
+    public void Dispose() => _data.Dispose();
 
     public static TheoryData<string, string[]> Cases() => new()
     {

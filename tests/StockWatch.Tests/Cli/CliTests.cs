@@ -7,11 +7,7 @@ public sealed class CliTests : IDisposable
 {
     private readonly TempFolder _data = new();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _data.Dispose();
-    }
+    public void Dispose() => _data.Dispose();
 
     private Task<Cli.Result> Run(params string[] args) => Cli.RunAsync(_data.Path, args);
 

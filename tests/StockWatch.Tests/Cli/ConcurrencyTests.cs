@@ -6,11 +6,7 @@ public sealed class ConcurrencyTests : IDisposable
 {
     private readonly TempFolder _data = new();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _data.Dispose();
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task SalesRecord_EightProcessesEachSellingOneOfFive_ExactlyFiveSucceedAndStockEndsAtZero()

@@ -9,11 +9,7 @@ public sealed class CrashTests : IDisposable
 {
     private readonly TempFolder _data = new();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _data.Dispose();
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task StreamProcessor_KilledAtRandomPointsWhileChangesFlow_StoresEveryAlertExactlyOnce()
