@@ -76,15 +76,21 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
             WHERE ($since IS NULL OR alert_time >= $since)
               AND ($type IS NULL OR alert_type = $type)
               AND ($product IS NULL OR product_id = $product)
-            ORDER BY alert_id DESC
+              AND ($after IS NULL OR alert_id > $after)
+            ORDER BY CASE WHEN $after IS NULL THEN -alert_id ELSE alert_id END
             LIMIT $limit
             """);
+        command.Parameters.AddWithValue("$after", (object?)query.AfterId ?? DBNull.Value);
         command.Parameters.AddWithValue("$since", query.Since is { } since ? Timestamp.FormatSortable(since) : DBNull.Value);
         command.Parameters.AddWithValue("$type", (object?)query.Type?.ToWire() ?? DBNull.Value);
         command.Parameters.AddWithValue("$product", (object?)query.ProductId?.Value ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", query.Limit);
         var alerts = Rows.ReadAll(command, Rows.ReadAlert);
-        alerts.Reverse();
+        if (query.AfterId is null)
+        {
+            alerts.Reverse();
+        }
+
         return alerts;
     }
 

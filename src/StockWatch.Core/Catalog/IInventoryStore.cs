@@ -14,7 +14,8 @@ public sealed record SaleDecision(Sale Sale, Product? ProductAfter, bool Replaye
 
 public sealed record ProductQuery(string? Category = null, bool LowStockOnly = false, int Limit = 100, ProductId? After = null);
 
-public sealed record AlertQuery(DateTimeOffset? Since = null, AlertType? Type = null, ProductId? ProductId = null, int Limit = 1000);
+/// <summary>Which alerts to list: the newest <see cref="Limit"/>, or with <see cref="AfterId"/> the oldest after that id.</summary>
+public sealed record AlertQuery(DateTimeOffset? Since = null, AlertType? Type = null, ProductId? ProductId = null, int Limit = 1000, long? AfterId = null);
 
 /// <summary>
 /// The inventory store port. Each write runs its decision inside one transaction, so a decision always sees the

@@ -1,11 +1,27 @@
 namespace StockWatch.Core.Catalog;
 
+/// <summary>How a request treats the fields it leaves out.</summary>
+public enum SetMode
+{
+    /// <summary>Change the given fields; create the product when missing (CLI <c>products set</c>).</summary>
+    Upsert,
+    /// <summary>Change the given fields of an existing product (HTTP PATCH).</summary>
+    Patch,
+    /// <summary>Create or replace: fields left out take their defaults (HTTP PUT).</summary>
+    Replace,
+}
+
 /// <summary>
 /// Changes the given fields of a product, creating it when it does not exist (a name is then required).
-/// Fields left <c>null</c> keep their stored value.
+/// Fields left <c>null</c> keep their stored value, unless <see cref="Mode"/> says otherwise.
 /// </summary>
 public sealed record SetProductRequest(ProductId Id)
 {
+    public SetMode Mode { get; init; } = SetMode.Upsert;
+
+    /// <summary>Drops the product's own threshold, so the configured default applies.</summary>
+    public bool ClearThreshold { get; init; }
+
     public string? Name { get; init; }
     public string? Category { get; init; }
     public int? Stock { get; init; }
@@ -24,12 +40,19 @@ public sealed class SetProduct(IInventoryStore store, TimeProvider time)
     internal static Product Apply(Product? current, SetProductRequest request)
     {
         Versions.Check(current, request.Id, request.ExpectedVersion);
-        if (current is null)
+        if (current is null && request.Mode == SetMode.Patch)
+        {
+            throw StockWatchException.NotFound($"Product {request.Id} does not exist.");
+        }
+
+        if (current is null || request.Mode == SetMode.Replace)
         {
             return new Product
             {
                 Id = request.Id,
-                Name = request.Name ?? throw StockWatchException.Invalid("product_name", $"product_name is required to create product {request.Id}."),
+                Name = request.Name ?? throw StockWatchException.Invalid("product_name", current is null
+                    ? $"product_name is required to create product {request.Id}."
+                    : $"product_name is required to replace product {request.Id}."),
                 Category = request.Category ?? Product.DefaultCategory,
                 Stock = request.Stock ?? 0,
                 Price = request.Price ?? Money.Zero,
@@ -43,7 +66,7 @@ public sealed class SetProduct(IInventoryStore store, TimeProvider time)
             Category = request.Category ?? current.Category,
             Stock = request.Stock ?? current.Stock,
             Price = request.Price ?? current.Price,
-            LowStockThreshold = request.LowStockThreshold ?? current.LowStockThreshold,
+            LowStockThreshold = request.ClearThreshold ? null : request.LowStockThreshold ?? current.LowStockThreshold,
         };
     }
 }

@@ -35,6 +35,7 @@ public static class CliApp
         ProductsCommands.Create(),
         SalesCommands.Create(),
         AlertsCommands.Create(),
+        KeysCommands.Create(),
         ServeCommand.Create(),
     };
 
@@ -49,7 +50,14 @@ public static class CliApp
             return Usage;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+        return await parse.InvokeAsync(new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            // serve's host handles Ctrl+C and SIGTERM itself, letting requests in flight finish.
+            ProcessTerminationTimeout = null,
+        }, cancellationToken);
     }
 
     /// <summary>Gives a command its action, with the one error policy every command shares.</summary>

@@ -3,31 +3,18 @@ using StockWatch.Hosting;
 
 namespace StockWatch.Cli;
 
-/// <summary><c>stockwatch serve</c>: runs the long-lived work until Ctrl+C or SIGTERM.</summary>
+/// <summary><c>stockwatch serve</c>: runs until Ctrl+C or SIGTERM, then lets requests in flight finish.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
-        var command = new Command("serve", "Run StockWatch: the stream processor and the background work.");
-        command.SetHandler(async (context, cancellationToken) =>
+        var urls = new Option<string?>("--urls") { Description = $"Where to listen (default {StockWatchServer.DefaultUrls})." };
+        var demo = new Option<bool>("--demo") { Description = "Seed a sample catalogue and keep simulating sales, so alerts and reports appear." };
+        var command = new Command("serve", "Run StockWatch: the HTTP API, the stream processor and the background work.") { urls, demo };
+        command.SetHandler(async (context, _) =>
         {
-            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
-            {
-                ContentRootPath = AppContext.BaseDirectory,
-            });
-            builder.Configuration.AddStockWatchConfiguration(context.DataFolder);
-            builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "HH:mm:ss ";
-                console.UseUtcTimestamp = true;
-            });
-            builder.Services.AddStockWatch(context.DataFolder, server: true);
-            builder.Services.AddHostedService<StreamProcessorWorker>();
-            builder.Services.AddHostedService<WalCheckpointWorker>();
-
-            using var host = builder.Build();
-            await host.RunAsync(cancellationToken);
+            await using var app = StockWatchServer.Build(context.DataFolder, context.Get(urls) ?? StockWatchServer.DefaultUrls, context.Get(demo));
+            await app.RunAsync();
             return CliApp.Ok;
         });
         return command;

@@ -10,12 +10,24 @@ namespace StockWatch.Contracts;
 /// <summary>The JSON shapes of the CLI's <c>--json</c> output and the HTTP API, named as the data dictionary names them.</summary>
 public static class Wire
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    /// <summary>For people reading the CLI's output.</summary>
+    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+
+    /// <summary>For the HTTP API and event streams.</summary>
+    public static readonly JsonSerializerOptions Compact = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    /// <summary>
+    /// Data-dictionary names; nulls left out; unknown fields in a request refused rather than silently ignored; numbers
+    /// must be JSON numbers.
+    /// </summary>
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
-    };
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        return options;
+    }
 }
 
 public sealed record ProductResponse(

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StockWatch.Core.Access;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Notifications;
@@ -47,6 +48,8 @@ public static class StockWatchApp
         });
         services.AddSingleton<IInventoryStore, SqliteInventoryStore>();
         services.AddSingleton<IChangeStream, SqliteChangeStream>();
+        services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        services.AddSingleton<ApiKeys>();
 
         services.AddSingleton<SetProduct>();
         services.AddSingleton<DeleteProduct>();

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using StockWatch.Contracts;
+using StockWatch.Core;
+using StockWatch.Core.Access;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+
+namespace StockWatch.Api;
+
+/// <summary><c>/api/alerts</c> and the live stream of new alerts.</summary>
+public static class AlertsEndpoints
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+
+    public static RouteGroupBuilder MapAlerts(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/alerts").WithTags("Alerts");
+        group.MapGet("/", List).RequireRole(Role.Reader);
+        group.MapGet("/stream", Stream).RequireRole(Role.Reader).Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        return group;
+    }
+
+    /// <summary>Stored alerts, oldest first (the newest <c>limit</c>, default 100).</summary>
+    public static Ok<List<AlertResponse>> List(IInventoryStore store, string? since, string? type, string? product_id, string? limit)
+    {
+        var query = new AlertQuery(
+            since is null ? null : Timestamp.Parse(since, "since"),
+            type is null ? null : AlertTypes.Parse(type, "type"),
+            product_id is null ? null : ProductId.Parse(product_id),
+            limit is null ? 100 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000));
+        return TypedResults.Ok(store.ListAlerts(query).Select(AlertResponse.From).ToList());
+    }
+
+    /// <summary>
+    /// Server-Sent Events: each new alert as an <c>alert</c> event whose id is the alert id, so a client that
+    /// reconnects with <c>Last-Event-ID</c> misses nothing.
+    /// </summary>
+    public static async Task Stream(HttpContext context, IInventoryStore store, AlertSignal signal, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var last = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var resume)
+            ? resume
+            : store.ListAlerts(new AlertQuery(Limit: 1)).LastOrDefault()?.Id ?? 0;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        await context.Response.WriteAsync(": stream of new alerts\n\n", cancellationToken);
+        await context.Response.Body.FlushAsync(cancellationToken);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var wake = signal.NextAsync(Poll, time, cancellationToken);
+                foreach (var alert in store.ListAlerts(new AlertQuery(AfterId: last, Limit: 500)))
+                {
+                    var json = JsonSerializer.Serialize(AlertResponse.From(alert), Wire.Compact);
+                    await context.Response.WriteAsync($"id: {alert.Id}\nevent: alert\ndata: {json}\n\n", cancellationToken);
+                    last = alert.Id;
+                }
+
+                await context.Response.Body.FlushAsync(cancellationToken);
+                await wake;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away or the server is stopping.
+        }
+    }
+}
+
+/// <summary>A channel that only says "alerts were stored", so live streams look at once instead of at their next poll.</summary>
+public sealed class AlertSignal : Core.Notifications.IAlertChannel
+{
+    private TaskCompletionSource _stored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Name => "live";
+
+    public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _stored, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Completes when alerts are next stored in this process, or after <paramref name="poll"/>.</summary>
+    public async Task NextAsync(TimeSpan poll, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAny(Volatile.Read(ref _stored).Task, Task.Delay(poll, time, timeout.Token));
+        await timeout.CancelAsync();
+    }
+}

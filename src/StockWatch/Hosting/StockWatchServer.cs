@@ -1,0 +1,42 @@
+using StockWatch.Api;
+using StockWatch.Demo;
+
+namespace StockWatch.Hosting;
+
+/// <summary><c>stockwatch serve</c>: the HTTP API and the background work, on one host.</summary>
+public static class StockWatchServer
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    /// <param name="dataFolder">The data folder.</param>
+    /// <param name="urls">Where to listen; 127.0.0.1 unless told otherwise.</param>
+    /// <param name="demo">Seed a sample catalogue and keep simulating sales.</param>
+    /// <param name="settings">Settings that win over every other source (the command line, tests).</param>
+    public static WebApplication Build(string dataFolder, string urls, bool demo, IDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddStockWatchConfiguration(dataFolder, settings);
+        builder.Logging.ClearProviders().AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+            console.UseUtcTimestamp = true;
+        });
+        builder.WebHost.UseUrls(urls);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
+        builder.Services.AddStockWatch(dataFolder, server: true);
+        builder.AddStockWatchApi();
+        builder.Services.AddHostedService<StreamProcessorWorker>();
+        builder.Services.AddHostedService<WalCheckpointWorker>();
+        if (demo)
+        {
+            builder.Services.AddHostedService<DemoSimulator>();
+        }
+
+        var app = builder.Build();
+        app.MapStockWatchApi();
+        return app;
+    }
+}
