@@ -23,7 +23,7 @@ public sealed partial class StreamProcessorWorker(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
@@ -31,7 +31,15 @@ public sealed partial class StreamProcessorWorker(
                 await Task.Delay(RetryAfterError, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
+
+        // Stopping: process what is pending, so the checkpoint is current when the process exits (bounded by the
+        // host's shutdown timeout; anything left is processed at the next start).
+        await processor.DrainAsync(CancellationToken.None);
+        LogStopped();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The stream processor stopped with every change processed")]
+    private partial void LogStopped();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The stream processor failed; retrying in {Delay}")]
     private partial void LogFailed(Exception exception, TimeSpan delay);
