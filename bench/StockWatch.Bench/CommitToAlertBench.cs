@@ -91,7 +91,7 @@ public static class CommitToAlertBench
         public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
         {
             var now = Stopwatch.GetTimestamp();
-            foreach (var alert in alerts)
+            foreach (var alert in alerts.Where(a => a.Type == AlertType.PriceChanged))
             {
                 Stored[alert.Details.NewValue!] = now;
             }

@@ -10,7 +10,9 @@ try
     var single = await SingleEventBench.RunAsync(work);
     Console.WriteLine("commit-to-alert latency at 1,000 writes/s …");
     var commitToAlert = await CommitToAlertBench.RunAsync(work);
-    Report.Write(output, single, commitToAlert);
+    Console.WriteLine("sales through the HTTP API vs the store directly …");
+    var api = await ApiBench.RunAsync(work);
+    Report.Write(output, single, commitToAlert, api);
     Console.WriteLine($"wrote {output}");
 }
 finally

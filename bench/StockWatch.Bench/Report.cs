@@ -6,8 +6,9 @@ namespace StockWatch.Bench;
 /// <summary>Writes docs/benchmarks.md: figures, ratios to the baselines and the issue's targets.</summary>
 public static class Report
 {
-    public static void Write(string path, SingleEventBench.Result single, Stats commitToAlert)
+    public static void Write(string path, SingleEventBench.Result single, Stats commitToAlert, ApiBench.Result api)
     {
+        var apiShare = api.ApiPeak.PerSecond / api.Direct.PerSecond;
         var sequential = single.StockWatch.PerSecond / single.Python.PerSecond;
         var best = single.BestStockWatch.PerSecond / single.BestPython.PerSecond;
         var text = new StringBuilder()
@@ -50,7 +51,23 @@ public static class Report
             .AppendLine("|---|---:|---:|---:|---:|")
             .AppendLine(Row("commit → alert stored", commitToAlert))
             .AppendLine()
-            .AppendLine($"- p99: **{Ms(commitToAlert.P99Us)}** (target ≤ 5 ms at 1,000 writes/s: {Verdict(commitToAlert.P99Us <= 5000)})");
+            .AppendLine($"- p99: **{Ms(commitToAlert.P99Us)}** (target ≤ 5 ms at 1,000 writes/s: {Verdict(commitToAlert.P99Us <= 5000)})")
+            .AppendLine()
+            .AppendLine("## Sales through the HTTP API (issue 3)")
+            .AppendLine()
+            .AppendLine($"`stockwatch serve` as its own process on loopback; the load generator is in the harness (HttpClient). Peak: {ApiBench.Clients}")
+            .AppendLine($"clients each posting sales back to back for 8 s, after a warm-up. Direct: the same sales through `RecordSale` on the")
+            .AppendLine($"store with {ApiBench.Clients} concurrent callers, no HTTP. At rate: an open loop sending {ApiBench.Rate:N0} sales a second whatever")
+            .AppendLine("the answers, latency counted from each request's scheduled send time (so queueing is not hidden).")
+            .AppendLine()
+            .AppendLine("| | sales/s | p50 | p99 | p99.9 |")
+            .AppendLine("|---|---:|---:|---:|---:|")
+            .AppendLine(Row("store directly, peak", api.Direct))
+            .AppendLine(Row("HTTP API, peak", api.ApiPeak))
+            .AppendLine(Row($"HTTP API at {ApiBench.Rate:N0}/s", api.ApiAtRate))
+            .AppendLine()
+            .AppendLine($"- API peak / direct store: **{apiShare:P0}** (target ≥ 30 %: {Verdict(apiShare >= 0.3)})")
+            .AppendLine($"- p99 at {ApiBench.Rate:N0} sales/s: **{Ms(api.ApiAtRate.P99Us)}** (target ≤ 10 ms: {Verdict(api.ApiAtRate.P99Us <= 10_000)})");
         File.WriteAllText(path, text.ToString());
     }
 
