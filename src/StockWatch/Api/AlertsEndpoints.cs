@@ -16,7 +16,7 @@ public static class AlertsEndpoints
 
     public static RouteGroupBuilder MapAlerts(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/alerts").WithTags("Alerts");
+        var group = routes.MapGroup("/api/alerts").WithTags("Alerts").WithCommonProblems();
         group.MapGet("/", List).RequireRole(Role.Reader);
         group.MapGet("/stream", Stream).RequireRole(Role.Reader).Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return group;

@@ -18,13 +18,13 @@ public static class ProductsEndpoints
 
     public static RouteGroupBuilder MapProducts(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/products").WithTags("Products");
+        var group = routes.MapGroup("/api/products").WithTags("Products").WithCommonProblems();
         group.MapGet("/", List).RequireRole(Role.Reader);
-        group.MapGet("/{id}", Get).RequireRole(Role.Reader);
-        group.MapPut("/{id}", Put).RequireRole(Role.Writer);
-        group.MapPatch("/{id}", Patch).RequireRole(Role.Writer);
-        group.MapDelete("/{id}", Delete).RequireRole(Role.Admin);
-        group.MapPost("/{id}/stock", MoveStock).RequireRole(Role.Writer);
+        group.MapGet("/{id}", Get).RequireRole(Role.Reader).Problems(404);
+        group.MapPut("/{id}", Put).RequireRole(Role.Writer).Problems(412, 413, 415);
+        group.MapPatch("/{id}", Patch).RequireRole(Role.Writer).Problems(404, 412, 413, 415);
+        group.MapDelete("/{id}", Delete).RequireRole(Role.Admin).Problems(404, 412);
+        group.MapPost("/{id}/stock", MoveStock).RequireRole(Role.Writer).Problems(404, 409, 412, 413, 415);
         return group;
     }
 

@@ -12,8 +12,8 @@ public static class SalesEndpoints
 {
     public static RouteGroupBuilder MapSales(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/sales").WithTags("Sales");
-        group.MapPost("/", Record).RequireRole(Role.Writer);
+        var group = routes.MapGroup("/api/sales").WithTags("Sales").WithCommonProblems();
+        group.MapPost("/", Record).RequireRole(Role.Writer).Problems(404, 409, 413, 415);
         return group;
     }
 

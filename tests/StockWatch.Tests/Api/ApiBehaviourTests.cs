@@ -214,6 +214,9 @@ public sealed class ApiBehaviourTests(ApiServerFixture server) : IClassFixture<A
 
         paths.EnumerateObject().Select(p => p.Name).Should().Contain(
             ["/api/products", "/api/products/{id}", "/api/products/{id}/stock", "/api/sales", "/api/alerts", "/api/alerts/stream"]);
+        var sale = paths.GetProperty("/api/sales").GetProperty("post").GetProperty("responses");
+        sale.EnumerateObject().Select(r => r.Name).Should().Contain(["201", "200", "400", "401", "403", "404", "409", "413", "415", "429"]);
+        sale.GetProperty("409").GetProperty("content").TryGetProperty("application/problem+json", out _).Should().BeTrue();
     }
 }
 
