@@ -65,7 +65,8 @@ public sealed class SqliteDatabase : IDisposable
     /// another is being committed are committed together, each in its own savepoint: one that fails is rolled back
     /// alone and its caller gets its exception; the others commit.
     /// </summary>
-    internal Task<T> WriteAsync<T>(ChangeStamp stamp, Func<SqliteSession, T> work) => _writes.WriteAsync(stamp, work);
+    internal Task<T> WriteAsync<T>(ChangeStamp stamp, Func<SqliteSession, T> work, bool rollBack = false) =>
+        _writes.WriteAsync(stamp, work, rollBack);
 
     internal int WaitingWrites => _writes.Waiting;
 

@@ -2,12 +2,13 @@ using Microsoft.Extensions.Options;
 using StockWatch.Core;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
+using StockWatch.Core.Imports;
 using StockWatch.Core.Sales;
 
 namespace StockWatch.Sqlite;
 
 /// <summary>The catalogue, sales and alerts on SQLite. Every write is one immediate transaction.</summary>
-public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<AlertOptions> alertOptions) : IInventoryStore
+public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<AlertOptions> alertOptions) : IInventoryStore, IImportStore
 {
     private readonly int _defaultThreshold = alertOptions.Value.DefaultLowStockThreshold;
 
@@ -52,9 +53,18 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
             return decision.Replayed ? decision : Store(session, decision, product, stamp);
         });
 
+    public Task<T> ImportAsync<T>(ChangeStamp stamp, bool dryRun, Func<IImportSession, T> work) =>
+        database.WriteAsync(stamp, session => work(new ImportSession(session, stamp)), rollBack: dryRun);
+
     private static SaleDecision Store(SqliteSession session, SaleDecision decision, Product? product, ChangeStamp stamp)
     {
-        var sale = decision.Sale;
+        InsertSale(session, decision.Sale);
+        var write = Write(session, decision.Sale.ProductId, product, decision.ProductAfter, stamp);
+        return decision with { ProductAfter = write.After };
+    }
+
+    private static void InsertSale(SqliteSession session, Sale sale)
+    {
         var insert = session.Command($"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after)");
         insert.Parameters.AddWithValue("$id", sale.Id.Value);
         insert.Parameters.AddWithValue("$product", sale.ProductId.Value);
@@ -63,9 +73,18 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         insert.Parameters.AddWithValue("$price", sale.CurrentPrice.TenThousandths);
         insert.Parameters.AddWithValue("$after", (object?)sale.StockAfter ?? DBNull.Value);
         insert.ExecuteNonQuery();
+    }
 
-        var write = Write(session, sale.ProductId, product, decision.ProductAfter, stamp);
-        return decision with { ProductAfter = write.After };
+    /// <summary>An import's view of its write transaction.</summary>
+    private sealed class ImportSession(SqliteSession session, ChangeStamp stamp) : IImportSession
+    {
+        public Product? FindProduct(ProductId id) => SqliteInventoryStore.FindProduct(session, id);
+
+        public void WriteProduct(Product? before, Product after) => Write(session, after.Id, before, after, stamp);
+
+        public bool SaleExists(SaleId id) => FindSale(session, id) is not null;
+
+        public void InsertSale(Sale sale) => SqliteInventoryStore.InsertSale(session, sale);
     }
 
     public IReadOnlyList<Alert> ListAlerts(AlertQuery query)

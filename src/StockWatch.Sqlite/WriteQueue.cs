@@ -22,8 +22,12 @@ internal sealed class WriteQueue(SqliteDatabase database)
     /// <summary>How many transactions wait to be committed (for tests that build a batch on purpose).</summary>
     public int Waiting => _queue.Count;
 
-    /// <summary>A product write, stamped for its change records; may share its commit with others.</summary>
-    public Task<T> WriteAsync<T>(ChangeStamp stamp, Func<SqliteSession, T> work) => RunAsync<T>(new Pending(stamp, session => work(session)));
+    /// <summary>
+    /// A product write, stamped for its change records; may share its commit with others. With
+    /// <paramref name="rollBack"/> it runs in full and is then undone (a dry run).
+    /// </summary>
+    public Task<T> WriteAsync<T>(ChangeStamp stamp, Func<SqliteSession, T> work, bool rollBack = false) =>
+        RunAsync<T>(new Pending(stamp, session => work(session)) { RollBack = rollBack });
 
     /// <summary>Work that needs a transaction of its own.</summary>
     public Task<T> ExclusiveAsync<T>(Func<SqliteSession, T> work) => RunAsync<T>(new Pending(null, session => work(session)));
@@ -98,7 +102,7 @@ internal sealed class WriteQueue(SqliteDatabase database)
             session.Run("BEGIN IMMEDIATE");
             if (batch.Count == 1)
             {
-                if (!Apply(session, batch[0]))
+                if (!Apply(session, batch[0]) || batch[0].RollBack)
                 {
                     session.Run("ROLLBACK");
                     return true;
@@ -109,7 +113,7 @@ internal sealed class WriteQueue(SqliteDatabase database)
                 foreach (var pending in batch)
                 {
                     session.Run("SAVEPOINT write");
-                    if (!Apply(session, pending))
+                    if (!Apply(session, pending) || pending.RollBack)
                     {
                         session.Run("ROLLBACK TO write");
                     }
@@ -171,6 +175,7 @@ internal sealed class WriteQueue(SqliteDatabase database)
         public ChangeStamp? Stamp { get; } = stamp;
         public bool IsExclusive => Stamp is null;
         public Func<SqliteSession, object?> Work { get; } = work;
+        public bool RollBack { get; init; }
         public object? Result { get; set; }
         public ExceptionDispatchInfo? Error { get; set; }
         public bool IsCompleted => _completed;

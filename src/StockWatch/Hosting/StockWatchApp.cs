@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using StockWatch.Core.Access;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
+using StockWatch.Core.Imports;
 using StockWatch.Core.Notifications;
 using StockWatch.Core.Sales;
 using StockWatch.Core.Stream;
@@ -46,7 +47,9 @@ public static class StockWatchApp
             database.Migrate();
             return database;
         });
-        services.AddSingleton<IInventoryStore, SqliteInventoryStore>();
+        services.AddSingleton<SqliteInventoryStore>();
+        services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<SqliteInventoryStore>());
+        services.AddSingleton<IImportStore>(provider => provider.GetRequiredService<SqliteInventoryStore>());
         services.AddSingleton<IChangeStream, SqliteChangeStream>();
         services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         services.AddSingleton<ApiKeys>();
@@ -55,6 +58,7 @@ public static class StockWatchApp
         services.AddSingleton<DeleteProduct>();
         services.AddSingleton<MoveStock>();
         services.AddSingleton<RecordSale>();
+        services.AddSingleton<ImportFile>();
         services.AddSingleton<StreamProcessor>();
         services.AddSingleton<IAlertChannel, LogChannel>();
         return services;

@@ -1,0 +1,297 @@
+using System.Text;
+using System.Text.Unicode;
+
+namespace StockWatch.Core.Imports;
+
+// The change-stream feature's namespace (StockWatch.Core.Stream) would hide System.IO.Stream here.
+using Stream = System.IO.Stream;
+
+/// <summary>
+/// A streaming RFC 4180 reader for the files shops really have: UTF-8 with or without a byte-order mark, else
+/// Windows-1252; <c>,</c>, <c>;</c> or tab, detected from the header; quoted fields with delimiters, quotes and line
+/// breaks; CRLF or LF. A record it cannot read whole (an unterminated quote, a NUL, an over-long field, bytes that are
+/// not UTF-8) carries a <see cref="RecordError"/> and the reader goes on with the next one. Memory is bounded by
+/// <c>maxFieldLength</c>, whatever the file's size.
+/// </summary>
+public sealed class CsvReader : IDisposable
+{
+    private const int SampleBytes = 64 * 1024;
+    private static readonly char[] Delimiters = [',', ';', '\t'];
+
+    private readonly TextReader _reader;
+    private readonly int _maxFieldLength;
+    private readonly bool _utf8;
+    private readonly char[] _buffer = new char[64 * 1024];
+    private readonly List<string> _fields = [];
+    private readonly StringBuilder _field = new();
+    private int _position;
+    private int _length;
+    private int _line = 1;
+
+    private CsvReader(TextReader reader, char delimiter, Encoding encoding, int maxFieldLength)
+    {
+        _reader = reader;
+        Delimiter = delimiter;
+        Encoding = encoding;
+        _utf8 = encoding is UTF8Encoding;
+        _maxFieldLength = maxFieldLength;
+    }
+
+    public char Delimiter { get; }
+
+    public Encoding Encoding { get; }
+
+    /// <summary>The line the current record starts on (1 is the header).</summary>
+    public int RecordLine { get; private set; }
+
+    public IReadOnlyList<string> Fields => _fields;
+
+    /// <summary>Why the current record cannot be used, naming its column; <c>null</c> when it was read whole.</summary>
+    public string? RecordError { get; private set; }
+
+    /// <summary>Opens a seekable stream, choosing the encoding from its first 64 KiB and the delimiter from its first line.</summary>
+    public static CsvReader Open(Stream stream, char? delimiter = null, int maxFieldLength = 1 << 20)
+    {
+        if (!stream.CanSeek)
+        {
+            throw new ArgumentException("The CSV stream must be seekable (a file or an uploaded object).", nameof(stream));
+        }
+
+        var sample = new byte[SampleBytes];
+        var read = stream.ReadAtLeast(sample, SampleBytes, throwOnEndOfStream: false);
+        stream.Position = 0;
+        var encoding = LooksLikeUtf8(sample.AsSpan(0, read), complete: read < SampleBytes)
+            ? new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false)
+            : Windows1252();
+        var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024, leaveOpen: true);
+        return new CsvReader(reader, delimiter ?? Detect(encoding.GetString(sample, 0, read)), encoding, maxFieldLength);
+    }
+
+    /// <summary>Reads the next record; false at the end of the file. Blank lines are skipped.</summary>
+    public bool Read()
+    {
+        while (true)
+        {
+            _fields.Clear();
+            RecordError = null;
+            RecordLine = _line;
+            if (Peek() < 0)
+            {
+                return false;
+            }
+
+            ReadRecord();
+            if (_fields.Count > 1 || _fields[0].Length > 0 || RecordError is not null)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Dispose() => _reader.Dispose();
+
+    private void ReadRecord()
+    {
+        while (true)
+        {
+            var column = _fields.Count + 1;
+            _field.Clear();
+            var ended = Peek() == '"' ? ReadQuoted(column) : ReadUnquoted(column);
+            if (_utf8 && RecordError is null && _field.ToString().Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                Fail($"column {column} is not valid UTF-8");
+            }
+
+            _fields.Add(_field.ToString());
+            if (ended)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reads an unquoted field; true when it ended the record.</summary>
+    private bool ReadUnquoted(int column)
+    {
+        while (true)
+        {
+            var c = Next();
+            if (c < 0 || c == '\n')
+            {
+                return true;
+            }
+
+            if (c == '\r')
+            {
+                SkipLineFeed();
+                return true;
+            }
+
+            if (c == Delimiter)
+            {
+                return false;
+            }
+
+            Append((char)c, column);
+        }
+    }
+
+    /// <summary>Reads a quoted field and what follows its closing quote; true when it ended the record.</summary>
+    private bool ReadQuoted(int column)
+    {
+        var openedOn = _line;
+        Next();
+        while (true)
+        {
+            var c = Next();
+            if (c < 0)
+            {
+                Fail($"column {column} opens a quote on line {openedOn} that is never closed");
+                return true;
+            }
+
+            if (c == '"')
+            {
+                if (Peek() == '"')
+                {
+                    Next();
+                    Append('"', column);
+                    continue;
+                }
+
+                break;
+            }
+
+            Append((char)c, column);
+        }
+
+        // After the closing quote only a delimiter or the end of the line may follow.
+        var after = Next();
+        switch (after)
+        {
+            case < 0 or '\n':
+                return true;
+            case '\r':
+                SkipLineFeed();
+                return true;
+            case var d when d == Delimiter:
+                return false;
+            default:
+                Fail($"column {column} has text after its closing quote");
+                return ReadUnquoted(column);
+        }
+    }
+
+    private void Append(char c, int column)
+    {
+        if (c == '\0')
+        {
+            Fail($"column {column} contains a NUL character");
+        }
+        else if (_field.Length >= _maxFieldLength)
+        {
+            Fail($"column {column} is longer than {_maxFieldLength:N0} characters");
+        }
+        else
+        {
+            _field.Append(c);
+        }
+    }
+
+    private void Fail(string reason) => RecordError ??= reason;
+
+    private void SkipLineFeed()
+    {
+        if (Peek() == '\n')
+        {
+            Next();
+        }
+    }
+
+    private int Peek()
+    {
+        if (_position == _length && !Fill())
+        {
+            return -1;
+        }
+
+        return _buffer[_position];
+    }
+
+    private int Next()
+    {
+        var c = Peek();
+        if (c >= 0)
+        {
+            _position++;
+            if (c == '\n')
+            {
+                _line++;
+            }
+        }
+
+        return c;
+    }
+
+    private bool Fill()
+    {
+        _length = _reader.Read(_buffer, 0, _buffer.Length);
+        _position = 0;
+        return _length > 0;
+    }
+
+    /// <summary>Valid UTF-8, allowing a character cut off by the end of the sample.</summary>
+    private static bool LooksLikeUtf8(ReadOnlySpan<byte> sample, bool complete)
+    {
+        if (Utf8.IsValid(sample))
+        {
+            return true;
+        }
+
+        for (var cut = 1; !complete && cut <= 3 && cut < sample.Length; cut++)
+        {
+            if (Utf8.IsValid(sample[..^cut]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The candidate delimiter seen most often outside quotes on the first line.</summary>
+    private static char Detect(string sample)
+    {
+        Span<int> counts = stackalloc int[Delimiters.Length];
+        var quoted = false;
+        foreach (var c in sample)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && c is '\n' or '\r')
+            {
+                break;
+            }
+            else if (!quoted && Array.IndexOf(Delimiters, c) is var i and >= 0)
+            {
+                counts[i]++;
+            }
+        }
+
+        var best = 0;
+        for (var i = 1; i < counts.Length; i++)
+        {
+            best = counts[i] > counts[best] ? i : best;
+        }
+
+        return Delimiters[best];
+    }
+
+    private static Encoding Windows1252()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding(1252);
+    }
+}

@@ -1,0 +1,23 @@
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Sales;
+
+namespace StockWatch.Core.Imports;
+
+/// <summary>What an import may do inside its one write transaction.</summary>
+public interface IImportSession
+{
+    Product? FindProduct(ProductId id);
+
+    /// <summary>Writes a product's new state with the next version (the change record follows).</summary>
+    void WriteProduct(Product? before, Product after);
+
+    bool SaleExists(SaleId id);
+
+    void InsertSale(Sale sale);
+}
+
+/// <summary>The store side of imports: one transaction for the whole file, committed or (dry run) rolled back.</summary>
+public interface IImportStore
+{
+    Task<T> ImportAsync<T>(ChangeStamp stamp, bool dryRun, Func<IImportSession, T> work);
+}

@@ -1,0 +1,81 @@
+namespace StockWatch.Core.Imports;
+
+/// <summary>Which column of the file holds which StockWatch field, resolved once from the header.</summary>
+public sealed class ImportColumns
+{
+    public static readonly string[] ProductFields = ["product_id", "product_name", "product_category", "stock_count", "product_price", "low_stock_threshold"];
+    public static readonly string[] SaleFields = ["sale_id", "product_id", "sale_date", "quantity", "current_price", "product_name"];
+
+    private readonly Dictionary<string, int> _index;
+
+    private ImportColumns(ImportKind kind, Dictionary<string, int> index, IReadOnlyList<string> header, List<string> ignored)
+    {
+        Kind = kind;
+        _index = index;
+        Header = header;
+        Ignored = ignored;
+    }
+
+    public ImportKind Kind { get; }
+
+    public IReadOnlyList<string> Header { get; }
+
+    /// <summary>Columns that are no StockWatch field: ignored, with a warning.</summary>
+    public IReadOnlyList<string> Ignored { get; }
+
+    public bool Has(string field) => _index.ContainsKey(field);
+
+    /// <summary>The cell of <paramref name="field"/> in a record, or <c>null</c> when the file has no such column.</summary>
+    public string? Cell(IReadOnlyList<string> record, string field) => _index.TryGetValue(field, out var i) ? record[i] : null;
+
+    /// <summary>The header name of the column holding <paramref name="field"/>, for error messages.</summary>
+    public string NameOf(string field) => _index.TryGetValue(field, out var i) ? Header[i] : field;
+
+    /// <summary>Resolves a header: names match case-insensitively after trimming; <c>--map</c> renames first.</summary>
+    public static ImportColumns Resolve(IReadOnlyList<string> header, ImportSettings settings)
+    {
+        var map = settings.Map.ToDictionary(pair => pair.Key.Trim(), pair => pair.Value.Trim().ToLowerInvariant(), StringComparer.OrdinalIgnoreCase);
+        foreach (var (column, field) in map)
+        {
+            if (!ProductFields.Contains(field) && !SaleFields.Contains(field))
+            {
+                throw StockWatchException.Invalid("map", $"--map {column}={field}: {field} is not a StockWatch field (fields: {string.Join(", ", ProductFields.Union(SaleFields))}).");
+            }
+        }
+
+        var fields = header.Select(name => map.TryGetValue(name.Trim(), out var mapped) ? mapped : name.Trim().ToLowerInvariant()).ToList();
+        var kind = settings.Kind ?? Detect(fields);
+        var known = kind == ImportKind.Products ? ProductFields : SaleFields;
+        Dictionary<string, int> index = [];
+        List<string> ignored = [];
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (!known.Contains(fields[i]))
+            {
+                ignored.Add(header[i]);
+            }
+            else if (!index.TryAdd(fields[i], i))
+            {
+                throw StockWatchException.Invalid("header",
+                    $"Columns {index[fields[i]] + 1} ({header[index[fields[i]]]}) and {i + 1} ({header[i]}) both hold {fields[i]}; keep one or map the other away.");
+            }
+        }
+
+        foreach (var required in kind == ImportKind.Products ? ["product_id"] : new[] { "product_id", "quantity" })
+        {
+            if (!index.ContainsKey(required))
+            {
+                throw StockWatchException.Invalid("header",
+                    $"A {kind.ToString().ToLowerInvariant()} file needs a {required} column (the header has {string.Join(", ", header)}); name it so or use --map COLUMN={required}.");
+            }
+        }
+
+        return new ImportColumns(kind, index, header, ignored);
+    }
+
+    private static ImportKind Detect(List<string> fields) =>
+        fields.Contains("quantity") || fields.Contains("sale_date") || fields.Contains("sale_id") ? ImportKind.Sales
+        : fields.Contains("product_id") ? ImportKind.Products
+        : throw StockWatchException.Invalid("header",
+            "The header names neither products (product_id, product_name, …) nor sales (sale_id, product_id, quantity, …); use --kind and --map.");
+}

@@ -1,0 +1,274 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Sales;
+
+namespace StockWatch.Core.Imports;
+
+// The change-stream feature's namespace (StockWatch.Core.Stream) would hide System.IO.Stream here.
+using Stream = System.IO.Stream;
+
+/// <summary>
+/// Imports one CSV file of products or sales, streaming it row by row inside one write transaction: after a crash it
+/// is applied wholly or not at all, and a dry run is the same run rolled back. Valid rows are applied, invalid ones
+/// reported with line, column, value and reason.
+/// </summary>
+public sealed class ImportFile(IImportStore store, TimeProvider time)
+{
+    private const int ProgressEvery = 4096;
+
+    /// <param name="file">A seekable stream (a file or a stored upload).</param>
+    /// <param name="importId">Names the import in change records (<c>import: id</c>).</param>
+    /// <param name="progress">Told the share of the file read so far, now and then.</param>
+    public async Task<ImportSummary> HandleAsync(Stream file, ImportSettings settings, string importId, Action<double>? progress = null)
+    {
+        var fileId = Convert.ToHexStringLower(await SHA256.HashDataAsync(file))[..16];
+        file.Position = 0;
+        using var csv = CsvReader.Open(file, settings.Delimiter);
+        if (!csv.Read())
+        {
+            throw StockWatchException.Invalid("file", "The file is empty: it has no header line.");
+        }
+
+        if (csv.RecordError is { } headerError)
+        {
+            throw StockWatchException.Invalid("header", $"The header (line 1) cannot be read: {headerError}.");
+        }
+
+        var columns = ImportColumns.Resolve([.. csv.Fields], settings);
+        var now = time.GetUtcNow();
+        return await store.ImportAsync(new ChangeStamp(now, $"import: {importId}"), settings.DryRun, session =>
+        {
+            var summary = new ImportSummary { Kind = columns.Kind, DryRun = settings.DryRun };
+            foreach (var ignored in columns.Ignored)
+            {
+                summary.Warn(new RowProblem(1, ignored, null, $"Column {ignored} is not a StockWatch field and is ignored."));
+            }
+
+            Action<int, IReadOnlyList<string>, ImportSummary> apply;
+            Action<ImportSummary> finish;
+            if (columns.Kind == ImportKind.Products)
+            {
+                var products = new ProductRows(session, columns);
+                (apply, finish) = (products.Apply, _ => { });
+            }
+            else
+            {
+                var sales = new SaleRows(session, columns, settings, fileId, now);
+                (apply, finish) = (sales.Apply, sales.Finish);
+            }
+
+            while (csv.Read())
+            {
+                summary.Total++;
+                if (csv.RecordError is { } error)
+                {
+                    summary.Reject([new RowProblem(csv.RecordLine, null, null, $"Line {csv.RecordLine}: {error}.")]);
+                }
+                else if (csv.Fields.Count != columns.Header.Count)
+                {
+                    summary.Reject([new RowProblem(csv.RecordLine, null, null,
+                        $"Line {csv.RecordLine} has {csv.Fields.Count} fields; the header has {columns.Header.Count}.")]);
+                }
+                else
+                {
+                    apply(csv.RecordLine, csv.Fields, summary);
+                }
+
+                if (progress is not null && summary.Total % ProgressEvery == 0)
+                {
+                    progress((double)file.Position / Math.Max(1, file.Length));
+                }
+            }
+
+            finish(summary);
+            progress?.Invoke(1);
+            return summary;
+        });
+    }
+
+    /// <summary>Reads the cells of one row, collecting every problem instead of stopping at the first.</summary>
+    private sealed class Cells(ImportColumns columns, IReadOnlyList<string> record, int line)
+    {
+        public List<RowProblem> Problems { get; } = [];
+
+        /// <summary>The parsed cell; <c>default</c> when the column is missing or the cell empty (no value given).</summary>
+        public T? Get<T>(string field, Func<string, T> parse, bool required = false)
+        {
+            var raw = columns.Cell(record, field);
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                if (required)
+                {
+                    Problems.Add(new RowProblem(line, columns.NameOf(field), raw, $"{field} is required."));
+                }
+
+                return default;
+            }
+
+            try
+            {
+                return parse(raw);
+            }
+            catch (StockWatchException ex)
+            {
+                Problems.Add(new RowProblem(line, columns.NameOf(field), Text.Quote(raw).Trim('"'), ex.Message));
+                return default;
+            }
+        }
+    }
+
+    /// <summary>Products: an upsert by product_id; a column left out (or a cell left empty) keeps the stored value.</summary>
+    private sealed class ProductRows(IImportSession session, ImportColumns columns)
+    {
+        private readonly Dictionary<ProductId, int> _seenOn = [];
+
+        public void Apply(int line, IReadOnlyList<string> record, ImportSummary summary)
+        {
+            var cells = new Cells(columns, record, line);
+            var id = cells.Get("product_id", value => (ProductId?)ProductId.Parse(value), required: true);
+            var request = new SetProductRequest(id ?? default)
+            {
+                Name = cells.Get("product_name", value => Text.RequireName(value, "product_name", Product.MaxNameLength)),
+                Category = cells.Get("product_category", value => Text.RequireName(value, "product_category", Product.MaxCategoryLength)),
+                Stock = cells.Get("stock_count", value => (int?)Values.ParseCount(value, "stock_count")),
+                Price = cells.Get("product_price", value => (Money?)Money.Parse(value, "product_price")),
+                LowStockThreshold = cells.Get("low_stock_threshold", value => (int?)Values.ParseCount(value, "low_stock_threshold")),
+            };
+            if (cells.Problems.Count > 0 || id is not { } productId)
+            {
+                summary.Reject(cells.Problems);
+                return;
+            }
+
+            if (!_seenOn.TryAdd(productId, line))
+            {
+                summary.Warn(new RowProblem(line, columns.NameOf("product_id"), productId.Value,
+                    $"Product {productId} appears again (first on line {_seenOn[productId]}); the last row wins."));
+            }
+
+            var before = session.FindProduct(productId);
+            Product after;
+            try
+            {
+                after = SetProduct.Apply(before, request);
+            }
+            catch (StockWatchException ex)
+            {
+                summary.Reject([new RowProblem(line, columns.NameOf(ex.Field ?? "product_id"), null, ex.Message)]);
+                return;
+            }
+
+            if (before is not null && after.SameContentAs(before))
+            {
+                summary.Unchanged++;
+                return;
+            }
+
+            session.WriteProduct(before, after);
+            summary.Accepted++;
+            if (before is null)
+            {
+                Created(summary, productId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sales: each recorded once (a sale_id seen before is skipped); stock moves row by row against a running count
+    /// per product (clamped at 0 with a warning), and each touched product is written once at the end.
+    /// </summary>
+    private sealed class SaleRows(IImportSession session, ImportColumns columns, ImportSettings settings, string fileId, DateTimeOffset now)
+    {
+        private readonly Dictionary<ProductId, (Product? Before, Product Current)> _touched = [];
+
+        public void Apply(int line, IReadOnlyList<string> record, ImportSummary summary)
+        {
+            var cells = new Cells(columns, record, line);
+            var saleId = cells.Get("sale_id", value => (SaleId?)SaleId.Parse(value)) ?? SaleId.Parse($"{fileId}-{line}");
+            var productId = cells.Get("product_id", value => (ProductId?)ProductId.Parse(value), required: true);
+            var quantity = cells.Get("quantity", value => (int?)Values.ParseQuantity(value), required: true);
+            var date = cells.Get("sale_date", ParseDate) ?? now;
+            var price = cells.Get("current_price", value => (Money?)Money.Parse(value, "current_price"));
+            var name = cells.Get("product_name", value => Text.RequireName(value, "product_name", Product.MaxNameLength));
+            if (cells.Problems.Count > 0 || productId is not { } id || quantity is not { } units)
+            {
+                summary.Reject(cells.Problems);
+                return;
+            }
+
+            if (session.SaleExists(saleId))
+            {
+                summary.Unchanged++;
+                return;
+            }
+
+            if (Current(id) is not { } product)
+            {
+                if (!settings.CreateProducts)
+                {
+                    summary.Reject([new RowProblem(line, columns.NameOf("product_id"), id.Value,
+                        $"Product {id} does not exist; add it first or import with --create-products.")]);
+                    return;
+                }
+
+                product = new Product { Id = id, Name = name ?? id.Value, Price = price ?? Money.Zero };
+                _touched[id] = (null, product);
+                Created(summary, id);
+            }
+
+            int? stockAfter = null;
+            if (settings.Stock == StockMode.Apply)
+            {
+                var stock = (long)product.Stock - units;
+                if (stock < 0)
+                {
+                    summary.Warn(new RowProblem(line, columns.NameOf("quantity"), units.ToString(CultureInfo.InvariantCulture),
+                        $"Product {id} had {product.Stock} in stock, fewer than the {units} sold; its stock is set to 0."));
+                    stock = 0;
+                }
+
+                stockAfter = (int)Math.Min(stock, int.MaxValue);
+                _touched[id] = (_touched.TryGetValue(id, out var seen) ? seen.Before : product, product with { Stock = stockAfter.Value });
+            }
+
+            session.InsertSale(new Sale(saleId, id, date, units, price ?? product.Price) { StockAfter = stockAfter });
+            summary.Accepted++;
+        }
+
+        public void Finish(ImportSummary summary)
+        {
+            foreach (var (before, current) in _touched.Values)
+            {
+                if (before is null || !current.SameContentAs(before))
+                {
+                    session.WriteProduct(before, current);
+                }
+            }
+        }
+
+        private Product? Current(ProductId id) => _touched.TryGetValue(id, out var touched) ? touched.Current : session.FindProduct(id);
+
+        private DateTimeOffset? ParseDate(string text)
+        {
+            if (settings.DateFormat is not { } format)
+            {
+                return Timestamp.Parse(text, "sale_date");
+            }
+
+            return DateTime.TryParseExact(text.Trim(), format, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)
+                ? new DateTimeOffset(date, TimeSpan.Zero)
+                : throw StockWatchException.Invalid("sale_date", $"sale_date must match the date format {format} (got {Text.Quote(text)}).");
+        }
+    }
+
+    private static void Created(ImportSummary summary, ProductId id)
+    {
+        summary.CreatedProducts++;
+        if (summary.NewProducts.Count < ImportSummary.MaxListed)
+        {
+            summary.NewProducts.Add(id.Value);
+        }
+    }
+}

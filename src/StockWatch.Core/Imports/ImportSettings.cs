@@ -1,0 +1,86 @@
+namespace StockWatch.Core.Imports;
+
+public enum ImportKind
+{
+    Products,
+    Sales,
+}
+
+/// <summary>Whether a sales import moves stock (<c>apply</c>) or only records history (<c>ignore</c>).</summary>
+public enum StockMode
+{
+    Apply,
+    Ignore,
+}
+
+/// <summary>How to read and apply one file; what the <c>import</c> command's options say.</summary>
+public sealed record ImportSettings
+{
+    /// <summary>Detected from the header when <c>null</c>.</summary>
+    public ImportKind? Kind { get; init; }
+
+    /// <summary>Header name (case-insensitive) → StockWatch field, for files with other names (<c>StockCode=product_id</c>).</summary>
+    public IReadOnlyDictionary<string, string> Map { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A .NET date format for <c>sale_date</c> (UTC); ISO-8601 when <c>null</c>.</summary>
+    public string? DateFormat { get; init; }
+
+    /// <summary>Detected from the header when <c>null</c>.</summary>
+    public char? Delimiter { get; init; }
+
+    public StockMode Stock { get; init; } = StockMode.Apply;
+
+    public bool CreateProducts { get; init; }
+
+    /// <summary>Validate and report everything, write nothing.</summary>
+    public bool DryRun { get; init; }
+}
+
+/// <summary>A rejected row or a warning: where it is and why.</summary>
+public sealed record RowProblem(int Line, string? Column, string? Value, string Message);
+
+/// <summary>What an import did.</summary>
+public sealed class ImportSummary
+{
+    public const int MaxListed = 1000;
+
+    public required ImportKind Kind { get; init; }
+    public bool DryRun { get; init; }
+    public long Total { get; set; }
+    public long Accepted { get; set; }
+    public long Rejected { get; set; }
+    public long Unchanged { get; set; }
+    public long Warned { get; set; }
+    public long CreatedProducts { get; set; }
+
+    /// <summary>The first <see cref="MaxListed"/> rejected rows, in file order.</summary>
+    public List<RowProblem> Errors { get; } = [];
+
+    /// <summary>The first <see cref="MaxListed"/> warnings, in file order.</summary>
+    public List<RowProblem> Warnings { get; } = [];
+
+    /// <summary>The first <see cref="MaxListed"/> products the import created (listed here instead of one alert each).</summary>
+    public List<string> NewProducts { get; } = [];
+
+    /// <summary>Rejects one row, with every problem found in it.</summary>
+    internal void Reject(IEnumerable<RowProblem> problems)
+    {
+        Rejected++;
+        foreach (var problem in problems)
+        {
+            if (Errors.Count < MaxListed)
+            {
+                Errors.Add(problem);
+            }
+        }
+    }
+
+    internal void Warn(RowProblem problem)
+    {
+        Warned++;
+        if (Warnings.Count < MaxListed)
+        {
+            Warnings.Add(problem);
+        }
+    }
+}

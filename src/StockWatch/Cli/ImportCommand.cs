@@ -1,0 +1,173 @@
+using System.CommandLine;
+using System.Globalization;
+using AnsiConsole = Spectre.Console.AnsiConsole;
+using StockWatch.Core;
+using StockWatch.Core.Imports;
+
+namespace StockWatch.Cli;
+
+/// <summary><c>stockwatch import FILE</c>: exit 0 when every row was accepted, 1 when some were rejected, 2 on a usage or file error.</summary>
+internal static class ImportCommand
+{
+    private const int Shown = 50;
+
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = "The CSV file." };
+        var kind = new Option<string?>("--kind") { Description = "products or sales (default: detected from the header)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Validate and report without writing anything." };
+        var map = new Option<string[]>("--map") { Description = "COLUMN=field: read a column under another name (e.g. StockCode=product_id); repeatable." };
+        var dateFormat = new Option<string?>("--date-format") { Description = "The sale_date format, e.g. dd/MM/yyyy HH:mm (default ISO-8601); times are UTC." };
+        var delimiter = new Option<string?>("--delimiter") { Description = "',', ';' or 'tab' (default: detected)." };
+        var stock = new Option<string?>("--stock") { Description = "apply (default) moves stock; ignore records history only." };
+        var createProducts = new Option<bool>("--create-products") { Description = "Create products that sales name but the catalogue lacks (stock 0)." };
+        var command = new Command("import", "Import a CSV file of products or sales.")
+        {
+            file, kind, dryRun, map, dateFormat, delimiter, stock, createProducts,
+        };
+        command.SetHandler(async (context, cancellationToken) =>
+        {
+            var settings = new ImportSettings
+            {
+                Kind = context.Get(kind) is { } k ? ParseKind(k) : null,
+                DryRun = context.Get(dryRun),
+                Map = ParseMap(context.Get(map) ?? []),
+                DateFormat = context.Get(dateFormat),
+                Delimiter = context.Get(delimiter) is { } d ? ParseDelimiter(d) : null,
+                Stock = context.Get(stock) is { } s ? ParseStock(s) : StockMode.Apply,
+                CreateProducts = context.Get(createProducts),
+            };
+            var path = context.Get(file);
+            await using var stream = OpenFile(path);
+            var importFile = context.Service<ImportFile>();
+            var importId = Guid.CreateVersion7().ToString("N")[..12];
+            ImportSummary summary;
+            if (!context.Json && !Console.IsOutputRedirected && ReferenceEquals(context.Out, Console.Out))
+            {
+                ImportSummary? result = null;
+                var bar = AnsiConsole.Progress();
+                bar.AutoClear = true;
+                await bar.StartAsync(async progress =>
+                {
+                    var task = progress.AddTask($"Importing {Path.GetFileName(path)}", maxValue: 1);
+                    result = await importFile.HandleAsync(stream, settings, importId, share => task.Value = share);
+                });
+                summary = result!;
+            }
+            else
+            {
+                summary = await importFile.HandleAsync(stream, settings, importId);
+            }
+
+            var alerts = settings.DryRun ? [] : await context.DrainAlertsAsync(cancellationToken);
+            var alertsByType = alerts.GroupBy(a => a.AlertType).ToDictionary(g => g.Key, g => g.Count());
+            context.Write(new { import_id = importId, file = path, summary = Wire(summary), alerts = alertsByType }, output => Describe(output, path, summary, alertsByType));
+            return summary.Rejected == 0 ? CliApp.Ok : CliApp.Refused;
+        });
+        return command;
+    }
+
+    private static FileStream OpenFile(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw StockWatchException.Invalid("file", $"Cannot read {path}: {ex.Message}");
+        }
+    }
+
+    private static object Wire(ImportSummary s) => new
+    {
+        kind = s.Kind.ToString().ToLowerInvariant(),
+        dry_run = s.DryRun,
+        total = s.Total,
+        accepted = s.Accepted,
+        rejected = s.Rejected,
+        unchanged = s.Unchanged,
+        warnings_count = s.Warned,
+        created_products = s.CreatedProducts,
+        new_products = s.NewProducts,
+        errors = s.Errors.Select(Problem),
+        warnings = s.Warnings.Select(Problem),
+    };
+
+    private static object Problem(RowProblem p) => new { line = p.Line, column = p.Column, value = p.Value, message = p.Message };
+
+    private static void Describe(TextWriter output, string path, ImportSummary s, Dictionary<string, int> alerts)
+    {
+        var n = (long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+        output.WriteLine($"{(s.DryRun ? "Checked (dry run, nothing written)" : "Imported")} {s.Kind.ToString().ToLowerInvariant()} from {path}: "
+            + $"{n(s.Total)} rows, {n(s.Accepted)} accepted, {n(s.Rejected)} rejected, {n(s.Unchanged)} unchanged.");
+        if (s.CreatedProducts > 0)
+        {
+            output.WriteLine($"New products: {n(s.CreatedProducts)} ({string.Join(", ", s.NewProducts.Take(10))}{(s.CreatedProducts > 10 ? ", …" : "")}).");
+        }
+
+        Problems(output, "Rejected", s.Errors, s.Rejected);
+        Problems(output, "Warnings", s.Warnings, s.Warned);
+        if (alerts.Count > 0)
+        {
+            output.WriteLine("Alerts: " + string.Join(", ", alerts.OrderBy(a => a.Key).Select(a => $"{n(a.Value)} {a.Key}")) + " (see 'stockwatch alerts list').");
+        }
+    }
+
+    private static void Problems(TextWriter output, string title, List<RowProblem> problems, long count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine($"{title} ({count:N0}):");
+        foreach (var p in problems.Take(Shown))
+        {
+            output.WriteLine($"  line {p.Line}{(p.Column is null ? "" : $", {p.Column}")}{(p.Value is null ? "" : $" \"{p.Value}\"")}: {p.Message}");
+        }
+
+        if (count > Shown)
+        {
+            output.WriteLine($"  … and {count - Shown:N0} more (all of them with --json).");
+        }
+    }
+
+    private static ImportKind ParseKind(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "products" => ImportKind.Products,
+        "sales" => ImportKind.Sales,
+        _ => throw StockWatchException.Invalid("kind", $"--kind must be products or sales (got {Text.Quote(text)})."),
+    };
+
+    private static StockMode ParseStock(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "apply" => StockMode.Apply,
+        "ignore" => StockMode.Ignore,
+        _ => throw StockWatchException.Invalid("stock", $"--stock must be apply or ignore (got {Text.Quote(text)})."),
+    };
+
+    private static char ParseDelimiter(string text) => text switch
+    {
+        "," or ";" => text[0],
+        "tab" or "\\t" or "\t" => '\t',
+        _ => throw StockWatchException.Invalid("delimiter", $"--delimiter must be ',', ';' or 'tab' (got {Text.Quote(text)})."),
+    };
+
+    private static Dictionary<string, string> ParseMap(string[] pairs)
+    {
+        Dictionary<string, string> map = new(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in pairs)
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            if (at <= 0 || at == pair.Length - 1)
+            {
+                throw StockWatchException.Invalid("map", $"--map takes COLUMN=field, such as StockCode=product_id (got {Text.Quote(pair)}).");
+            }
+
+            map[pair[..at].Trim()] = pair[(at + 1)..].Trim();
+        }
+
+        return map;
+    }
+}
