@@ -200,11 +200,16 @@ public sealed class CsvReader : IDisposable
 
     private void Fail(string reason) => RecordError ??= reason;
 
+    /// <summary>After a CR: CRLF is one line break, a CR alone is one too.</summary>
     private void SkipLineFeed()
     {
         if (Peek() == '\n')
         {
             Next();
+        }
+        else
+        {
+            _line++;
         }
     }
 

@@ -1,0 +1,121 @@
+using System.Text;
+using StockWatch.Core.Imports;
+
+namespace StockWatch.Core.Tests.Imports;
+
+public sealed class CsvReaderTests
+{
+    private static List<(int Line, string[] Fields, string? Error)> ReadAll(byte[] bytes, char? delimiter = null, int maxField = 1 << 20)
+    {
+        using var reader = CsvReader.Open(new MemoryStream(bytes), delimiter, maxField);
+        List<(int, string[], string?)> records = [];
+        while (reader.Read())
+        {
+            records.Add((reader.RecordLine, [.. reader.Fields], reader.RecordError));
+        }
+
+        return records;
+    }
+
+    private static List<(int Line, string[] Fields, string? Error)> ReadAll(string text) => ReadAll(Encoding.UTF8.GetBytes(text));
+
+    [Fact]
+    public void Read_QuotedFieldsWithDelimitersQuotesAndLineBreaks_AreOneField()
+    {
+        var records = ReadAll("id,name\r\n1,\"HOOK, 1 HANGER ,MAGIC GARDEN\"\r\n2,\"say \"\"hi\"\"\"\r\n3,\"two\nlines\"\r\n4,last");
+
+        records.Select(r => (r.Line, r.Fields[1])).Should().Equal(
+            (1, "name"), (2, "HOOK, 1 HANGER ,MAGIC GARDEN"), (3, "say \"hi\""), (4, "two\nlines"), (6, "last"));
+        records.Should().AllSatisfy(r => r.Error.Should().BeNull());
+    }
+
+    [Theory]
+    [InlineData("a;b;c\n1;2;3", ';')]
+    [InlineData("a\tb\tc\n1\t2\t3", '\t')]
+    [InlineData("a,b,c\n1,2,3", ',')]
+    [InlineData("\"x;y\",b,c\n1,2,3", ',')]
+    public void Open_DetectsTheDelimiterFromTheHeader(string text, char expected)
+    {
+        using var reader = CsvReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(text)));
+
+        reader.Delimiter.Should().Be(expected);
+        reader.Read().Should().BeTrue();
+        reader.Fields.Should().HaveCount(3);
+    }
+
+    [Fact]
+    public void Open_Utf8ByteOrderMark_IsNotPartOfTheFirstHeader()
+    {
+        var records = ReadAll([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes("product_id,name\nA,Café\n")]);
+
+        records[0].Fields[0].Should().Be("product_id");
+        records[1].Fields[1].Should().Be("Café");
+    }
+
+    [Fact]
+    public void Open_NotUtf8_FallsBackToWindows1252()
+    {
+        // "£5 VOUCHER" and "Café" as Windows-1252 bytes: 0xA3 and 0xE9 are not valid UTF-8 on their own.
+        var records = ReadAll([.. "id,name\nA,"u8, 0xA3, .. "5 VOUCHER\nB,Caf"u8, 0xE9, .. "\n"u8]);
+
+        records.Select(r => r.Fields[1]).Should().Equal("name", "£5 VOUCHER", "Café");
+        records.Should().AllSatisfy(r => r.Error.Should().BeNull());
+    }
+
+    [Fact]
+    public void Read_InvalidUtf8AfterAValidStart_RejectsOnlyThatRecord()
+    {
+        var valid = Encoding.UTF8.GetBytes("id,name\n" + string.Concat(Enumerable.Range(0, 7000).Select(i => $"P{i},Name {i}\n")));
+        var records = ReadAll([.. valid, .. "BAD,x"u8, 0xFF, 0xFE, .. "\nGOOD,ok\n"u8]);
+
+        records.Single(r => r.Fields[0] == "BAD").Error.Should().Be("column 2 is not valid UTF-8");
+        records.Single(r => r.Fields[0] == "GOOD").Error.Should().BeNull();
+    }
+
+    [Fact]
+    public void Read_UnterminatedQuote_IsAnErrorNamingWhereItOpened()
+    {
+        var records = ReadAll("id,name\n1,ok\n2,\"never closed\n3,lost");
+
+        records[^1].Should().Match<(int Line, string[] Fields, string? Error)>(r => r.Line == 3 && r.Error == "column 2 opens a quote on line 3 that is never closed");
+    }
+
+    [Fact]
+    public void Read_NulByte_RejectsTheRecordAndReadsOn()
+    {
+        var records = ReadAll("id,name\n1,a\0b\n2,fine\n");
+
+        records[1].Error.Should().Be("column 2 contains a NUL character");
+        records[2].Should().Match<(int Line, string[] Fields, string? Error)>(r => r.Error == null && r.Fields[1] == "fine");
+    }
+
+    [Fact]
+    public void Read_FieldLongerThanTheLimit_IsRejectedWithoutKeepingItAndReadsOn()
+    {
+        var records = ReadAll(Encoding.UTF8.GetBytes($"id,name\n1,{new string('x', 10 * 1024 * 1024)}\n2,fine\n"), maxField: 1 << 20);
+
+        records[1].Error.Should().Be("column 2 is longer than 1,048,576 characters");
+        records[1].Fields[1].Length.Should().Be(1 << 20, "the rest is dropped as it is read");
+        records[2].Fields.Should().Equal("2", "fine");
+    }
+
+    [Fact]
+    public void Read_TextAfterAClosingQuote_IsAnErrorAndTheNextLineIsFine()
+    {
+        var records = ReadAll("id,name\n1,\"a\"b,c\n2,fine\n");
+
+        records[1].Error.Should().Be("column 2 has text after its closing quote");
+        records[2].Fields.Should().Equal("2", "fine");
+    }
+
+    [Fact]
+    public void Read_BlankLinesAndMixedLineEndings_AreSkippedAndCounted()
+    {
+        var records = ReadAll("id\r\n\r\n1\n\n2\r3");
+
+        records.Select(r => (r.Line, r.Fields[0])).Should().Equal((1, "id"), (3, "1"), (5, "2"), (6, "3"));
+    }
+
+    [Fact]
+    public void Read_EmptyFile_HasNoRecords() => ReadAll("").Should().BeEmpty();
+}
