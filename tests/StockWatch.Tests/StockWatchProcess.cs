@@ -9,6 +9,61 @@ public static class StockWatchProcess
 
     private static string Executable => Path.Combine(AppContext.BaseDirectory, "stockwatch.dll");
 
+    /// <summary>
+    /// A running child process whose output is read as it comes (an unread pipe would fill and stall the child) and
+    /// which is killed when disposed, so a failing test never leaves it behind.
+    /// </summary>
+    public sealed class Child : IDisposable
+    {
+        private readonly System.Text.StringBuilder _output = new();
+        private readonly System.Text.StringBuilder _error = new();
+
+        internal Child(Process process)
+        {
+            Process = process;
+            process.OutputDataReceived += (_, e) => Append(_output, e.Data);
+            process.ErrorDataReceived += (_, e) => Append(_error, e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public Process Process { get; }
+
+        public string Output => Read(_output);
+
+        public string Error => Read(_error);
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+                Process.WaitForExit();
+            }
+
+            Process.Dispose();
+        }
+
+        private static void Append(System.Text.StringBuilder text, string? line)
+        {
+            if (line is not null)
+            {
+                lock (text)
+                {
+                    text.AppendLine(line);
+                }
+            }
+        }
+
+        private static string Read(System.Text.StringBuilder text)
+        {
+            lock (text)
+            {
+                return text.ToString();
+            }
+        }
+    }
+
     public static Task<Result> RunAsync(string dataFolder, params string[] args) =>
         RunAsync(dataFolder, new Dictionary<string, string>(), args);
 
@@ -22,9 +77,13 @@ public static class StockWatchProcess
         return new Result(process.ExitCode, await output, await error);
     }
 
-    public static Process Start(string dataFolder, params string[] args) => Start(dataFolder, new Dictionary<string, string>(), args);
+    /// <summary>Starts a long-running <c>stockwatch</c> (serve); see <see cref="Child"/>.</summary>
+    public static Child Start(string dataFolder, params string[] args) => new(Create(dataFolder, new Dictionary<string, string>(), args));
 
-    public static Process Start(string dataFolder, IReadOnlyDictionary<string, string> environment, params string[] args)
+    private static Process Start(string dataFolder, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Create(dataFolder, environment, args);
+
+    private static Process Create(string dataFolder, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {

@@ -28,26 +28,26 @@ public sealed class ServeTests : IDisposable
             }
         }
 
-        using var kill = Process.Start("kill", ["-TERM", serve.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-TERM", serve.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync(cancel);
         using var exit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         exit.CancelAfter(TimeSpan.FromSeconds(30));
-        await serve.WaitForExitAsync(exit.Token);
+        await serve.Process.WaitForExitAsync(exit.Token);
 
-        serve.ExitCode.Should().Be(0, await serve.StandardError.ReadToEndAsync(cancel));
-        (await serve.StandardOutput.ReadToEndAsync(cancel)).Should().Contain("Application is shutting down")
+        serve.Process.ExitCode.Should().Be(0, serve.Error);
+        serve.Output.Should().Contain("Application is shutting down")
             .And.Contain("The stream processor stopped with every change processed");
         var path = Path.Combine(_data.Path, "stockwatch.db");
         TestStore.ScalarIn(path, "SELECT COUNT(*) FROM changes WHERE seq > (SELECT last_seq FROM stream_checkpoints)").Should().Be(0,
             "serve processes what is pending before it exits");
     }
 
-    private static async Task WaitUntilHealthy(HttpClient client, Process serve, CancellationToken cancel)
+    private static async Task WaitUntilHealthy(HttpClient client, StockWatchProcess.Child serve, CancellationToken cancel)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            serve.HasExited.Should().BeFalse();
+            serve.Process.HasExited.Should().BeFalse(serve.Error);
             deadline.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(60), "serve starts in seconds");
             try
             {

@@ -27,21 +27,19 @@ public sealed class CrashTests : IDisposable
         const int Kills = 12;
         for (var kill = 0; kill < Kills; kill++)
         {
-            using var serve = StockWatchProcess.Start(_data.Path, "serve");
+            using var serve = StockWatchProcess.Start(_data.Path, "serve", "--urls", "http://127.0.0.1:0");
             // The kill lands wherever the processor happens to be: reading, deciding, mid-commit or idle.
             await Task.Delay(random.Next(150, 900), cancellation);
-            serve.Kill(entireProcessTree: true);
-            await serve.WaitForExitAsync(cancellation);
+            serve.Process.Kill(entireProcessTree: true);
+            await serve.Process.WaitForExitAsync(cancellation);
         }
 
         await stopWriting.CancelAsync();
         var written = await writer;
         var processedBeforeRestart = db.Scalar("SELECT IFNULL((SELECT last_seq FROM stream_checkpoints), 0)");
-        using (var last = StockWatchProcess.Start(_data.Path, "serve"))
+        using (var last = StockWatchProcess.Start(_data.Path, "serve", "--urls", "http://127.0.0.1:0"))
         {
             await WaitUntilDrained(db, last, cancellation);
-            last.Kill(entireProcessTree: true);
-            await last.WaitForExitAsync(cancellation);
         }
 
         written.Should().BeGreaterThan(1000);
@@ -96,13 +94,13 @@ public sealed class CrashTests : IDisposable
         return i;
     }
 
-    private static async Task WaitUntilDrained(TestStore db, Process serve, CancellationToken cancellation)
+    private static async Task WaitUntilDrained(TestStore db, StockWatchProcess.Child serve, CancellationToken cancellation)
     {
         var deadline = Stopwatch.StartNew();
         while (db.Stream.Pending(StreamProcessor.Consumer) > 0)
         {
-            serve.HasExited.Should().BeFalse("serve must keep running");
-            deadline.Elapsed.Should().BeLessThan(TimeSpan.FromMinutes(1), "serve drains a few thousand changes in seconds");
+            serve.Process.HasExited.Should().BeFalse($"serve must keep running; it said: {serve.Error}");
+            deadline.Elapsed.Should().BeLessThan(TimeSpan.FromMinutes(1), $"serve drains a few thousand changes in seconds; it said: {serve.Error}");
             await Task.Delay(50, cancellation);
         }
     }
