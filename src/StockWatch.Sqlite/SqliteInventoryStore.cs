@@ -85,6 +85,20 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         public bool SaleExists(SaleId id) => FindSale(session, id) is not null;
 
         public void InsertSale(Sale sale) => SqliteInventoryStore.InsertSale(session, sale);
+
+        public void RecordDone(string importId, string source, ImportSummary summary, DateTimeOffset at)
+        {
+            var done = session.Command("""
+                INSERT INTO imports (import_id, status, source, created_at, finished_at, summary)
+                VALUES ($id, 'done', $source, $at, $at, $summary)
+                ON CONFLICT (import_id) DO UPDATE SET status = 'done', finished_at = $at, summary = $summary, error = NULL
+                """);
+            done.Parameters.AddWithValue("$id", importId);
+            done.Parameters.AddWithValue("$source", source);
+            done.Parameters.AddWithValue("$at", Timestamp.FormatSortable(at));
+            done.Parameters.AddWithValue("$summary", System.Text.Json.JsonSerializer.Serialize(summary, ImportSummary.Json));
+            done.ExecuteNonQuery();
+        }
     }
 
     public IReadOnlyList<Alert> ListAlerts(AlertQuery query)

@@ -69,7 +69,7 @@ public static class StockWatchProcess
 
     public static async Task<Result> RunAsync(string dataFolder, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Start(dataFolder, environment, args);
+        using var process = Create(dataFolder, environment, args);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -80,8 +80,8 @@ public static class StockWatchProcess
     /// <summary>Starts a long-running <c>stockwatch</c> (serve); see <see cref="Child"/>.</summary>
     public static Child Start(string dataFolder, params string[] args) => new(Create(dataFolder, new Dictionary<string, string>(), args));
 
-    private static Process Start(string dataFolder, IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        Create(dataFolder, environment, args);
+    public static Child Start(string dataFolder, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new(Create(dataFolder, environment, args));
 
     private static Process Create(string dataFolder, IReadOnlyDictionary<string, string> environment, string[] args)
     {

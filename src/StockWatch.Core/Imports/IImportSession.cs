@@ -14,6 +14,9 @@ public interface IImportSession
     bool SaleExists(SaleId id);
 
     void InsertSale(Sale sale);
+
+    /// <summary>Marks the import done with its summary, in the import's own transaction: it is done exactly when applied.</summary>
+    void RecordDone(string importId, string source, ImportSummary summary, DateTimeOffset at);
 }
 
 /// <summary>The store side of imports: one transaction for the whole file, committed or (dry run) rolled back.</summary>

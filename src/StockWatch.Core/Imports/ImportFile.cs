@@ -18,9 +18,12 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
     private const int ProgressEvery = 4096;
 
     /// <param name="file">A seekable stream (a file or a stored upload).</param>
-    /// <param name="importId">Names the import in change records (<c>import: id</c>).</param>
+    /// <param name="importId">Names the import in change records (<c>import: id</c>) and in the ledger.</param>
+    /// <param name="source">Where the file came from, for people (a file name).</param>
+    /// <param name="errors">Receives every rejected row as errors.csv, beyond the first ones the summary keeps.</param>
     /// <param name="progress">Told the share of the file read so far, now and then.</param>
-    public async Task<ImportSummary> HandleAsync(Stream file, ImportSettings settings, string importId, Action<double>? progress = null)
+    public async Task<ImportSummary> HandleAsync(
+        Stream file, ImportSettings settings, string importId, string source, TextWriter? errors = null, Action<double>? progress = null)
     {
         var fileId = Convert.ToHexStringLower(await SHA256.HashDataAsync(file))[..16];
         file.Position = 0;
@@ -39,7 +42,13 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
         var now = time.GetUtcNow();
         return await store.ImportAsync(new ChangeStamp(now, $"import: {importId}"), settings.DryRun, session =>
         {
-            var summary = new ImportSummary { Kind = columns.Kind, DryRun = settings.DryRun };
+            errors?.WriteLine(CsvCells.Row(RowProblem.CsvHeader));
+            var summary = new ImportSummary
+            {
+                Kind = columns.Kind,
+                DryRun = settings.DryRun,
+                OnError = errors is null ? null : problem => errors.WriteLine(problem.ToCsv()),
+            };
             foreach (var ignored in columns.Ignored)
             {
                 summary.Warn(new RowProblem(1, ignored, null, $"Column {ignored} is not a StockWatch field and is ignored."));
@@ -82,6 +91,11 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             }
 
             finish(summary);
+            if (!settings.DryRun)
+            {
+                session.RecordDone(importId, source, summary, now);
+            }
+
             progress?.Invoke(1);
             return summary;
         });

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace StockWatch.Core.Imports;
 
 public enum ImportKind
@@ -37,12 +40,23 @@ public sealed record ImportSettings
 }
 
 /// <summary>A rejected row or a warning: where it is and why.</summary>
-public sealed record RowProblem(int Line, string? Column, string? Value, string Message);
+public sealed record RowProblem(int Line, string? Column, string? Value, string Message)
+{
+    public static readonly string[] CsvHeader = ["line", "column", "value", "message"];
 
-/// <summary>What an import did.</summary>
+    public string ToCsv() => CsvCells.Row(Line.ToString(System.Globalization.CultureInfo.InvariantCulture), Column, Value, Message);
+}
+
+/// <summary>What an import did. Its JSON (snake_case) is the shape the CLI, the API and the ledger share.</summary>
 public sealed class ImportSummary
 {
     public const int MaxListed = 1000;
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     public required ImportKind Kind { get; init; }
     public bool DryRun { get; init; }
@@ -54,13 +68,16 @@ public sealed class ImportSummary
     public long CreatedProducts { get; set; }
 
     /// <summary>The first <see cref="MaxListed"/> rejected rows, in file order.</summary>
-    public List<RowProblem> Errors { get; } = [];
+    public List<RowProblem> Errors { get; init; } = [];
 
     /// <summary>The first <see cref="MaxListed"/> warnings, in file order.</summary>
-    public List<RowProblem> Warnings { get; } = [];
+    public List<RowProblem> Warnings { get; init; } = [];
 
     /// <summary>The first <see cref="MaxListed"/> products the import created (listed here instead of one alert each).</summary>
-    public List<string> NewProducts { get; } = [];
+    public List<string> NewProducts { get; init; } = [];
+
+    /// <summary>Told every rejected row's problems, beyond the first <see cref="MaxListed"/> kept here (errors.csv).</summary>
+    internal Action<RowProblem>? OnError { get; init; }
 
     /// <summary>Rejects one row, with every problem found in it.</summary>
     internal void Reject(IEnumerable<RowProblem> problems)
@@ -68,6 +85,7 @@ public sealed class ImportSummary
         Rejected++;
         foreach (var problem in problems)
         {
+            OnError?.Invoke(problem);
             if (Errors.Count < MaxListed)
             {
                 Errors.Add(problem);

@@ -35,7 +35,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
             StatusCodes.Status404NotFound => "There is nothing at this address; see /openapi/v1.json for the API.",
             StatusCodes.Status405MethodNotAllowed => "This address does not take that method; see /openapi/v1.json for the API.",
             StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
-            StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON, with 'Content-Type: application/json'.",
+            StatusCodes.Status415UnsupportedMediaType =>
+                "This endpoint does not take that Content-Type: send JSON as application/json, and CSV uploads as text/csv or multipart/form-data.",
             _ => null,
         };
     }

@@ -29,18 +29,18 @@ internal static class ImportCommand
         {
             var settings = new ImportSettings
             {
-                Kind = context.Get(kind) is { } k ? ParseKind(k) : null,
+                Kind = context.Get(kind) is { } k ? ImportOptionText.Kind(k) : null,
                 DryRun = context.Get(dryRun),
-                Map = ParseMap(context.Get(map) ?? []),
+                Map = ImportOptionText.Map(context.Get(map) ?? []),
                 DateFormat = context.Get(dateFormat),
-                Delimiter = context.Get(delimiter) is { } d ? ParseDelimiter(d) : null,
-                Stock = context.Get(stock) is { } s ? ParseStock(s) : StockMode.Apply,
+                Delimiter = context.Get(delimiter) is { } d ? ImportOptionText.Delimiter(d) : null,
+                Stock = context.Get(stock) is { } s ? ImportOptionText.Stock(s) : StockMode.Apply,
                 CreateProducts = context.Get(createProducts),
             };
             var path = context.Get(file);
             await using var stream = OpenFile(path);
             var importFile = context.Service<ImportFile>();
-            var importId = Guid.CreateVersion7().ToString("N")[..12];
+            var importId = ImportJobs.NewId();
             ImportSummary summary;
             if (!context.Json && !Console.IsOutputRedirected && ReferenceEquals(context.Out, Console.Out))
             {
@@ -50,18 +50,18 @@ internal static class ImportCommand
                 await bar.StartAsync(async progress =>
                 {
                     var task = progress.AddTask($"Importing {Path.GetFileName(path)}", maxValue: 1);
-                    result = await importFile.HandleAsync(stream, settings, importId, share => task.Value = share);
+                    result = await importFile.HandleAsync(stream, settings, importId, Path.GetFileName(path), progress: share => task.Value = share);
                 });
                 summary = result!;
             }
             else
             {
-                summary = await importFile.HandleAsync(stream, settings, importId);
+                summary = await importFile.HandleAsync(stream, settings, importId, Path.GetFileName(path));
             }
 
             var alerts = settings.DryRun ? [] : await context.DrainAlertsAsync(cancellationToken);
             var alertsByType = alerts.GroupBy(a => a.AlertType).ToDictionary(g => g.Key, g => g.Count());
-            context.Write(new { import_id = importId, file = path, summary = Wire(summary), alerts = alertsByType }, output => Describe(output, path, summary, alertsByType));
+            context.Write(new { import_id = importId, file = path, summary, alerts = alertsByType }, output => Describe(output, path, summary, alertsByType));
             return summary.Rejected == 0 ? CliApp.Ok : CliApp.Refused;
         });
         return command;
@@ -78,23 +78,6 @@ internal static class ImportCommand
             throw StockWatchException.Invalid("file", $"Cannot read {path}: {ex.Message}");
         }
     }
-
-    private static object Wire(ImportSummary s) => new
-    {
-        kind = s.Kind.ToString().ToLowerInvariant(),
-        dry_run = s.DryRun,
-        total = s.Total,
-        accepted = s.Accepted,
-        rejected = s.Rejected,
-        unchanged = s.Unchanged,
-        warnings_count = s.Warned,
-        created_products = s.CreatedProducts,
-        new_products = s.NewProducts,
-        errors = s.Errors.Select(Problem),
-        warnings = s.Warnings.Select(Problem),
-    };
-
-    private static object Problem(RowProblem p) => new { line = p.Line, column = p.Column, value = p.Value, message = p.Message };
 
     private static void Describe(TextWriter output, string path, ImportSummary s, Dictionary<string, int> alerts)
     {
@@ -131,43 +114,5 @@ internal static class ImportCommand
         {
             output.WriteLine($"  … and {count - Shown:N0} more (all of them with --json).");
         }
-    }
-
-    private static ImportKind ParseKind(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "products" => ImportKind.Products,
-        "sales" => ImportKind.Sales,
-        _ => throw StockWatchException.Invalid("kind", $"--kind must be products or sales (got {Text.Quote(text)})."),
-    };
-
-    private static StockMode ParseStock(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "apply" => StockMode.Apply,
-        "ignore" => StockMode.Ignore,
-        _ => throw StockWatchException.Invalid("stock", $"--stock must be apply or ignore (got {Text.Quote(text)})."),
-    };
-
-    private static char ParseDelimiter(string text) => text switch
-    {
-        "," or ";" => text[0],
-        "tab" or "\\t" or "\t" => '\t',
-        _ => throw StockWatchException.Invalid("delimiter", $"--delimiter must be ',', ';' or 'tab' (got {Text.Quote(text)})."),
-    };
-
-    private static Dictionary<string, string> ParseMap(string[] pairs)
-    {
-        Dictionary<string, string> map = new(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in pairs)
-        {
-            var at = pair.IndexOf('=', StringComparison.Ordinal);
-            if (at <= 0 || at == pair.Length - 1)
-            {
-                throw StockWatchException.Invalid("map", $"--map takes COLUMN=field, such as StockCode=product_id (got {Text.Quote(pair)}).");
-            }
-
-            map[pair[..at].Trim()] = pair[(at + 1)..].Trim();
-        }
-
-        return map;
     }
 }

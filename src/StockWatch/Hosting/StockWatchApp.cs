@@ -4,9 +4,12 @@ using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
 using StockWatch.Core.Notifications;
+using StockWatch.Core.Queues;
 using StockWatch.Core.Sales;
+using StockWatch.Core.Storage;
 using StockWatch.Core.Stream;
 using StockWatch.Sqlite;
+using StockWatch.Sqlite.Objects;
 
 namespace StockWatch.Hosting;
 
@@ -40,6 +43,8 @@ public static class StockWatchApp
 
         services.AddOptions<AlertOptions>().BindSection(AlertOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
+        services.AddOptions<ImportOptions>().BindSection(ImportOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ImportOptions>, ImportOptionsValidator>();
 
         services.AddSingleton(_ =>
         {
@@ -59,6 +64,10 @@ public static class StockWatchApp
         services.AddSingleton<MoveStock>();
         services.AddSingleton<RecordSale>();
         services.AddSingleton<ImportFile>();
+        services.AddSingleton<ImportJobs>();
+        services.AddSingleton<IImportLedger, SqliteImportLedger>();
+        services.AddSingleton<IWorkQueue, SqliteWorkQueue>();
+        services.AddSingleton<IObjectStore>(_ => new FolderObjectStore(Path.Combine(dataFolder, "objects")));
         services.AddSingleton<StreamProcessor>();
         services.AddSingleton<IAlertChannel, LogChannel>();
         return services;

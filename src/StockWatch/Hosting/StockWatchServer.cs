@@ -30,6 +30,7 @@ public static class StockWatchServer
         builder.AddStockWatchApi();
         builder.Services.AddHostedService<StreamProcessorWorker>();
         builder.Services.AddHostedService<WalCheckpointWorker>();
+        builder.Services.AddHostedService<ImportWorker>();
         if (demo)
         {
             builder.Services.AddHostedService<DemoSimulator>();

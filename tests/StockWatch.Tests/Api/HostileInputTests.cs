@@ -83,7 +83,7 @@ public sealed class HostileInputTests(ApiServerFixture server) : IClassFixture<A
         using var response = await Send(endpoint, new StringContent("product_name=X", Encoding.UTF8, "application/x-www-form-urlencoded"));
 
         response.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
-        (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Should().Contain("application/json");
+        (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Should().Contain("send JSON as application/json");
     }
 
     [Theory]

@@ -253,10 +253,10 @@ public sealed class ImportTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--kind must be products or sales", "--kind", "orders")]
-    [InlineData("--stock must be apply or ignore", "--stock", "maybe")]
-    [InlineData("--delimiter must be ',', ';' or 'tab'", "--delimiter", "|")]
-    [InlineData("--map takes COLUMN=field", "--map", "StockCode")]
+    [InlineData("kind must be products or sales", "--kind", "orders")]
+    [InlineData("stock must be apply or ignore", "--stock", "maybe")]
+    [InlineData("delimiter must be ',', ';' or 'tab'", "--delimiter", "|")]
+    [InlineData("map takes COLUMN=field", "--map", "StockCode")]
     [InlineData("colour is not a StockWatch field", "--map", "Colour=colour")]
     public async Task Options_Invalid_ExitTwo(string error, params string[] options)
     {

@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StockWatch.Core.Queues;
+using StockWatch.Core.Storage;
+
+namespace StockWatch.Core.Imports;
+
+// The change-stream feature's namespace (StockWatch.Core.Stream) would hide System.IO.Stream here.
+using Stream = System.IO.Stream;
+
+/// <summary>A queued import: which upload, how to read it.</summary>
+public sealed record ImportJob(string ImportId, string Source, ImportSettings Settings);
+
+/// <summary>
+/// Imports through the work queue (the local form of "an upload to S3 triggers the import"): the upload is stored,
+/// recorded as queued and a job sent; a worker runs it. The import's own transaction marks it done, so a job
+/// received again after a crash finds it done and is only deleted: each import is applied exactly once.
+/// </summary>
+public sealed class ImportJobs(
+    IObjectStore objects, IWorkQueue queue, IImportLedger ledger, ImportFile importFile, TimeProvider time, IOptions<ImportOptions> options)
+{
+    public const string Queue = "imports";
+    public const int MaxReceiveCount = 5;
+
+    public static ObjectKey UploadKey(string importId) => ObjectKey.Parse($"uploads/{importId}.csv");
+
+    public static ObjectKey ErrorsKey(string importId) => ObjectKey.Parse($"imports/{importId}/errors.csv");
+
+    public static string NewId() => $"imp-{Guid.CreateVersion7():N}"[..20];
+
+    public async Task<string> EnqueueAsync(Stream upload, ImportSettings settings, string source, CancellationToken cancellationToken)
+    {
+        var importId = NewId();
+        await objects.PutAsync(UploadKey(importId), upload, cancellationToken);
+        await ledger.AddAsync(new ImportRecord(importId, ImportStatus.Queued, source, time.GetUtcNow()));
+        await queue.SendAsync(Queue, JsonSerializer.Serialize(new ImportJob(importId, source, settings), ImportSummary.Json));
+        return importId;
+    }
+
+    /// <summary>Runs the next queued import, if there is one; false when the queue is empty.</summary>
+    public async Task<bool> RunNextAsync(CancellationToken cancellationToken)
+    {
+        var messages = await queue.ReceiveAsync(Queue, 1, options.Value.JobVisibilityTimeout, MaxReceiveCount);
+        if (messages is not [var message])
+        {
+            return false;
+        }
+
+        var job = JsonSerializer.Deserialize<ImportJob>(message.Body, ImportSummary.Json)!;
+        if (ledger.Find(job.ImportId) is not { Status: ImportStatus.Done or ImportStatus.Failed })
+        {
+            await RunAsync(job, cancellationToken);
+        }
+
+        await queue.DeleteAsync(Queue, message.ReceiptHandle);
+        return true;
+    }
+
+    private async Task RunAsync(ImportJob job, CancellationToken cancellationToken)
+    {
+        await ledger.MarkAsync(job.ImportId, ImportStatus.Running);
+        var errorsFile = Path.Combine(Path.GetTempPath(), $"stockwatch-{job.ImportId}-errors.csv");
+        try
+        {
+            await using (var upload = objects.Open(UploadKey(job.ImportId))
+                ?? throw StockWatchException.Invalid("file", $"The upload of import {job.ImportId} is missing from the object store."))
+            await using (var errors = new StreamWriter(errorsFile))
+            {
+                var summary = await importFile.HandleAsync(upload, job.Settings, job.ImportId, job.Source, errors);
+                if (job.Settings.DryRun)
+                {
+                    await ledger.MarkAsync(job.ImportId, ImportStatus.Done, time.GetUtcNow(), summary: summary);
+                }
+            }
+
+            await using var written = File.OpenRead(errorsFile);
+            await objects.PutAsync(ErrorsKey(job.ImportId), written, cancellationToken);
+        }
+        catch (StockWatchException ex)
+        {
+            // The file itself is unusable (empty, no usable header): retrying cannot help.
+            await ledger.MarkAsync(job.ImportId, ImportStatus.Failed, time.GetUtcNow(), ex.Message);
+        }
+        finally
+        {
+            File.Delete(errorsFile);
+        }
+    }
+}
+
+/// <summary>The import options as text, shared by the CLI's options and the API's query parameters.</summary>
+public static class ImportOptionText
+{
+    public static ImportKind Kind(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "products" => ImportKind.Products,
+        "sales" => ImportKind.Sales,
+        _ => throw StockWatchException.Invalid("kind", $"kind must be products or sales (got {Text.Quote(text)})."),
+    };
+
+    public static StockMode Stock(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "apply" => StockMode.Apply,
+        "ignore" => StockMode.Ignore,
+        _ => throw StockWatchException.Invalid("stock", $"stock must be apply or ignore (got {Text.Quote(text)})."),
+    };
+
+    public static char Delimiter(string text) => text switch
+    {
+        "," or ";" => text[0],
+        "tab" or "\\t" or "\t" => '\t',
+        _ => throw StockWatchException.Invalid("delimiter", $"delimiter must be ',', ';' or 'tab' (got {Text.Quote(text)})."),
+    };
+
+    public static Dictionary<string, string> Map(IEnumerable<string> pairs)
+    {
+        Dictionary<string, string> map = new(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in pairs)
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            if (at <= 0 || at == pair.Length - 1)
+            {
+                throw StockWatchException.Invalid("map", $"map takes COLUMN=field, such as StockCode=product_id (got {Text.Quote(pair)}).");
+            }
+
+            map[pair[..at].Trim()] = pair[(at + 1)..].Trim();
+        }
+
+        return map;
+    }
+}

@@ -1,0 +1,84 @@
+namespace StockWatch.Core.Imports;
+
+public enum ImportStatus
+{
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+/// <summary>An import as the ledger knows it.</summary>
+public sealed record ImportRecord(string ImportId, ImportStatus Status, string Source, DateTimeOffset CreatedAt)
+{
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>The summary once done.</summary>
+    public ImportSummary? Summary { get; init; }
+
+    /// <summary>Why it failed (a file that cannot be read as CSV of products or sales).</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary>The import ledger port.</summary>
+public interface IImportLedger
+{
+    Task AddAsync(ImportRecord record);
+
+    ImportRecord? Find(string importId);
+
+    /// <summary>Moves an import that is not done yet to <paramref name="status"/>; a dry run's summary is recorded here.</summary>
+    Task MarkAsync(string importId, ImportStatus status, DateTimeOffset? finishedAt = null, string? error = null, ImportSummary? summary = null);
+}
+
+/// <summary>Writes CSV cells that are safe to open in a spreadsheet.</summary>
+public static class CsvCells
+{
+    /// <summary>
+    /// Quotes a cell when needed and neutralises formula injection: a cell starting with <c>= + - @</c>, a tab or a
+    /// carriage return is prefixed with <c>'</c>, so a spreadsheet shows it as text instead of running it.
+    /// </summary>
+    public static string Escape(string? value)
+    {
+        var text = value ?? string.Empty;
+        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            text = "'" + text;
+        }
+
+        return text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+    }
+
+    public static string Row(params string?[] cells) => string.Join(',', cells.Select(Escape));
+}
+
+/// <summary>The <c>StockWatch:Imports</c> settings.</summary>
+public sealed class ImportOptions
+{
+    public const string Section = "StockWatch:Imports";
+
+    /// <summary>Largest upload to <c>POST /api/imports</c>.</summary>
+    public long MaxUploadBytes { get; set; } = 1L << 30;
+
+    /// <summary>How long a running import's job stays hidden from other workers; after a crash it is retried then.</summary>
+    public TimeSpan JobVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+public sealed class ImportOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<ImportOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, ImportOptions options)
+    {
+        List<string> failures = [];
+        if (options.MaxUploadBytes is < 1024 or > 1L << 40)
+        {
+            failures.Add($"{ImportOptions.Section}:MaxUploadBytes must be from 1024 to {1L << 40} (got {options.MaxUploadBytes}).");
+        }
+
+        if (options.JobVisibilityTimeout < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{ImportOptions.Section}:JobVisibilityTimeout must be at least 00:00:01 (got {options.JobVisibilityTimeout}).");
+        }
+
+        return failures.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);
+    }
+}
