@@ -10,7 +10,7 @@ public sealed class SqliteImportLedger(SqliteDatabase database) : IImportLedger
 {
     public Task AddAsync(ImportRecord record) => database.ExclusiveAsync(session =>
     {
-        var insert = session.Command("INSERT INTO imports (import_id, status, source, created_at) VALUES ($id, $status, $source, $at)");
+        var insert = session.Command("INSERT OR IGNORE INTO imports (import_id, status, source, created_at) VALUES ($id, $status, $source, $at)");
         insert.Parameters.AddWithValue("$id", record.ImportId);
         insert.Parameters.AddWithValue("$status", Wire(record.Status));
         insert.Parameters.AddWithValue("$source", record.Source);

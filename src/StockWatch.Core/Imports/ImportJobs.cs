@@ -28,12 +28,19 @@ public sealed class ImportJobs(
 
     public static string NewId() => $"imp-{Guid.CreateVersion7():N}"[..20];
 
-    public async Task<string> EnqueueAsync(Stream upload, ImportSettings settings, string source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the upload, queues its job and records it as queued. The job is sent before the record is added, so a
+    /// crash in between leaves a job whose worker adds the record (<see cref="RunNextAsync"/>), never a record that
+    /// waits forever for a job. Enqueuing the same <paramref name="importId"/> again is harmless.
+    /// </summary>
+    /// <param name="importId">A new id when <c>null</c>; the inbox passes its own, so a retry after a crash reuses it.</param>
+    public async Task<string> EnqueueAsync(
+        Stream upload, ImportSettings settings, string source, CancellationToken cancellationToken, string? importId = null)
     {
-        var importId = NewId();
+        importId ??= NewId();
         await objects.PutAsync(UploadKey(importId), upload, cancellationToken);
-        await ledger.AddAsync(new ImportRecord(importId, ImportStatus.Queued, source, time.GetUtcNow()));
         await queue.SendAsync(Queue, JsonSerializer.Serialize(new ImportJob(importId, source, settings), ImportSummary.Json));
+        await ledger.AddAsync(new ImportRecord(importId, ImportStatus.Queued, source, time.GetUtcNow()));
         return importId;
     }
 
@@ -47,7 +54,13 @@ public sealed class ImportJobs(
         }
 
         var job = JsonSerializer.Deserialize<ImportJob>(message.Body, ImportSummary.Json)!;
-        if (ledger.Find(job.ImportId) is not { Status: ImportStatus.Done or ImportStatus.Failed })
+        var record = ledger.Find(job.ImportId);
+        if (record is null)
+        {
+            await ledger.AddAsync(new ImportRecord(job.ImportId, ImportStatus.Queued, job.Source, message.SentAt));
+        }
+
+        if (record is not { Status: ImportStatus.Done or ImportStatus.Failed })
         {
             await RunAsync(job, cancellationToken);
         }

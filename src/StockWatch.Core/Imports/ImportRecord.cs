@@ -23,6 +23,7 @@ public sealed record ImportRecord(string ImportId, ImportStatus Status, string S
 /// <summary>The import ledger port.</summary>
 public interface IImportLedger
 {
+    /// <summary>Adds the import unless its id is known already.</summary>
     Task AddAsync(ImportRecord record);
 
     ImportRecord? Find(string importId);
@@ -62,6 +63,15 @@ public sealed class ImportOptions
 
     /// <summary>How long a running import's job stays hidden from other workers; after a crash it is retried then.</summary>
     public TimeSpan JobVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The folder <c>serve</c> watches for CSV files to import, relative to the data folder unless absolute; empty turns
+    /// the inbox off.
+    /// </summary>
+    public string Inbox { get; set; } = "inbox";
+
+    /// <summary>How often the inbox is looked at. A file is taken once it is unchanged between two looks.</summary>
+    public TimeSpan InboxScanInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 public sealed class ImportOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<ImportOptions>
@@ -77,6 +87,16 @@ public sealed class ImportOptionsValidator : Microsoft.Extensions.Options.IValid
         if (options.JobVisibilityTimeout < TimeSpan.FromSeconds(1))
         {
             failures.Add($"{ImportOptions.Section}:JobVisibilityTimeout must be at least 00:00:01 (got {options.JobVisibilityTimeout}).");
+        }
+
+        if (options.InboxScanInterval < TimeSpan.FromMilliseconds(10) || options.InboxScanInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{ImportOptions.Section}:InboxScanInterval must be from 00:00:00.01 to 01:00:00 (got {options.InboxScanInterval}).");
+        }
+
+        if (options.Inbox.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            failures.Add($"{ImportOptions.Section}:Inbox is not a usable folder path (got {Text.Quote(options.Inbox)}).");
         }
 
         return failures.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);

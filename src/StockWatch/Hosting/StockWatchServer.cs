@@ -31,6 +31,11 @@ public static class StockWatchServer
         builder.Services.AddHostedService<StreamProcessorWorker>();
         builder.Services.AddHostedService<WalCheckpointWorker>();
         builder.Services.AddHostedService<ImportWorker>();
+        builder.Services.AddHostedService(provider => new ImportInboxWorker(
+            ImportInbox.Create(provider, dataFolder),
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Imports.ImportOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<ImportInboxWorker>>()));
         if (demo)
         {
             builder.Services.AddHostedService<DemoSimulator>();

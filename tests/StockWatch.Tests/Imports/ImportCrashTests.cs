@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using StockWatch.Hosting;
 using StockWatch.Testing;
 
 namespace StockWatch.Tests.Imports;
@@ -99,11 +97,7 @@ public sealed class ImportCrashTests : IDisposable
     /// <summary>Queues the file the way POST /api/imports does, without a server: through the composed services.</summary>
     private async Task<string> Enqueue(string file, CancellationToken cancel)
     {
-        using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddStockWatch(_crashed.Path, server: false)
-            .BuildServiceProvider();
+        using var services = Composed.Services(_crashed.Path);
         var jobs = services.GetRequiredService<Core.Imports.ImportJobs>();
         await using var upload = File.OpenRead(file);
         return await jobs.EnqueueAsync(upload, new Core.Imports.ImportSettings(), "sales.csv", cancel);
