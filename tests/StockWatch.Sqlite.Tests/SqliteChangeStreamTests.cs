@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
+using StockWatch.Core.Imports;
+using StockWatch.Core.Notifications;
 using StockWatch.Core.Stream;
 using StockWatch.Testing;
 
@@ -120,5 +122,56 @@ public sealed class SqliteChangeStreamTests : IDisposable
         stored.Should().HaveCount((int)_db.Scalar("SELECT COUNT(*) FROM alerts"));
         _db.Stream.Pending(StreamProcessor.Consumer).Should().Be(0);
         TestStore.AlertFingerprints(_db.Database.Path).Should().Equal(TestStore.ReferenceAlerts(_db.Database.Path));
+    }
+
+    [Fact]
+    public async Task Drain_AlertsAnImportCaused_AreStoredEachButAnnouncedAsOneDigest()
+    {
+        _db.Create("KEEP", stock: 50);
+        foreach (var id in new[] { "A", "B", "C" })
+        {
+            _db.Create(id, stock: 40);
+        }
+
+        await Drain();
+        var channel = new RecordingChannel();
+        var processor = new StreamProcessor(_db.Stream, [channel],
+            Microsoft.Extensions.Options.Options.Create(new AlertOptions()), NullLogger<StreamProcessor>.Instance);
+        var file = "product_id,stock_count\nA,5\nB,0\nC,3\nNEW,2\n"u8.ToArray();
+        await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream(file), new ImportSettings { CreateProducts = true }, "imp-1", "f.csv");
+        _db.Sell("KEEP", 45, "S1");
+
+        var alerts = await processor.DrainAsync(TestContext.Current.CancellationToken);
+
+        alerts.Where(a => a.Cause == "import: imp-1").Select(a => (a.ProductId.Value, a.Type)).Should().BeEquivalentTo(new[]
+        {
+            ("A", AlertType.LowStock), ("B", AlertType.LowStock), ("B", AlertType.OutOfStock), ("C", AlertType.LowStock),
+        }, "each alert is stored; the new product is listed in the import's summary instead");
+        channel.Delivered.Should().NotBeEmpty().And.OnlyContain(a => a.Cause == "sale: S1", "only alerts from outside an import go one by one");
+        var digest = channel.Digests.Should().ContainSingle().Subject;
+        digest.ImportId.Should().Be("imp-1");
+        digest.Alerts.Should().HaveCount(4);
+        digest.Describe().Should().Be("Import imp-1 raised 4 alerts: 3 LOW_STOCK, 1 OUT_OF_STOCK");
+    }
+
+    private sealed class RecordingChannel : IAlertChannel
+    {
+        public List<Alert> Delivered { get; } = [];
+
+        public List<AlertDigest> Digests { get; } = [];
+
+        public string Name => "recording";
+
+        public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+        {
+            Delivered.AddRange(alerts);
+            return Task.CompletedTask;
+        }
+
+        public Task AnnounceAsync(AlertDigest digest, CancellationToken cancellationToken)
+        {
+            Digests.Add(digest);
+            return Task.CompletedTask;
+        }
     }
 }

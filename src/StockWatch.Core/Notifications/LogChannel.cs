@@ -3,7 +3,7 @@ using StockWatch.Core.Alerts;
 
 namespace StockWatch.Core.Notifications;
 
-/// <summary>Writes each alert as one structured log event.</summary>
+/// <summary>Writes each alert, and each import's digest, as one structured log event.</summary>
 public sealed partial class LogChannel(ILogger<LogChannel> logger) : IAlertChannel
 {
     public string Name => "log";
@@ -17,6 +17,15 @@ public sealed partial class LogChannel(ILogger<LogChannel> logger) : IAlertChann
 
         return Task.CompletedTask;
     }
+
+    public Task AnnounceAsync(AlertDigest digest, CancellationToken cancellationToken)
+    {
+        LogDigest(digest.ImportId, digest.Alerts.Count, digest.Describe());
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Import digest for {ImportId} ({AlertCount} alerts): {Summary}")]
+    private partial void LogDigest(string importId, int alertCount, string summary);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert {AlertId} {AlertType} for {ProductId}: {Summary}")]
     private partial void LogAlert(long alertId, string alertType, string productId, string summary);

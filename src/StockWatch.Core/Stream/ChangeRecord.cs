@@ -23,6 +23,9 @@ public sealed record ChangeRecord(
     DateTimeOffset ChangedAt,
     string Cause)
 {
+    /// <summary>How an import's changes name their cause: <c>import: ID</c>.</summary>
+    public const string ImportCause = "import:";
+
     /// <summary>Imports announce new products in their summary instead of one alert each.</summary>
-    public bool IsFromImport => Cause.StartsWith("import:", StringComparison.Ordinal);
+    public bool IsFromImport => Cause.StartsWith(ImportCause, StringComparison.Ordinal);
 }

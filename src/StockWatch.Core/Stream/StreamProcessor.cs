@@ -7,7 +7,8 @@ namespace StockWatch.Core.Stream;
 
 /// <summary>
 /// Reads the change stream, applies the alert rules, stores alerts and moves the checkpoint, then hands the stored
-/// alerts to the notification channels.
+/// alerts to the notification channels: each on its own, except those an import caused, which are announced as one
+/// digest per import once the stream is drained (an import is one transaction, so by then all its changes are read).
 /// </summary>
 public sealed class StreamProcessor(
     IChangeStream stream,
@@ -33,11 +34,20 @@ public sealed class StreamProcessor(
             }
 
             stored.AddRange(batch.Alerts);
-            await PublishAsync(batch.Alerts, cancellationToken);
+            await PublishAsync(batch.Alerts.Where(a => ImportOf(a) is null).ToList(), cancellationToken);
+        }
+
+        foreach (var import in stored.Where(a => ImportOf(a) is not null).GroupBy(a => ImportOf(a)!))
+        {
+            await AnnounceAsync(new AlertDigest(import.Key, [.. import]), cancellationToken);
         }
 
         return stored;
     }
+
+    /// <summary>The import that caused the alert (change cause <c>import: ID</c>), if an import did.</summary>
+    private static string? ImportOf(Alert alert) =>
+        alert.Cause is { } cause && cause.StartsWith(ChangeRecord.ImportCause, StringComparison.Ordinal) ? cause[ChangeRecord.ImportCause.Length..].Trim() : null;
 
     private AlertDecision Evaluate(ChangeRecord change, AlertState state, ISalesHistory sales)
     {
@@ -54,15 +64,24 @@ public sealed class StreamProcessor(
             return;
         }
 
+        await ToEveryChannelAsync((channel, cancel) => channel.DeliverAsync(alerts, cancel), alerts.Count, cancellationToken);
+    }
+
+    private Task AnnounceAsync(AlertDigest digest, CancellationToken cancellationToken) =>
+        ToEveryChannelAsync((channel, cancel) => channel.AnnounceAsync(digest, cancel), digest.Alerts.Count, cancellationToken);
+
+    /// <summary>One failing channel never keeps the others from hearing.</summary>
+    private async Task ToEveryChannelAsync(Func<IAlertChannel, CancellationToken, Task> send, int count, CancellationToken cancellationToken)
+    {
         foreach (var channel in channels)
         {
             try
             {
-                await channel.DeliverAsync(alerts, cancellationToken);
+                await send(channel, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogError(ex, "Channel {Channel} failed to deliver {Count} alerts", channel.Name, alerts.Count);
+                logger.LogError(ex, "Channel {Channel} failed to deliver {Count} alerts", channel.Name, count);
             }
         }
     }

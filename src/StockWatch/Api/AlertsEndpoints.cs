@@ -82,6 +82,10 @@ public sealed class AlertSignal : Core.Notifications.IAlertChannel
         return Task.CompletedTask;
     }
 
+    /// <summary>An import's alerts are stored alerts like any other: live streams show each of them.</summary>
+    public Task AnnounceAsync(Core.Notifications.AlertDigest digest, CancellationToken cancellationToken) =>
+        DeliverAsync(digest.Alerts, cancellationToken);
+
     /// <summary>Completes when alerts are next stored in this process, or after <paramref name="poll"/>.</summary>
     public async Task NextAsync(TimeSpan poll, TimeProvider time, CancellationToken cancellationToken)
     {
