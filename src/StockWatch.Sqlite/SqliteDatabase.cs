@@ -131,6 +131,24 @@ internal sealed class SqliteSession : IDisposable
     /// <summary>The time and cause of the product write in progress; without one, the change triggers fail.</summary>
     public ChangeStamp? Stamp { get; set; }
 
+    /// <summary>
+    /// False while an import writes its change records itself: the change triggers are off on this connection only
+    /// (every other connection, and any tool, still has them). Statements prepared before are re-prepared by SQLite.
+    /// </summary>
+    public bool ChangesByTrigger
+    {
+        get;
+        set
+        {
+            if (value != field)
+            {
+                var result = SQLitePCL.raw.sqlite3_db_config(Connection.Handle, SQLitePCL.raw.SQLITE_DBCONFIG_ENABLE_TRIGGER, value ? 1 : 0, out _);
+                SqliteException.ThrowExceptionForRC(result, Connection.Handle);
+                field = value;
+            }
+        }
+    } = true;
+
     private ChangeStamp RequiredStamp => Stamp ?? throw new InvalidOperationException("A product was written outside a stamped write, so its change record has no time or cause.");
 
     /// <summary>The prepared command for <paramref name="sql"/>, with no parameters; owned by the session, not disposed by callers.</summary>
@@ -164,6 +182,7 @@ internal sealed class SqliteSession : IDisposable
     public void Dispose()
     {
         Stamp = null;
+        ChangesByTrigger = true;
         if (InTransaction)
         {
             Run("ROLLBACK");

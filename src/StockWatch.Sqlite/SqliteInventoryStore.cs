@@ -53,8 +53,26 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
             return decision.Replayed ? decision : Store(session, decision, product, stamp);
         });
 
+    /// <summary>
+    /// Runs an import in one transaction (rolled back for a dry run). The import writes its change records itself, many
+    /// per statement, while the change triggers stand aside: a trigger program per row would cost more than the row.
+    /// </summary>
     public Task<T> ImportAsync<T>(ChangeStamp stamp, bool dryRun, Func<IImportSession, T> work) =>
-        database.WriteAsync(stamp, session => work(new ImportSession(session, stamp)), rollBack: dryRun);
+        database.WriteAsync(stamp, session =>
+        {
+            var import = new ImportSession(session, stamp);
+            session.ChangesByTrigger = false;
+            try
+            {
+                var result = work(import);
+                import.Changes.Flush();
+                return result;
+            }
+            finally
+            {
+                session.ChangesByTrigger = true;
+            }
+        }, rollBack: dryRun);
 
     private static SaleDecision Store(SqliteSession session, SaleDecision decision, Product? product, ChangeStamp stamp)
     {
@@ -78,9 +96,11 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
     /// <summary>An import's view of its write transaction.</summary>
     private sealed class ImportSession(SqliteSession session, ChangeStamp stamp) : IImportSession
     {
+        public ChangeBatch Changes { get; } = new(session, stamp);
+
         public Product? FindProduct(ProductId id) => SqliteInventoryStore.FindProduct(session, id);
 
-        public void WriteProduct(Product? before, Product after) => Write(session, after.Id, before, after, stamp);
+        public void WriteProduct(Product? before, Product after) => Changes.Add(before, StoreRow(session, before, after, stamp));
 
         public bool SaleExists(SaleId id) => FindSale(session, id) is not null;
 
@@ -170,6 +190,12 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
             return new ProductWrite(before, before, Changed: false);
         }
 
+        return new ProductWrite(before, StoreRow(session, before, after, stamp), Changed: true);
+    }
+
+    /// <summary>Writes <paramref name="after"/> over <paramref name="before"/> with the next version; returns the stored state.</summary>
+    private static Product StoreRow(SqliteSession session, Product? before, Product after, ChangeStamp stamp)
+    {
         var stored = after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = stamp.Time, LastAlertTime = before?.LastAlertTime };
         var command = session.Command(before is null
             ? """
@@ -183,6 +209,6 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
               """);
         Rows.Bind(command, stored);
         command.ExecuteNonQuery();
-        return new ProductWrite(before, stored, Changed: true);
+        return stored;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using StockWatch.Core;
 using StockWatch.Core.Catalog;
+using StockWatch.Core.Imports;
 using StockWatch.Testing;
 
 namespace StockWatch.Sqlite.Tests;
@@ -191,5 +192,28 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         }, "test").After!;
 
         _db.Store.FindProduct(written.Id).Should().Be(written);
+    }
+
+    [Fact]
+    public async Task Import_WritesTheChangeRecordsTheTriggersWould_AndLeavesTheTriggersOnForLaterWrites()
+    {
+        _db.Create("A", stock: 5);
+        var file = "product_id,product_name,stock_count\nA,Apple,7\nB,\"Bread, \"\"brown\"\"\",3\nA,Apple,8\n"u8.ToArray();
+
+        await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream(file), new ImportSettings(), "imp-1", "f.csv");
+        _db.Move(ProductId.Parse("A"), StockMovement.By(-1, "count"));
+
+        // Every image equals the product row it describes, and the per-product sequence runs on across writers.
+        _db.Scalar("""
+            SELECT COUNT(*) FROM changes c JOIN changes n ON n.product_id = c.product_id AND n.product_seq = c.product_seq + 1
+            WHERE n.old_image IS NOT c.new_image
+            """).Should().Be(0, "each change starts from the image the one before it ended with");
+        _db.Text("SELECT group_concat(product_seq || ' ' || kind || ' ' || cause, '; ') FROM (SELECT * FROM changes WHERE product_id = 'A' ORDER BY seq)")
+            .Should().Be("1 INSERT test; 2 MODIFY import: imp-1; 3 MODIFY import: imp-1; 4 MODIFY stock: count");
+        _db.Text("SELECT new_image FROM changes WHERE product_id = 'B'").Should().Be(_db.Text("""
+            SELECT json_object('product_id', product_id, 'product_name', product_name, 'product_category', product_category,
+                'stock_count', stock_count, 'product_price_e4', product_price_e4, 'low_stock_threshold', low_stock_threshold,
+                'version', version, 'updated_at', updated_at) FROM products WHERE product_id = 'B'
+            """), "the image is the one the triggers' json_object writes");
     }
 }

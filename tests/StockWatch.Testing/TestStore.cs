@@ -74,6 +74,15 @@ public sealed class TestStore : IDisposable
     /// <summary>Runs one scalar query on its own plain connection: what is really in the file.</summary>
     public long Scalar(string sql) => ScalarIn(Database.Path, sql);
 
+    public string? Text(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Database.Path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar() as string;
+    }
+
     public static long ScalarIn(string path, string sql)
     {
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
