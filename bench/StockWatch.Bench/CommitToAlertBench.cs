@@ -98,5 +98,7 @@ public static class CommitToAlertBench
 
             return Task.CompletedTask;
         }
+
+        public Task AnnounceAsync(AlertDigest digest, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,18 +1,33 @@
+using System.Globalization;
 using StockWatch.Bench;
 
-// usage: StockWatch.Bench [OUTPUT.md]   (run from the repository root by bench/run.sh)
-var output = args.Length > 0 ? args[0] : Path.Combine("docs", "benchmarks.md");
+// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only]   (run from the repository root by bench/run.sh)
+// --import-scale 0.1 runs the import benchmark on a tenth of the sizes, for a quick look.
+var output = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : Path.Combine("docs", "benchmarks.md");
+var scaleAt = Array.IndexOf(args, "--import-scale");
+var scale = scaleAt >= 0 ? double.Parse(args[scaleAt + 1], CultureInfo.InvariantCulture) : 1.0;
 var work = Path.Combine(Path.GetTempPath(), "stockwatch-bench", Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(work);
 try
 {
+    if (args.Contains("--import-only"))
+    {
+        // A quick look at the import figures alone: printed, docs/benchmarks.md left as it is.
+        var text = new System.Text.StringBuilder();
+        Report.Imports(text, await ImportBench.RunAsync(work, scale));
+        Console.WriteLine(text);
+        return;
+    }
+
     Console.WriteLine("single-event path: StockWatch vs Python sqlite3 …");
     var single = await SingleEventBench.RunAsync(work);
     Console.WriteLine("commit-to-alert latency at 1,000 writes/s …");
     var commitToAlert = await CommitToAlertBench.RunAsync(work);
     Console.WriteLine("sales through the HTTP API vs the store directly …");
     var api = await ApiBench.RunAsync(work);
-    Report.Write(output, single, commitToAlert, api);
+    Console.WriteLine("CSV imports: StockWatch vs the sqlite3 CLI's .import and Python …");
+    var import = await ImportBench.RunAsync(work, scale);
+    Report.Write(output, single, commitToAlert, api, import);
     Console.WriteLine($"wrote {output}");
 }
 finally

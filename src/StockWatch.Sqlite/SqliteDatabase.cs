@@ -36,7 +36,7 @@ public sealed class SqliteDatabase : IDisposable
             DefaultTimeout = BusyTimeoutMs / 1000,
         }.ToString();
         // Memory-mapped reads spare a system call and a copy per page read.
-        _pragmas = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 1073741824;"
+        _pragmas = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 67108864;"
             + (manualCheckpoints ? " PRAGMA wal_autocheckpoint = 0;" : string.Empty);
         _writes = new WriteQueue(this);
     }

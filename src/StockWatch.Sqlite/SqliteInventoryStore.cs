@@ -62,6 +62,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         {
             var import = new ImportSession(session, stamp);
             session.ChangesByTrigger = false;
+            session.Execute($"PRAGMA cache_size = -{ImportCacheKib}");
             try
             {
                 var result = work(import);
@@ -71,8 +72,17 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
             finally
             {
                 session.ChangesByTrigger = true;
+                session.Execute($"PRAGMA cache_size = {DefaultCacheSize}");
             }
         }, rollBack: dryRun);
+
+    /// <summary>
+    /// An import's page cache: a large transaction whose pages no longer fit spills them into the WAL and reads them back
+    /// from there; 64 MiB holds the indexes' working set of a large file, within the import's memory budget.
+    /// </summary>
+    private const int ImportCacheKib = 65_536;
+
+    private const int DefaultCacheSize = -2000;
 
     private static SaleDecision Store(SqliteSession session, SaleDecision decision, Product? product, ChangeStamp stamp)
     {
@@ -81,16 +91,19 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         return decision with { ProductAfter = write.After };
     }
 
-    private static void InsertSale(SqliteSession session, Sale sale)
+    /// <summary>Inserts the sale; with <paramref name="orIgnore"/>, a sale whose id is recorded already is left as it is (false).</summary>
+    private static bool InsertSale(SqliteSession session, Sale sale, bool orIgnore = false)
     {
-        var insert = session.Command($"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after)");
+        var insert = session.Command(orIgnore
+            ? $"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after) ON CONFLICT (sale_id) DO NOTHING"
+            : $"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after)");
         insert.Parameters.AddWithValue("$id", sale.Id.Value);
         insert.Parameters.AddWithValue("$product", sale.ProductId.Value);
         insert.Parameters.AddWithValue("$date", Timestamp.FormatSortable(sale.SaleDate));
         insert.Parameters.AddWithValue("$quantity", sale.Quantity);
         insert.Parameters.AddWithValue("$price", sale.CurrentPrice.TenThousandths);
         insert.Parameters.AddWithValue("$after", (object?)sale.StockAfter ?? DBNull.Value);
-        insert.ExecuteNonQuery();
+        return insert.ExecuteNonQuery() == 1;
     }
 
     /// <summary>An import's view of its write transaction.</summary>
@@ -104,7 +117,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
 
         public bool SaleExists(SaleId id) => FindSale(session, id) is not null;
 
-        public void InsertSale(Sale sale) => SqliteInventoryStore.InsertSale(session, sale);
+        public bool TryInsertSale(Sale sale) => SqliteInventoryStore.InsertSale(session, sale, orIgnore: true);
 
         public void RecordDone(string importId, string source, ImportSummary summary, DateTimeOffset at)
         {

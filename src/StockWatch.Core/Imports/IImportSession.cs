@@ -13,7 +13,8 @@ public interface IImportSession
 
     bool SaleExists(SaleId id);
 
-    void InsertSale(Sale sale);
+    /// <summary>Records the sale unless its id is recorded already; false then.</summary>
+    bool TryInsertSale(Sale sale);
 
     /// <summary>Marks the import done with its summary, in the import's own transaction: it is done exactly when applied.</summary>
     void RecordDone(string importId, string source, ImportSummary summary, DateTimeOffset at);

@@ -211,42 +211,61 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                 return;
             }
 
-            if (session.SaleExists(saleId))
+            var product = Current(id);
+            var created = product is null;
+            if (product is null)
+            {
+                if (!settings.CreateProducts)
+                {
+                    if (session.SaleExists(saleId))
+                    {
+                        summary.Unchanged++;
+                    }
+                    else
+                    {
+                        summary.Reject([new RowProblem(line, columns.NameOf("product_id"), id.Value,
+                            $"Product {id} does not exist; add it first or import with --create-products.")]);
+                    }
+
+                    return;
+                }
+
+                product = new Product { Id = id, Name = name ?? id.Value, Price = price ?? Money.Zero };
+            }
+
+            int? stockAfter = null;
+            var clamped = false;
+            if (settings.Stock == StockMode.Apply)
+            {
+                var stock = (long)product.Stock - units;
+                clamped = stock < 0;
+                stockAfter = (int)Math.Min(Math.Max(stock, 0), int.MaxValue);
+            }
+
+            // A sale recorded before (this file imported again) is skipped, and moves nothing.
+            if (!session.TryInsertSale(new Sale(saleId, id, date, units, price ?? product.Price) { StockAfter = stockAfter }))
             {
                 summary.Unchanged++;
                 return;
             }
 
-            if (Current(id) is not { } product)
+            if (created)
             {
-                if (!settings.CreateProducts)
-                {
-                    summary.Reject([new RowProblem(line, columns.NameOf("product_id"), id.Value,
-                        $"Product {id} does not exist; add it first or import with --create-products.")]);
-                    return;
-                }
-
-                product = new Product { Id = id, Name = name ?? id.Value, Price = price ?? Money.Zero };
                 _touched[id] = (null, product);
                 Created(summary, id);
             }
 
-            int? stockAfter = null;
-            if (settings.Stock == StockMode.Apply)
+            if (clamped)
             {
-                var stock = (long)product.Stock - units;
-                if (stock < 0)
-                {
-                    summary.Warn(new RowProblem(line, columns.NameOf("quantity"), units.ToString(CultureInfo.InvariantCulture),
-                        $"Product {id} had {product.Stock} in stock, fewer than the {units} sold; its stock is set to 0."));
-                    stock = 0;
-                }
-
-                stockAfter = (int)Math.Min(stock, int.MaxValue);
-                _touched[id] = (_touched.TryGetValue(id, out var seen) ? seen.Before : product, product with { Stock = stockAfter.Value });
+                summary.Warn(new RowProblem(line, columns.NameOf("quantity"), units.ToString(CultureInfo.InvariantCulture),
+                    $"Product {id} had {product.Stock} in stock, fewer than the {units} sold; its stock is set to 0."));
             }
 
-            session.InsertSale(new Sale(saleId, id, date, units, price ?? product.Price) { StockAfter = stockAfter });
+            if (stockAfter is { } after)
+            {
+                _touched[id] = (_touched.TryGetValue(id, out var seen) ? seen.Before : product, product with { Stock = after });
+            }
+
             summary.Accepted++;
         }
 

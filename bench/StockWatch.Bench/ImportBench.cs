@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using StockWatch.Core.Imports;
+using StockWatch.Sqlite;
+
+namespace StockWatch.Bench;
+
+/// <summary>
+/// CSV imports (issue 4): the same generated files imported by StockWatch, by the <c>sqlite3</c> command-line tool's
+/// <c>.import</c> into an equivalent table and by a plain Python <c>csv</c> + <c>executemany</c> script, in one run.
+/// </summary>
+public static class ImportBench
+{
+    /// <summary>The share of products the "changed" file changes.</summary>
+    public const double ChangedShare = 0.13;
+
+    private const int SaleProducts = 10_000;
+
+    public sealed record Timing(double Seconds, double? PeakMb = null);
+
+    public sealed record Result(
+        int Products,
+        int Sales,
+        Timing StockWatchNew,
+        Timing StockWatchAgain,
+        Timing StockWatchChanged,
+        long ChangedRows,
+        Timing CliNew,
+        Timing CliChanged,
+        Timing PythonNew,
+        Timing StockWatchSales,
+        Timing CliSales,
+        string SqliteVersion);
+
+    /// <param name="scale">1 for the issue's sizes (1M products, 10M sales); smaller for a quick look.</param>
+    public static async Task<Result> RunAsync(string work, double scale)
+    {
+        var products = (int)(1_000_000 * scale);
+        var sales = (int)(10_000_000 * scale);
+        var files = Path.Combine(work, "import-files");
+        Directory.CreateDirectory(files);
+        var productsFile = Path.Combine(files, "products.csv");
+        var changedFile = Path.Combine(files, "products-changed.csv");
+        var saleProductsFile = Path.Combine(files, "sale-products.csv");
+        var salesFile = Path.Combine(files, "sales.csv");
+        WriteProducts(productsFile, products, changed: false);
+        WriteProducts(changedFile, products, changed: true);
+        WriteProducts(saleProductsFile, SaleProducts, changed: false, stock: 1_000_000_000);
+        WriteSales(salesFile, sales);
+
+        // StockWatch: validation, upsert by product_id, a change record per written product, one transaction per file.
+        var folder = Path.Combine(work, "import-stockwatch");
+        using var database = SqliteDatabase.InFolder(folder, manualCheckpoints: false);
+        database.Migrate();
+        var import = new ImportFile(new SqliteInventoryStore(database, Seeding.Options), TimeProvider.System);
+        var (swNew, first) = await ImportAsync(import, productsFile);
+        var (swAgain, again) = await ImportAsync(import, productsFile);
+        var (swChanged, changed) = await ImportAsync(import, changedFile);
+        Check(first.Accepted == products && again.Unchanged == products && changed.Accepted + changed.Unchanged == products,
+            $"StockWatch imported {first.Accepted}, then {again.Unchanged} unchanged, then {changed.Accepted} changed of {products}.");
+
+        // sqlite3: .import into an equivalent table; the changed file as a staging-table diff and one upsert.
+        var cliDb = Path.Combine(work, "import-cli.db");
+        Sqlite3(cliDb, Pragmas + ProductsTable("products"));
+        var cliNew = Measure("sqlite3", cliDb, Script(work, "cli-new.sql", $".import --csv --skip 1 {productsFile} products"));
+        var cliChanged = Measure("sqlite3", cliDb, Script(work, "cli-changed.sql", StagingDiff(changedFile)));
+        var cliChangedRows = long.Parse(Sqlite3(cliDb, "SELECT COUNT(*) FROM product_changes;"), CultureInfo.InvariantCulture);
+        Check(cliChangedRows == changed.Accepted, $"The sqlite3 diff found {cliChangedRows} changed rows, StockWatch {changed.Accepted}.");
+
+        var pythonDb = Path.Combine(work, "import-python.db");
+        var pythonNew = Measure("python3", Path.Combine(AppContext.BaseDirectory, "import_csv.py"), pythonDb, productsFile);
+
+        // 10M sales: StockWatch's import command as its own process (peak memory is the process's), against .import
+        // into a sales table with the same keys and indexes as StockWatch's.
+        var salesFolder = Path.Combine(work, "import-sales");
+        Measure("dotnet", Executable, "import", saleProductsFile, "--data", salesFolder);
+        var swSales = Measure("dotnet", Executable, "import", salesFile, "--data", salesFolder);
+        var swSalesCount = long.Parse(Sqlite3(Path.Combine(salesFolder, "stockwatch.db"), "SELECT COUNT(*) FROM sales;"), CultureInfo.InvariantCulture);
+        Check(swSalesCount == sales, $"StockWatch stored {swSalesCount} of {sales} sales.");
+        var cliSalesDb = Path.Combine(work, "import-cli-sales.db");
+        Sqlite3(cliSalesDb, Pragmas + SalesTable);
+        var cliSales = Measure("sqlite3", cliSalesDb, Script(work, "cli-sales.sql", $".import --csv --skip 1 {salesFile} sales"));
+
+        return new Result(products, sales, swNew, swAgain, swChanged, changed.Accepted, cliNew, cliChanged, pythonNew, swSales, cliSales,
+            Sqlite3(cliDb, "SELECT sqlite_version();"));
+    }
+
+    private static string Executable => Path.Combine(AppContext.BaseDirectory, "stockwatch.dll");
+
+    private const string Pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;\n";
+
+    private static string ProductsTable(string name) => $"""
+        CREATE TABLE {name} (
+            product_id TEXT PRIMARY KEY, product_name TEXT, product_category TEXT,
+            stock_count INTEGER, low_stock_threshold INTEGER, product_price REAL) WITHOUT ROWID;
+        """;
+
+    private const string SalesTable = """
+        CREATE TABLE sales (sale_id TEXT NOT NULL UNIQUE, product_id TEXT, sale_date TEXT, quantity INTEGER, current_price REAL);
+        CREATE INDEX sales_by_product_date ON sales (product_id, sale_date);
+        CREATE INDEX sales_by_date ON sales (sale_date);
+        """;
+
+    private static string StagingDiff(string file)
+    {
+        string[] columns = ["product_name", "product_category", "stock_count", "low_stock_threshold", "product_price"];
+        return $"""
+            {Pragmas}
+            BEGIN;
+            {ProductsTable("temp.staging")}
+            .import --csv --skip 1 {file} staging
+            CREATE TABLE product_changes AS SELECT * FROM staging WHERE 0;
+            INSERT INTO product_changes SELECT s.* FROM staging s LEFT JOIN products p USING (product_id)
+            WHERE p.product_id IS NULL OR {string.Join(" OR ", columns.Select(c => $"s.{c} IS NOT p.{c}"))};
+            INSERT INTO products SELECT * FROM product_changes WHERE true
+            ON CONFLICT (product_id) DO UPDATE SET {string.Join(", ", columns.Select(c => $"{c} = excluded.{c}"))};
+            COMMIT;
+            """;
+    }
+
+    private static async Task<(Timing, ImportSummary)> ImportAsync(ImportFile import, string path)
+    {
+        await using var file = File.OpenRead(path);
+        var clock = Stopwatch.StartNew();
+        var summary = await import.HandleAsync(file, new ImportSettings(), $"bench-{Guid.NewGuid():N}"[..20], Path.GetFileName(path));
+        return (new Timing(clock.Elapsed.TotalSeconds), summary);
+    }
+
+    private static void WriteProducts(string path, int count, bool changed, int? stock = null)
+    {
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        writer.Write("product_id,product_name,product_category,stock_count,low_stock_threshold,product_price\n");
+        var random = new Random(11);
+        for (var i = 0; i < count; i++)
+        {
+            var units = stock ?? random.Next(0, 500);
+            var cents = random.Next(50, 99_999);
+            // The changed file moves stock or price on about 13 % of the products, spread through the file.
+            if (changed && (i * 2_654_435_761u % 1000) < ChangedShare * 1000)
+            {
+                (units, cents) = i % 2 == 0 ? (units + 7, cents) : (units, cents + 100);
+            }
+
+            writer.Write(string.Create(CultureInfo.InvariantCulture,
+                $"SKU{i:D7},Product number {i},Category {i % 40},{units},{5 + i % 16},{cents / 100}.{cents % 100:D2}\n"));
+        }
+    }
+
+    private static void WriteSales(string path, int count)
+    {
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        writer.Write("sale_id,product_id,sale_date,quantity,current_price\n");
+        var random = new Random(13);
+        var start = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < count; i++)
+        {
+            var date = start.AddSeconds(i * 3L);
+            var cents = random.Next(50, 9_999);
+            writer.Write(string.Create(CultureInfo.InvariantCulture,
+                $"S{i:D9},SKU{random.Next(SaleProducts):D7},{date:yyyy-MM-ddTHH:mm:ssZ},{random.Next(1, 6)},{cents / 100}.{cents % 100:D2}\n"));
+        }
+    }
+
+    private static string Script(string work, string name, string text)
+    {
+        var path = Path.Combine(work, name);
+        File.WriteAllText(path, text.Contains("PRAGMA", StringComparison.Ordinal) ? text : Pragmas + text);
+        return $".read {path}";
+    }
+
+    private static string Sqlite3(string db, string sql)
+    {
+        var start = new ProcessStartInfo("sqlite3") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(db);
+        start.ArgumentList.Add(sql);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output.Trim().Split('\n')[^1] : throw new InvalidOperationException($"sqlite3 failed on: {sql}");
+    }
+
+    /// <summary>Runs a command under bench/python/measure.py: its wall time and peak resident memory.</summary>
+    private static Timing Measure(params string[] command)
+    {
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "measure.py"));
+        foreach (var arg in command)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var json = JsonDocument.Parse(output).RootElement;
+        var code = json.GetProperty("exit_code").GetInt32();
+        // StockWatch's import exits 1 when some rows were refused; the generated files have none, so only 0 is success.
+        Check(code == 0, $"{string.Join(' ', command)} exited with {code}: {error.Result}");
+        return new Timing(json.GetProperty("seconds").GetDouble(), json.GetProperty("max_rss_mb").GetDouble());
+    }
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(message);
+        }
+    }
+}
