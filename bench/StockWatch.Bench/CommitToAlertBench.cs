@@ -24,7 +24,7 @@ public static class CommitToAlertBench
         var set = new SetProduct(store, TimeProvider.System);
         var stream = new SqliteChangeStream(database, TimeProvider.System);
         var channel = new RecordingChannel();
-        var processor = new StreamProcessor(stream, [channel], Seeding.Options, NullLogger<StreamProcessor>.Instance);
+        var processor = new StreamProcessor(stream, new Notifier([channel], NullLogger<Notifier>.Instance), Seeding.Options);
         await processor.DrainAsync(CancellationToken.None);
 
         using var stop = new CancellationTokenSource();
@@ -99,6 +99,6 @@ public static class CommitToAlertBench
             return Task.CompletedTask;
         }
 
-        public Task AnnounceAsync(AlertDigest digest, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -88,3 +88,13 @@ public static class Timestamp
     public static DateTimeOffset ParseStored(string value) =>
         DateTimeOffset.ParseExact(value, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 }
+
+/// <summary>Times in JSON as ISO-8601 with <c>Z</c>, as the data dictionary says, never <c>+00:00</c>.</summary>
+public sealed class UtcTimestampConverter : System.Text.Json.Serialization.JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        Timestamp.Parse(reader.GetString(), "time");
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, DateTimeOffset value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(Timestamp.Format(value));
+}

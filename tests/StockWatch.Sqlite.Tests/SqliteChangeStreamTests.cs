@@ -95,8 +95,8 @@ public sealed class SqliteChangeStreamTests : IDisposable
     {
         using var otherDatabase = SqliteDatabase.InFolder(_db.Folder);
         var other = new StreamProcessor(
-            new SqliteChangeStream(otherDatabase, TimeProvider.System), [],
-            Microsoft.Extensions.Options.Options.Create(new AlertOptions()), NullLogger<StreamProcessor>.Instance);
+            new SqliteChangeStream(otherDatabase, TimeProvider.System), new Notifier([], NullLogger<Notifier>.Instance),
+            Microsoft.Extensions.Options.Options.Create(new AlertOptions()));
         for (var i = 0; i < 20; i++)
         {
             _db.Create($"P{i}", stock: 30);
@@ -135,8 +135,8 @@ public sealed class SqliteChangeStreamTests : IDisposable
 
         await Drain();
         var channel = new RecordingChannel();
-        var processor = new StreamProcessor(_db.Stream, [channel],
-            Microsoft.Extensions.Options.Options.Create(new AlertOptions()), NullLogger<StreamProcessor>.Instance);
+        var processor = new StreamProcessor(_db.Stream, new Notifier([channel], NullLogger<Notifier>.Instance),
+            Microsoft.Extensions.Options.Options.Create(new AlertOptions()));
         var file = "product_id,stock_count\nA,5\nB,0\nC,3\nNEW,2\n"u8.ToArray();
         await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream(file), new ImportSettings { CreateProducts = true }, "imp-1", "f.csv");
         _db.Sell("KEEP", 45, "S1");
@@ -148,17 +148,17 @@ public sealed class SqliteChangeStreamTests : IDisposable
             ("A", AlertType.LowStock), ("B", AlertType.LowStock), ("B", AlertType.OutOfStock), ("C", AlertType.LowStock),
         }, "each alert is stored; the new product is listed in the import's summary instead");
         channel.Delivered.Should().NotBeEmpty().And.OnlyContain(a => a.Cause == "sale: S1", "only alerts from outside an import go one by one");
-        var digest = channel.Digests.Should().ContainSingle().Subject;
-        digest.ImportId.Should().Be("imp-1");
+        var digest = channel.Announcements.Should().ContainSingle().Subject;
+        digest.Kind.Should().Be(Announcement.ImportDigest);
         digest.Alerts.Should().HaveCount(4);
-        digest.Describe().Should().Be("Import imp-1 raised 4 alerts: 3 LOW_STOCK, 1 OUT_OF_STOCK");
+        digest.Text.Should().Be("Import imp-1 raised 4 alerts: 3 LOW_STOCK, 1 OUT_OF_STOCK");
     }
 
     private sealed class RecordingChannel : IAlertChannel
     {
         public List<Alert> Delivered { get; } = [];
 
-        public List<AlertDigest> Digests { get; } = [];
+        public List<Announcement> Announcements { get; } = [];
 
         public string Name => "recording";
 
@@ -168,9 +168,9 @@ public sealed class SqliteChangeStreamTests : IDisposable
             return Task.CompletedTask;
         }
 
-        public Task AnnounceAsync(AlertDigest digest, CancellationToken cancellationToken)
+        public Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken)
         {
-            Digests.Add(digest);
+            Announcements.Add(announcement);
             return Task.CompletedTask;
         }
     }

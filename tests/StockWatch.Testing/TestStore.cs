@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
+using StockWatch.Core.Notifications;
 using StockWatch.Core.Sales;
 using StockWatch.Core.Stream;
 using StockWatch.Sqlite;
@@ -30,7 +31,7 @@ public sealed class TestStore : IDisposable
         Database.Migrate();
         Store = new SqliteInventoryStore(Database, alertOptions);
         Stream = new SqliteChangeStream(Database, Time);
-        Processor = new StreamProcessor(Stream, [], alertOptions, NullLogger<StreamProcessor>.Instance);
+        Processor = new StreamProcessor(Stream, new Notifier([], NullLogger<Notifier>.Instance), alertOptions);
         SetProduct = new SetProduct(Store, Time);
         MoveStock = new MoveStock(Store, Time);
         DeleteProduct = new DeleteProduct(Store, Time);
@@ -136,8 +137,8 @@ public sealed class TestStore : IDisposable
             command.ExecuteNonQuery();
         }
 
-        var processor = new StreamProcessor(new SqliteChangeStream(database, TimeProvider.System), [],
-            Microsoft.Extensions.Options.Options.Create(options ?? new AlertOptions()), NullLogger<StreamProcessor>.Instance);
+        var processor = new StreamProcessor(new SqliteChangeStream(database, TimeProvider.System), new Notifier([], NullLogger<Notifier>.Instance),
+            Microsoft.Extensions.Options.Options.Create(options ?? new AlertOptions()));
         processor.DrainAsync(CancellationToken.None).GetAwaiter().GetResult();
         return AlertFingerprints(database.Path);
     }

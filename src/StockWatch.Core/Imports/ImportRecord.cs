@@ -68,7 +68,7 @@ public sealed class ImportOptions
     /// The folder <c>serve</c> watches for CSV files to import, relative to the data folder unless absolute; empty turns
     /// the inbox off.
     /// </summary>
-    public string Inbox { get; set; } = "inbox";
+    public string InboxFolder { get; set; } = "inbox";
 
     /// <summary>How often the inbox is looked at. A file is taken once it is unchanged between two looks.</summary>
     public TimeSpan InboxScanInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -94,9 +94,9 @@ public sealed class ImportOptionsValidator : Microsoft.Extensions.Options.IValid
             failures.Add($"{ImportOptions.Section}:InboxScanInterval must be from 00:00:00.01 to 01:00:00 (got {options.InboxScanInterval}).");
         }
 
-        if (options.Inbox.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        if (options.InboxFolder.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
-            failures.Add($"{ImportOptions.Section}:Inbox is not a usable folder path (got {Text.Quote(options.Inbox)}).");
+            failures.Add($"{ImportOptions.Section}:InboxFolder is not a usable folder path (got {Text.Quote(options.InboxFolder)}).");
         }
 
         return failures.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);

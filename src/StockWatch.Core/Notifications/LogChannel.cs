@@ -3,7 +3,7 @@ using StockWatch.Core.Alerts;
 
 namespace StockWatch.Core.Notifications;
 
-/// <summary>Writes each alert, and each import's digest, as one structured log event.</summary>
+/// <summary>Writes each alert, and each announcement, as one structured log event.</summary>
 public sealed partial class LogChannel(ILogger<LogChannel> logger) : IAlertChannel
 {
     public string Name => "log";
@@ -18,14 +18,14 @@ public sealed partial class LogChannel(ILogger<LogChannel> logger) : IAlertChann
         return Task.CompletedTask;
     }
 
-    public Task AnnounceAsync(AlertDigest digest, CancellationToken cancellationToken)
+    public Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken)
     {
-        LogDigest(digest.ImportId, digest.Alerts.Count, digest.Describe());
+        LogAnnouncement(announcement.Kind, announcement.Alerts.Count, announcement.Text);
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Import digest for {ImportId} ({AlertCount} alerts): {Summary}")]
-    private partial void LogDigest(string importId, int alertCount, string summary);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Announcement {Kind} ({AlertCount} alerts): {Text}")]
+    private partial void LogAnnouncement(string kind, int alertCount, string text);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert {AlertId} {AlertType} for {ProductId}: {Summary}")]
     private partial void LogAlert(long alertId, string alertType, string productId, string summary);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Notifications;
@@ -12,9 +11,8 @@ namespace StockWatch.Core.Stream;
 /// </summary>
 public sealed class StreamProcessor(
     IChangeStream stream,
-    IEnumerable<IAlertChannel> channels,
-    IOptions<AlertOptions> options,
-    ILogger<StreamProcessor> logger)
+    Notifier notifier,
+    IOptions<AlertOptions> options)
 {
     public const string Consumer = "alerts";
     private const int BatchSize = 256;
@@ -34,12 +32,12 @@ public sealed class StreamProcessor(
             }
 
             stored.AddRange(batch.Alerts);
-            await PublishAsync(batch.Alerts.Where(a => ImportOf(a) is null).ToList(), cancellationToken);
+            await notifier.DeliverAsync([.. batch.Alerts.Where(a => ImportOf(a) is null)], cancellationToken);
         }
 
         foreach (var import in stored.Where(a => ImportOf(a) is not null).GroupBy(a => ImportOf(a)!))
         {
-            await AnnounceAsync(new AlertDigest(import.Key, [.. import]), cancellationToken);
+            await notifier.AnnounceAsync(Announcement.ForImport(import.Key, [.. import]), cancellationToken);
         }
 
         return stored;
@@ -55,34 +53,5 @@ public sealed class StreamProcessor(
         var units = change.NewImage is null ? 0 : sales.NetUnitsSold(change.ProductId, change.ChangedAt - window, change.ChangedAt);
         var daily = Math.Max(0, units) / (decimal)_options.ForecastWindowDays;
         return AlertRules.Evaluate(change, state, daily, _options);
-    }
-
-    private async Task PublishAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
-    {
-        if (alerts.Count == 0)
-        {
-            return;
-        }
-
-        await ToEveryChannelAsync((channel, cancel) => channel.DeliverAsync(alerts, cancel), alerts.Count, cancellationToken);
-    }
-
-    private Task AnnounceAsync(AlertDigest digest, CancellationToken cancellationToken) =>
-        ToEveryChannelAsync((channel, cancel) => channel.AnnounceAsync(digest, cancel), digest.Alerts.Count, cancellationToken);
-
-    /// <summary>One failing channel never keeps the others from hearing.</summary>
-    private async Task ToEveryChannelAsync(Func<IAlertChannel, CancellationToken, Task> send, int count, CancellationToken cancellationToken)
-    {
-        foreach (var channel in channels)
-        {
-            try
-            {
-                await send(channel, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Channel {Channel} failed to deliver {Count} alerts", channel.Name, count);
-            }
-        }
     }
 }

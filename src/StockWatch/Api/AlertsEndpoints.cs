@@ -83,8 +83,8 @@ public sealed class AlertSignal : Core.Notifications.IAlertChannel
     }
 
     /// <summary>An import's alerts are stored alerts like any other: live streams show each of them.</summary>
-    public Task AnnounceAsync(Core.Notifications.AlertDigest digest, CancellationToken cancellationToken) =>
-        DeliverAsync(digest.Alerts, cancellationToken);
+    public Task AnnounceAsync(Core.Notifications.Announcement announcement, CancellationToken cancellationToken) =>
+        announcement.Alerts.Count == 0 ? Task.CompletedTask : DeliverAsync(announcement.Alerts, cancellationToken);
 
     /// <summary>Completes when alerts are next stored in this process, or after <paramref name="poll"/>.</summary>
     public async Task NextAsync(TimeSpan poll, TimeProvider time, CancellationToken cancellationToken)

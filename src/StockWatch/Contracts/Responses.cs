@@ -30,16 +30,6 @@ public static class Wire
         options.Converters.Add(new UtcTimestampConverter());
         return options;
     }
-
-    /// <summary>Times as ISO-8601 with <c>Z</c>, as the data dictionary says, never <c>+00:00</c>.</summary>
-    private sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
-    {
-        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            Timestamp.Parse(reader.GetString(), "time");
-
-        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(Timestamp.Format(value));
-    }
 }
 
 public sealed record ProductResponse(

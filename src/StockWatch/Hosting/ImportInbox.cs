@@ -32,7 +32,7 @@ public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, I
     /// <summary>The inbox a data folder's settings name, or <c>null</c> when it is turned off.</summary>
     public static ImportInbox? Create(IServiceProvider services, string dataFolder)
     {
-        var setting = services.GetRequiredService<IOptions<ImportOptions>>().Value.Inbox;
+        var setting = services.GetRequiredService<IOptions<ImportOptions>>().Value.InboxFolder;
         return string.IsNullOrWhiteSpace(setting)
             ? null
             : new ImportInbox(

@@ -69,6 +69,7 @@ public static class StockWatchApp
         services.AddSingleton<IWorkQueue, SqliteWorkQueue>();
         services.AddSingleton<IObjectStore>(_ => new FolderObjectStore(Path.Combine(dataFolder, "objects")));
         services.AddSingleton<StreamProcessor>();
+        services.AddSingleton<Notifier>();
         services.AddSingleton<IAlertChannel, LogChannel>();
         return services;
     }
