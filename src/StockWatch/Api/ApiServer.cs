@@ -44,6 +44,7 @@ public static class ApiServer
         app.MapSales();
         app.MapAlerts();
         app.MapImports();
+        app.MapReports();
         return app;
     }
 }

@@ -35,6 +35,7 @@ public static class CliApp
         ProductsCommands.Create(),
         SalesCommands.Create(),
         AlertsCommands.Create(),
+        ReportCommands.Create(),
         ImportCommand.Create(),
         KeysCommands.Create(),
         ServeCommand.Create(),

@@ -74,3 +74,23 @@ public sealed record AlertResponse(
     public static AlertResponse From(Alert a) => new(
         a.Id, a.ProductId.Value, Timestamp.Format(a.Time), a.Type.ToWire(), a.Describe(), a.Details, a.ChangeSequence, a.Cause);
 }
+
+/// <summary>A report as the Reports table has it, with links to its content.</summary>
+public sealed record ReportResponse(
+    string ReportId,
+    string ReportType,
+    DateTimeOffset ReportDate,
+    string ReportLocation,
+    DateTimeOffset PeriodStart,
+    DateTimeOffset PeriodEnd,
+    IReadOnlyDictionary<string, string> Content)
+{
+    /// <summary>True when this call made the report, false when it had been made before (CLI and POST only).</summary>
+    public bool? Created { get; init; }
+
+    public Core.Reports.ReportTotals? Totals { get; init; }
+
+    public static ReportResponse From(Core.Reports.Report r) => new(
+        r.ReportId, r.ReportType, r.ReportDate, r.ReportLocation.AbsoluteUri, r.PeriodStart, r.PeriodEnd,
+        new[] { "json", "csv", "html" }.ToDictionary(format => format, format => $"/api/reports/{Uri.EscapeDataString(r.ReportId)}/content?format={format}"));
+}

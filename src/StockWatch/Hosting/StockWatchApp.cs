@@ -5,6 +5,7 @@ using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
 using StockWatch.Core.Notifications;
 using StockWatch.Core.Queues;
+using StockWatch.Core.Reports;
 using StockWatch.Core.Sales;
 using StockWatch.Core.Storage;
 using StockWatch.Core.Stream;
@@ -43,6 +44,8 @@ public static class StockWatchApp
 
         services.AddOptions<AlertOptions>().BindSection(AlertOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
+        services.AddOptions<ReportOptions>().BindSection(ReportOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
         services.AddOptions<ImportOptions>().BindSection(ImportOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ImportOptions>, ImportOptionsValidator>();
 
@@ -68,6 +71,9 @@ public static class StockWatchApp
         services.AddSingleton<IImportLedger, SqliteImportLedger>();
         services.AddSingleton<IWorkQueue, SqliteWorkQueue>();
         services.AddSingleton<IObjectStore>(_ => new FolderObjectStore(Path.Combine(dataFolder, "objects")));
+        services.AddSingleton<IReportSource, SqliteReportSource>();
+        services.AddSingleton<IReportLedger, SqliteReportLedger>();
+        services.AddSingleton<WeeklyReports>();
         services.AddSingleton<StreamProcessor>();
         services.AddSingleton<Notifier>();
         services.AddSingleton<IAlertChannel, LogChannel>();

@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Text;
+using Cronos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Notifications;
+using StockWatch.Core.Storage;
+
+namespace StockWatch.Core.Reports;
+
+// The change-stream feature's namespace (StockWatch.Core.Stream) would hide System.IO.Stream here.
+using Stream = System.IO.Stream;
+
+/// <summary>The <c>StockWatch:Reports</c> settings.</summary>
+public sealed class ReportOptions
+{
+    public const string Section = "StockWatch:Reports";
+
+    /// <summary>When the weekly report is made: a cron expression (5 fields), in UTC.</summary>
+    public string Schedule { get; set; } = "0 17 * * THU";
+
+    /// <summary>How many products the top lists, slow movers and stock lists show.</summary>
+    public int TopN { get; set; } = 10;
+}
+
+public sealed class ReportOptionsValidator : IValidateOptions<ReportOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ReportOptions options)
+    {
+        List<string> failures = [];
+        try
+        {
+            ReportSchedule.Parse(options.Schedule);
+        }
+        catch (StockWatchException ex)
+        {
+            failures.Add(ex.Message);
+        }
+
+        if (options.TopN is < 1 or > 1000)
+        {
+            failures.Add($"{ReportOptions.Section}:TopN must be from 1 to 1000 (got {options.TopN}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>When weekly reports are due: the occurrences of a cron expression in UTC.</summary>
+public sealed class ReportSchedule
+{
+    private readonly CronExpression _cron;
+
+    private ReportSchedule(CronExpression cron) => _cron = cron;
+
+    public static ReportSchedule Parse(string? text)
+    {
+        try
+        {
+            return new ReportSchedule(CronExpression.Parse(text ?? string.Empty, CronFormat.Standard));
+        }
+        catch (CronFormatException ex)
+        {
+            throw StockWatchException.Invalid("schedule",
+                $"{ReportOptions.Section}:Schedule must be a cron expression of 5 fields such as \"0 17 * * THU\" (got {Text.Quote(text)}: {ex.Message.TrimEnd('.')}).");
+        }
+    }
+
+    /// <summary>The next scheduled time after <paramref name="now"/>.</summary>
+    public DateTimeOffset? Next(DateTimeOffset now) => _cron.GetNextOccurrence(now, TimeZoneInfo.Utc);
+
+    /// <summary>The scheduled time in ISO week <c>2026-W47</c> (the first, if the schedule has several).</summary>
+    public DateTimeOffset InWeek(string isoWeek)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(isoWeek.Trim(), @"^(\d{4})-W(\d{2})$");
+        var year = match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        var week = match.Success ? int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture) : 0;
+        if (year is < 1900 or > 9998 || week < 1 || week > ISOWeek.GetWeeksInYear(year))
+        {
+            throw StockWatchException.Invalid("week", $"week must be an ISO week such as 2026-W47 (got {Text.Quote(isoWeek)}).");
+        }
+
+        var monday = new DateTimeOffset(ISOWeek.ToDateTime(year, week, DayOfWeek.Monday), TimeSpan.Zero);
+        return Next(monday.AddTicks(-1)) is { } due && due < monday.AddDays(7)
+            ? due
+            : throw StockWatchException.Invalid("week", $"The report schedule has no time in week {isoWeek}.");
+    }
+
+    /// <summary>The latest scheduled time at or before <paramref name="now"/> (within the last 400 days).</summary>
+    public DateTimeOffset? Latest(DateTimeOffset now)
+    {
+        for (var lookBack = TimeSpan.FromDays(1); lookBack <= TimeSpan.FromDays(400); lookBack *= 2)
+        {
+            DateTimeOffset? latest = null;
+            foreach (var occurrence in _cron.GetOccurrences(now - lookBack, now, TimeZoneInfo.Utc, fromInclusive: true, toInclusive: true))
+            {
+                latest = occurrence;
+            }
+
+            if (latest is not null)
+            {
+                return latest;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A report made, or found made already for the same period.</summary>
+public sealed record ReportMade(Report Report, WeeklyReport Content, bool Created);
+
+/// <summary>The Reports ledger port.</summary>
+public interface IReportLedger
+{
+    /// <summary>Records the report unless one of its type and period end exists; false then.</summary>
+    Task<bool> TryAddAsync(Report report);
+
+    Report? Find(string reportId);
+
+    Report? FindByPeriod(string reportType, DateTimeOffset periodEnd);
+
+    /// <summary>Newest period first.</summary>
+    IReadOnlyList<Report> List(int limit);
+}
+
+/// <summary>
+/// Makes weekly reports: the figures, saved as JSON, CSV and HTML under <c>reports/weekly/&lt;period end date&gt;/</c>,
+/// recorded, and announced. One report per period: the id and files follow from the period, and only the maker
+/// that records it announces it, so two makers racing (two processes, a restart mid-run) leave one report.
+/// </summary>
+public sealed partial class WeeklyReports(
+    IReportSource source,
+    IReportLedger ledger,
+    IObjectStore objects,
+    Notifier notifier,
+    IOptions<ReportOptions> reportOptions,
+    IOptions<AlertOptions> alertOptions,
+    TimeProvider time,
+    ILogger<WeeklyReports> logger)
+{
+    public const string Type = "weekly";
+    public static readonly TimeSpan Length = TimeSpan.FromDays(7);
+
+    public static string IdFor(DateTimeOffset periodEnd) => $"weekly-{periodEnd.UtcDateTime:yyyyMMdd'T'HHmm'Z'}";
+
+    public static ObjectKey KeyFor(DateTimeOffset periodEnd, string format) =>
+        ObjectKey.Parse($"reports/weekly/{periodEnd.UtcDateTime:yyyy-MM-dd}/{IdFor(periodEnd)}.{format}");
+
+    public ReportSchedule Schedule { get; } = ReportSchedule.Parse(reportOptions.Value.Schedule);
+
+    /// <summary>Makes the report of the latest scheduled time, unless it is made already (the scheduler's catch-up).</summary>
+    public async Task<ReportMade?> MakeDueAsync(CancellationToken cancellationToken) =>
+        Schedule.Latest(time.GetUtcNow()) is { } due ? await MakeAsync(due, cancellationToken) : null;
+
+    /// <summary>The report of the 7 days before <paramref name="periodEnd"/>: made now, or as made before.</summary>
+    public async Task<ReportMade> MakeAsync(DateTimeOffset periodEnd, CancellationToken cancellationToken)
+    {
+        periodEnd = new DateTimeOffset(periodEnd.UtcTicks - periodEnd.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        if (ledger.FindByPeriod(Type, periodEnd) is { } existing)
+        {
+            return new ReportMade(existing, Read(existing), Created: false);
+        }
+
+        var content = Build(periodEnd);
+        await Put(KeyFor(periodEnd, "json"), ReportFormats.Json(content), cancellationToken);
+        await Put(KeyFor(periodEnd, "csv"), ReportFormats.Csv(content), cancellationToken);
+        await Put(KeyFor(periodEnd, "html"), ReportFormats.Html(content), cancellationToken);
+        var report = new Report(content.ReportId, content.GeneratedAt, Type, objects.LocationOf(KeyFor(periodEnd, "html")), content.Period.Start, periodEnd);
+        if (!await ledger.TryAddAsync(report))
+        {
+            // Another maker recorded it first, with the same id and files: it announces it.
+            var recorded = ledger.FindByPeriod(Type, periodEnd)!;
+            return new ReportMade(recorded, Read(recorded), Created: false);
+        }
+
+        LogMade(report.ReportId, report.ReportLocation);
+        await AnnounceAsync(report, content, cancellationToken);
+        return new ReportMade(report, content, Created: true);
+    }
+
+    /// <summary>The saved content of a report in one of its formats (json, csv, html), or <c>null</c> when missing.</summary>
+    public Stream? Open(Report report, string format) => objects.Open(KeyFor(report.PeriodEnd, format));
+
+    /// <summary>
+    /// The report's figures. The week's sales are read in one pass (per product and day) while the previous week's
+    /// totals are read beside it on another connection.
+    /// </summary>
+    public WeeklyReport Build(DateTimeOffset periodEnd)
+    {
+        var options = reportOptions.Value;
+        var alerts = alertOptions.Value;
+        var start = periodEnd - Length;
+        var previousTask = Task.Run(() => source.Totals(start - Length, start));
+        var sales = source.Sales(start, periodEnd);
+        var (slow, slowCount) = source.SlowMovers(start, periodEnd, options.TopN);
+        var concerns = source.AtOrBelowThreshold(alerts.DefaultLowStockThreshold, periodEnd - TimeSpan.FromDays(alerts.ForecastWindowDays), periodEnd, 1000)
+            .Select(row => Concern(row, alerts))
+            .ToList();
+        var products = sales.GroupBy(s => s.ProductId, StringComparer.Ordinal)
+            .Select(g => new ProductSales(g.Key, g.First().ProductName, g.First().ProductCategory, g.Sum(s => s.Units), g.Sum(s => s.Revenue)))
+            .ToList();
+        var totals = new ReportTotals(sales.Sum(s => s.Units), sales.Sum(s => s.Revenue), sales.Sum(s => s.Lines), products.Count);
+        var previous = previousTask.GetAwaiter().GetResult();
+        return new WeeklyReport
+        {
+            ReportId = IdFor(periodEnd),
+            Period = new ReportPeriod(start, periodEnd),
+            GeneratedAt = time.GetUtcNow(),
+            Totals = totals,
+            PreviousTotals = previous,
+            Change = new ReportChange(
+                Percent(totals.Units, previous.Units), Percent(totals.Revenue, previous.Revenue),
+                Percent(totals.Sales, previous.Sales), Percent(totals.ProductsSold, previous.ProductsSold)),
+            TopByRevenue = [.. products.OrderByDescending(p => p.Revenue).ThenBy(p => p.ProductId, StringComparer.Ordinal).Take(options.TopN)],
+            TopByUnits = [.. products.OrderByDescending(p => p.Units).ThenBy(p => p.ProductId, StringComparer.Ordinal).Take(options.TopN)],
+            Categories = [.. products.GroupBy(p => p.ProductCategory)
+                .Select(g => new CategorySales(g.Key, g.Sum(p => p.Units), g.Sum(p => p.Revenue), g.Count()))
+                .OrderByDescending(c => c.Revenue).ThenBy(c => c.Category, StringComparer.Ordinal)],
+            Days = Days(start, periodEnd, sales),
+            SlowMovers = slow,
+            SlowMoverCount = slowCount,
+            LowStock = [.. concerns.Where(c => c.Stock > 0)],
+            OutOfStock = [.. concerns.Where(c => c.Stock == 0)],
+            AlertsByType = source.AlertsByType(start, periodEnd),
+            InventoryValue = source.InventoryValue(),
+        };
+    }
+
+    /// <summary>
+    /// Days of cover at the rate of the forecast window; the reorder quantity covers the lead time and one more week
+    /// at that rate and still leaves the stock above the threshold.
+    /// </summary>
+    public static StockConcern Concern(StockRow row, AlertOptions options)
+    {
+        var rate = Math.Round(Math.Max(0, row.UnitsInWindow) / (decimal)options.ForecastWindowDays, 2);
+        decimal? cover = rate > 0 ? Math.Round(row.Stock / rate, 1) : null;
+        var need = Math.Ceiling(rate * (options.LeadTimeDays + 7)) + row.Threshold + 1 - row.Stock;
+        return new StockConcern(row.ProductId.Value, row.ProductName, row.ProductCategory, row.Stock, row.Threshold, rate, cover,
+            (int)Math.Clamp(need, 0, int.MaxValue));
+    }
+
+    /// <summary>Every day of the period, those without sales too.</summary>
+    private static List<DaySales> Days(DateTimeOffset start, DateTimeOffset end, IReadOnlyList<ProductDaySales> sales)
+    {
+        var byDate = sales.GroupBy(s => s.Date).ToDictionary(g => g.Key, g => new DaySales(g.Key, g.Sum(s => s.Units), g.Sum(s => s.Revenue)));
+        List<DaySales> days = [];
+        for (var day = DateOnly.FromDateTime(start.UtcDateTime); day.ToDateTime(TimeOnly.MinValue) < end.UtcDateTime; day = day.AddDays(1))
+        {
+            days.Add(byDate.GetValueOrDefault(day) ?? new DaySales(day, 0, 0));
+        }
+
+        return days;
+    }
+
+    private static decimal? Percent(decimal now, decimal before) => before == 0 ? null : Math.Round((now - before) / Math.Abs(before) * 100, 1);
+
+    private WeeklyReport Read(Report report)
+    {
+        using var json = Open(report, "json")
+            ?? throw StockWatchException.NotFound($"The content of report {report.ReportId} is missing from the object store.");
+        return ReportFormats.ReadJson(json);
+    }
+
+    private Task Put(ObjectKey key, string text, CancellationToken cancellationToken) =>
+        objects.PutAsync(key, new MemoryStream(Encoding.UTF8.GetBytes(text)), cancellationToken);
+
+    private async Task AnnounceAsync(Report report, WeeklyReport content, CancellationToken cancellationToken)
+    {
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"Weekly report {content.Period.Start:yyyy-MM-dd} to {content.Period.End:yyyy-MM-dd}: {content.Totals.Units:N0} units, revenue {content.Totals.Revenue:N2}"
+            + $", {content.LowStock.Count} low and {content.OutOfStock.Count} out of stock. {report.ReportLocation}");
+        await notifier.AnnounceAsync(Announcement.ForReport(report.ReportId, summary, report.ReportLocation), cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly report {ReportId} made: {Location}")]
+    private partial void LogMade(string reportId, Uri location);
+}

@@ -1,0 +1,142 @@
+using Microsoft.Data.Sqlite;
+using StockWatch.Core;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Reports;
+
+namespace StockWatch.Sqlite;
+
+/// <summary>The Reports ledger on SQLite: one row per type and period end.</summary>
+public sealed class SqliteReportLedger(SqliteDatabase database) : IReportLedger
+{
+    private const string Columns = "report_id, report_type, report_date, report_location, period_start, period_end";
+
+    public Task<bool> TryAddAsync(Report report) => database.ExclusiveAsync(session =>
+    {
+        var insert = session.Command($"INSERT INTO reports ({Columns}) VALUES ($id, $type, $date, $location, $start, $end) ON CONFLICT DO NOTHING");
+        insert.Parameters.AddWithValue("$id", report.ReportId);
+        insert.Parameters.AddWithValue("$type", report.ReportType);
+        insert.Parameters.AddWithValue("$date", Timestamp.FormatSortable(report.ReportDate));
+        insert.Parameters.AddWithValue("$location", report.ReportLocation.AbsoluteUri);
+        insert.Parameters.AddWithValue("$start", Timestamp.FormatSortable(report.PeriodStart));
+        insert.Parameters.AddWithValue("$end", Timestamp.FormatSortable(report.PeriodEnd));
+        return insert.ExecuteNonQuery() == 1;
+    });
+
+    public Report? Find(string reportId) => Query("WHERE report_id = $id", ("$id", reportId)).SingleOrDefault();
+
+    public Report? FindByPeriod(string reportType, DateTimeOffset periodEnd) =>
+        Query("WHERE report_type = $type AND period_end = $end", ("$type", reportType), ("$end", Timestamp.FormatSortable(periodEnd))).SingleOrDefault();
+
+    public IReadOnlyList<Report> List(int limit) => Query("ORDER BY period_end DESC, report_id LIMIT $limit", ("$limit", limit));
+
+    private List<Report> Query(string clause, params (string Name, object Value)[] parameters)
+    {
+        using var session = database.Open();
+        var select = session.Command($"SELECT {Columns} FROM reports {clause}");
+        foreach (var (name, value) in parameters)
+        {
+            select.Parameters.AddWithValue(name, value);
+        }
+
+        return Rows.ReadAll(select, r => new Report(
+            r.GetString(0), Timestamp.ParseStored(r.GetString(2)), r.GetString(1), new Uri(r.GetString(3)),
+            Timestamp.ParseStored(r.GetString(4)), Timestamp.ParseStored(r.GetString(5))));
+    }
+}
+
+/// <summary>The weekly report's figures, as SQL over the sales, products and alerts tables.</summary>
+public sealed class SqliteReportSource(SqliteDatabase database) : IReportSource
+{
+    public ReportTotals Totals(DateTimeOffset start, DateTimeOffset end)
+    {
+        using var session = database.Open();
+        var select = session.Command("""
+            SELECT IFNULL(SUM(quantity), 0), IFNULL(SUM(quantity * current_price_e4), 0), COUNT(*), COUNT(DISTINCT product_id)
+            FROM sales WHERE sale_date >= $start AND sale_date < $end
+            """);
+        Period(select, start, end);
+        using var reader = select.ExecuteReader();
+        reader.Read();
+        return new ReportTotals(reader.GetInt64(0), E4(reader.GetInt64(1)), reader.GetInt64(2), reader.GetInt64(3));
+    }
+
+    public IReadOnlyList<ProductDaySales> Sales(DateTimeOffset start, DateTimeOffset end)
+    {
+        using var session = database.Open();
+        var select = session.Command($"""
+            SELECT a.product_id, IFNULL(p.product_name, a.product_id), IFNULL(p.product_category, '{ReportNames.RemovedCategory}'),
+                   a.day, a.units, a.revenue, a.lines
+            FROM (SELECT product_id, substr(sale_date, 1, 10) AS day, SUM(quantity) AS units,
+                         SUM(quantity * current_price_e4) AS revenue, COUNT(*) AS lines
+                  FROM sales WHERE sale_date >= $start AND sale_date < $end
+                  GROUP BY product_id, day) a
+            LEFT JOIN products p ON p.product_id = a.product_id
+            """);
+        Period(select, start, end);
+        return Rows.ReadAll(select, r => new ProductDaySales(
+            r.GetString(0), r.GetString(1), r.GetString(2), DateOnly.ParseExact(r.GetString(3), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            r.GetInt64(4), E4(r.GetInt64(5)), r.GetInt64(6)));
+    }
+
+    public (IReadOnlyList<SlowMover> Top, long Count) SlowMovers(DateTimeOffset start, DateTimeOffset end, int limit)
+    {
+        using var session = database.Open();
+        const string unsold = """
+            FROM products p WHERE p.stock_count > 0 AND NOT EXISTS (
+                SELECT 1 FROM sales s WHERE s.product_id = p.product_id AND s.sale_date >= $start AND s.sale_date < $end)
+            """;
+        var count = session.Command($"SELECT COUNT(*) {unsold}");
+        Period(count, start, end);
+        var total = (long)count.ExecuteScalar()!;
+        var select = session.Command($"""
+            SELECT p.product_id, p.product_name, p.stock_count, p.stock_count * p.product_price_e4 {unsold}
+            ORDER BY p.stock_count * p.product_price_e4 DESC, p.product_id LIMIT $limit
+            """);
+        Period(select, start, end);
+        select.Parameters.AddWithValue("$limit", limit);
+        return (Rows.ReadAll(select, r => new SlowMover(r.GetString(0), r.GetString(1), r.GetInt32(2), E4(r.GetInt64(3)))), total);
+    }
+
+    public IReadOnlyList<StockRow> AtOrBelowThreshold(int defaultThreshold, DateTimeOffset windowStart, DateTimeOffset end, int limit)
+    {
+        using var session = database.Open();
+        var select = session.Command("""
+            SELECT p.product_id, p.product_name, p.product_category, p.stock_count, IFNULL(p.low_stock_threshold, $default),
+                   (SELECT IFNULL(SUM(s.quantity), 0) FROM sales s
+                    WHERE s.product_id = p.product_id AND s.sale_date >= $start AND s.sale_date < $end)
+            FROM products p
+            WHERE p.stock_count <= IFNULL(p.low_stock_threshold, $default)
+            ORDER BY p.stock_count, p.product_id
+            LIMIT $limit
+            """);
+        select.Parameters.AddWithValue("$default", defaultThreshold);
+        Period(select, windowStart, end);
+        select.Parameters.AddWithValue("$limit", limit);
+        return Rows.ReadAll(select, r => new StockRow(ProductId.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt64(5)));
+    }
+
+    public IReadOnlyDictionary<string, long> AlertsByType(DateTimeOffset start, DateTimeOffset end)
+    {
+        using var session = database.Open();
+        var select = session.Command("""
+            SELECT alert_type, COUNT(*) FROM alerts WHERE alert_time >= $start AND alert_time < $end GROUP BY alert_type ORDER BY alert_type
+            """);
+        Period(select, start, end);
+        return Rows.ReadAll(select, r => (Type: r.GetString(0), Count: r.GetInt64(1))).ToDictionary(a => a.Type, a => a.Count, StringComparer.Ordinal);
+    }
+
+    public decimal InventoryValue()
+    {
+        using var session = database.Open();
+        return E4((long)session.Command("SELECT IFNULL(SUM(stock_count * product_price_e4), 0) FROM products").ExecuteScalar()!);
+    }
+
+    /// <summary>Money stored in ten-thousandths, as a decimal (a sum of sales may be negative: returns).</summary>
+    private static decimal E4(long tenThousandths) => tenThousandths / 10_000m;
+
+    private static void Period(SqliteCommand command, DateTimeOffset start, DateTimeOffset end)
+    {
+        command.Parameters.AddWithValue("$start", Timestamp.FormatSortable(start));
+        command.Parameters.AddWithValue("$end", Timestamp.FormatSortable(end));
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using StockWatch.Contracts;
+using StockWatch.Core;
+using StockWatch.Core.Access;
+using StockWatch.Core.Reports;
+
+namespace StockWatch.Api;
+
+/// <summary><c>/api/reports</c>: the weekly reports made, their content, and one made on demand.</summary>
+public static class ReportsEndpoints
+{
+    private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.Ordinal)
+    {
+        ["json"] = "application/json; charset=utf-8",
+        ["csv"] = "text/csv; charset=utf-8",
+        ["html"] = "text/html; charset=utf-8",
+    };
+
+    public static RouteGroupBuilder MapReports(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/reports").WithTags("Reports").WithCommonProblems();
+        group.MapGet("/", List).RequireRole(Role.Reader);
+        group.MapPost("/weekly", Make).RequireRole(Role.Writer);
+        group.MapGet("/{id}", Get).RequireRole(Role.Reader).Problems(404);
+        group.MapGet("/{id}/content", Content).RequireRole(Role.Reader).Problems(404)
+            .Produces(StatusCodes.Status200OK, contentType: "text/html");
+        return group;
+    }
+
+    /// <summary>The reports made, newest period first (at most <c>limit</c>, default 50).</summary>
+    public static Ok<List<ReportResponse>> List(IReportLedger ledger, string? limit) =>
+        TypedResults.Ok(ledger.List(limit is null ? 50 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000)).Select(ReportResponse.From).ToList());
+
+    /// <summary>
+    /// Makes the weekly report of the period ending at <c>end</c> (ISO-8601) or at the scheduled time of <c>week</c>
+    /// (<c>2026-W47</c>), by default of the latest scheduled time: 201 when made now, 200 with the report made before.
+    /// </summary>
+    public static async Task<Results<Created<ReportResponse>, Ok<ReportResponse>>> Make(
+        WeeklyReports reports, TimeProvider time, string? end, string? week, CancellationToken cancellationToken)
+    {
+        var periodEnd = (end, week) switch
+        {
+            ({ }, { }) => throw StockWatchException.Invalid("week", "Give end or week, not both."),
+            ({ } text, null) => Timestamp.Parse(text, "end"),
+            (null, { } text) => reports.Schedule.InWeek(text),
+            _ => reports.Schedule.Latest(time.GetUtcNow()) ?? throw StockWatchException.Invalid("end", "The schedule has had no time yet; give end."),
+        };
+        var made = await reports.MakeAsync(periodEnd, cancellationToken);
+        var response = ReportResponse.From(made.Report) with { Created = made.Created, Totals = made.Content.Totals };
+        return made.Created ? TypedResults.Created($"/api/reports/{Uri.EscapeDataString(made.Report.ReportId)}", response) : TypedResults.Ok(response);
+    }
+
+    public static Ok<ReportResponse> Get(IReportLedger ledger, string id) => TypedResults.Ok(ReportResponse.From(Find(ledger, id)));
+
+    /// <summary>The report as <c>json</c> (the default), <c>csv</c> or <c>html</c>.</summary>
+    public static FileStreamHttpResult Content(IReportLedger ledger, WeeklyReports reports, string id, string? format)
+    {
+        var name = (format ?? "json").Trim().ToLowerInvariant();
+        var contentType = ContentTypes.GetValueOrDefault(name)
+            ?? throw StockWatchException.Invalid("format", $"format must be json, csv or html (got {Text.Quote(format)}).");
+        var report = Find(ledger, id);
+        var content = reports.Open(report, name) ?? throw StockWatchException.NotFound($"The {name} content of report {id} is missing.");
+        return TypedResults.File(content, contentType, name == "html" ? null : $"{report.ReportId}.{name}");
+    }
+
+    private static Report Find(IReportLedger ledger, string id) =>
+        ledger.Find(id) ?? throw StockWatchException.NotFound($"Report {id} does not exist.");
+}

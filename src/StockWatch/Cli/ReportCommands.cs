@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Globalization;
+using StockWatch.Contracts;
+using StockWatch.Core;
+using StockWatch.Core.Reports;
+
+namespace StockWatch.Cli;
+
+/// <summary><c>stockwatch report weekly</c>.</summary>
+internal static class ReportCommands
+{
+    public static Command Create() => new("report", "Make reports.") { Weekly() };
+
+    private static Command Weekly()
+    {
+        var end = new Option<string?>("--end") { Description = "The period ends at this UTC time (ISO-8601); it covers the 7 days before." };
+        var week = new Option<string?>("--week") { Description = "The period ending at the scheduled time of this ISO week, such as 2026-W47." };
+        var command = new Command("weekly",
+            "Make the weekly report (by default of the latest scheduled time, as the scheduler would) and print where it is saved. "
+            + "A report made before for the same period is shown as it is.") { end, week };
+        command.SetHandler(async (context, cancellationToken) =>
+        {
+            var reports = context.Service<WeeklyReports>();
+            var periodEnd = (context.Get(end), context.Get(week)) switch
+            {
+                ({ }, { }) => throw StockWatchException.Invalid("week", "Give --end or --week, not both."),
+                ({ } text, null) => Timestamp.Parse(text, "end"),
+                (null, { } text) => reports.Schedule.InWeek(text),
+                _ => reports.Schedule.Latest(TimeProvider.System.GetUtcNow())
+                    ?? throw StockWatchException.Invalid("end", "The schedule has had no time yet; give --end."),
+            };
+            var made = await reports.MakeAsync(periodEnd, cancellationToken);
+            var response = ReportResponse.From(made.Report) with { Created = made.Created, Totals = made.Content.Totals };
+            context.Write(response, output =>
+            {
+                var t = made.Content.Totals;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{(made.Created ? "Made" : "Found")} the weekly report {made.Report.ReportId} for {made.Report.PeriodStart:yyyy-MM-dd HH:mm} – {made.Report.PeriodEnd:yyyy-MM-dd HH:mm} UTC: "
+                    + $"{t.Units:N0} units, revenue {t.Revenue:N2}, {t.Sales:N0} sale lines, {t.ProductsSold:N0} products."));
+                output.WriteLine($"Saved: {made.Report.ReportLocation}");
+            });
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}
