@@ -7,12 +7,16 @@ namespace StockWatch.Tests;
 /// <summary>StockWatch's services as every host composes them, over a test's data folder, without a server.</summary>
 public static class Composed
 {
-    public static ServiceProvider Services(string dataFolder, IDictionary<string, string?>? settings = null) =>
-        new ServiceCollection()
+    /// <param name="configure">Registrations that replace StockWatch's own (a fake clock, a recording channel).</param>
+    public static ServiceProvider Services(string dataFolder, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+    {
+        var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build())
             .AddLogging()
-            .AddStockWatch(dataFolder, server: false)
-            .BuildServiceProvider();
+            .AddStockWatch(dataFolder, server: false);
+        configure?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
 }
 
 /// <summary>Waiting for files without polling.</summary>

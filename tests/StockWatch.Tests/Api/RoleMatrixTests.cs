@@ -19,6 +19,8 @@ public sealed class RoleMatrixTests(ApiServerFixture server) : IClassFixture<Api
         { "DELETE", "/api/products/M2", null, Caller.Admin },
         { "GET", "/api/alerts", null, Caller.Reader },
         { "GET", "/api/alerts/stream", null, Caller.Reader },
+        { "GET", "/api/reports", null, Caller.Reader },
+        { "POST", "/api/reports/weekly?end=2026-11-05T17:00:00Z", null, Caller.Writer },
         { "GET", "/health", null, Caller.None },
         { "GET", "/openapi/v1.json", null, Caller.None },
     };

@@ -1,0 +1,124 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Notifications;
+using StockWatch.Core.Reports;
+using StockWatch.Hosting;
+using StockWatch.Testing;
+
+namespace StockWatch.Tests.Reports;
+
+public sealed class ReportSchedulerTests : IDisposable
+{
+    private static readonly DateTimeOffset Wednesday = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset ThursdayAt17 = new(2026, 11, 26, 17, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset LastThursdayAt17 = ThursdayAt17.AddDays(-7);
+
+    private readonly TempFolder _data = new();
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    public void Dispose() => _data.Dispose();
+
+    private ServiceProvider Services(TimeProvider time, IAlertChannel channel) => Composed.Services(_data.Path, configure: services =>
+    {
+        services.AddSingleton(time);
+        services.AddSingleton(channel);
+    });
+
+    [Fact]
+    public async Task Scheduler_CatchesUpTheMissedRunAtStart_ThenFiresAtThursday17AndNotBefore()
+    {
+        var clock = new WatchedClock(Wednesday);
+        var channel = new Announcements();
+        using var services = Services(clock, channel);
+        var ledger = services.GetRequiredService<IReportLedger>();
+        using var scheduler = new ReportScheduler(services.GetRequiredService<WeeklyReports>(), clock, NullLogger<ReportScheduler>.Instance);
+
+        await scheduler.StartAsync(_cancel);
+        (await channel.Next(_cancel)).Subject.Should().Be($"Weekly report {WeeklyReports.IdFor(LastThursdayAt17)}", "last Thursday's run was missed");
+        await clock.TimerCreated(_cancel);
+        clock.Advance(ThursdayAt17 - Wednesday - TimeSpan.FromSeconds(1));
+
+        ledger.List(10).Select(r => r.PeriodEnd).Should().Equal(LastThursdayAt17);
+        channel.Pending.Should().Be(0, "nothing is due at 16:59:59");
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var announced = await channel.Next(_cancel);
+
+        announced.Subject.Should().Be($"Weekly report {WeeklyReports.IdFor(ThursdayAt17)}");
+        announced.Link!.Scheme.Should().Be("file");
+        ledger.List(10).Select(r => (r.PeriodStart, r.PeriodEnd)).Should().Equal((ThursdayAt17.AddDays(-7), ThursdayAt17), (LastThursdayAt17.AddDays(-7), LastThursdayAt17));
+        await scheduler.StopAsync(_cancel);
+    }
+
+    [Fact]
+    public async Task Scheduler_RestartedAfterTheReportWasMade_MakesNoSecond()
+    {
+        var clock = new WatchedClock(ThursdayAt17.AddMinutes(5));
+        var channel = new Announcements();
+        using var services = Services(clock, channel);
+        for (var start = 0; start < 2; start++)
+        {
+            using var scheduler = new ReportScheduler(services.GetRequiredService<WeeklyReports>(), clock, NullLogger<ReportScheduler>.Instance);
+            await scheduler.StartAsync(_cancel);
+            await clock.TimerCreated(_cancel);
+            await scheduler.StopAsync(_cancel);
+        }
+
+        services.GetRequiredService<IReportLedger>().List(10).Should().ContainSingle().Which.PeriodEnd.Should().Be(ThursdayAt17);
+        channel.Pending.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task TwoProcessesRacing_ForTheSamePeriod_MakeOneReport()
+    {
+        var clock = new FakeTimeProvider(ThursdayAt17.AddSeconds(1));
+        var channel = new Announcements();
+        using var first = Services(clock, channel);
+        using var second = Services(clock, channel);
+        first.GetRequiredService<Sqlite.SqliteDatabase>(); // the schema in place before the race, as a running serve has it
+
+        var made = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? first : second).GetRequiredService<WeeklyReports>().MakeAsync(ThursdayAt17, _cancel), _cancel)));
+
+        made.Count(m => m.Created).Should().Be(1);
+        made.Select(m => m.Report.ReportId).Distinct().Should().ContainSingle();
+        channel.Pending.Should().Be(1, "only the maker that recorded the report announces it");
+        TestStore.ScalarIn(Path.Combine(_data.Path, "stockwatch.db"), "SELECT COUNT(*) FROM reports").Should().Be(1);
+    }
+
+    /// <summary>A fake clock that tells when a timer (a Task.Delay) was set, so the test moves time only once the scheduler waits.</summary>
+    private sealed class WatchedClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private readonly Channel<bool> _timers = Channel.CreateUnbounded<bool>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _timers.Writer.TryWrite(true);
+            return timer;
+        }
+
+        public async Task TimerCreated(CancellationToken cancellationToken) =>
+            await _timers.Reader.ReadAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
+    private sealed class Announcements : IAlertChannel
+    {
+        private readonly Channel<Announcement> _made = Channel.CreateUnbounded<Announcement>();
+
+        public string Name => "test";
+
+        public int Pending => _made.Reader.Count;
+
+        public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken) =>
+            _made.Writer.WriteAsync(announcement, cancellationToken).AsTask();
+
+        public async Task<Announcement> Next(CancellationToken cancellationToken) =>
+            await _made.Reader.ReadAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+    }
+}
