@@ -110,7 +110,7 @@ public static class ReportFormats
 
         Table(html, ["Product", "Name", "Stock", "Threshold", "Per day", "Days of cover", "Reorder"],
             concerns.Select(c => new[] { c.ProductId, c.ProductName, N(c.Stock), N(c.Threshold), N(c.DailyRate), c.DaysOfCover is { } d ? N(d) : "no recent sales", N(c.ReorderQuantity) }), numeric: 2);
-        html.Append(CultureInfo.InvariantCulture, $"<h2>Slow movers</h2>\n<p class=\"muted\">{N(r.SlowMoverCount)} products in stock sold nothing this week; the most stock value first.</p>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<h2>Slow movers</h2>\n<p class=\"muted\">{N(r.SlowMoverCount)} product{(r.SlowMoverCount == 1 ? " is" : "s are")} in stock and sold nothing this week; the most stock value first.</p>\n");
         Table(html, ["Product", "Name", "Stock", "Stock value"], r.SlowMovers.Select(s => new[] { s.ProductId, s.ProductName, N(s.Stock), N(s.StockValue) }), numeric: 2);
         html.Append("<h2>Alerts</h2>\n");
         Table(html, ["Type", "Count"], r.AlertsByType.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new[] { a.Key, N(a.Value) }), numeric: 1);
