@@ -21,6 +21,7 @@ public static class ImportBench
     public sealed record Timing(double Seconds, double? PeakMb = null);
 
     public sealed record Result(
+        string SalesFolder,
         int Products,
         int Sales,
         Timing StockWatchNew,
@@ -83,7 +84,7 @@ public static class ImportBench
         Sqlite3(cliSalesDb, Pragmas + SalesTable);
         var cliSales = Measure("sqlite3", cliSalesDb, Script(work, "cli-sales.sql", $".import --csv --skip 1 {salesFile} sales"));
 
-        return new Result(products, sales, swNew, swAgain, swChanged, changed.Accepted, cliNew, cliChanged, pythonNew, swSales, cliSales,
+        return new Result(salesFolder, products, sales, swNew, swAgain, swChanged, changed.Accepted, cliNew, cliChanged, pythonNew, swSales, cliSales,
             Sqlite3(cliDb, "SELECT sqlite_version();"));
     }
 
@@ -100,7 +101,7 @@ public static class ImportBench
     private const string SalesTable = """
         CREATE TABLE sales (sale_id TEXT NOT NULL UNIQUE, product_id TEXT, sale_date TEXT, quantity INTEGER, current_price REAL);
         CREATE INDEX sales_by_product_date ON sales (product_id, sale_date);
-        CREATE INDEX sales_by_date ON sales (sale_date);
+        CREATE INDEX sales_for_reports ON sales (sale_date, product_id, quantity, current_price);
         """;
 
     private static string StagingDiff(string file)
@@ -170,7 +171,7 @@ public static class ImportBench
         return $".read {path}";
     }
 
-    private static string Sqlite3(string db, string sql)
+    public static string Sqlite3(string db, string sql)
     {
         var start = new ProcessStartInfo("sqlite3") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(db);
@@ -182,7 +183,7 @@ public static class ImportBench
     }
 
     /// <summary>Runs a command under bench/python/measure.py: its wall time and peak resident memory.</summary>
-    private static Timing Measure(params string[] command)
+    public static Timing Measure(params string[] command)
     {
         var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "measure.py"));

@@ -12,9 +12,11 @@ try
 {
     if (args.Contains("--import-only"))
     {
-        // A quick look at the import figures alone: printed, docs/benchmarks.md left as it is.
+        // A quick look at the import and report figures alone: printed, docs/benchmarks.md left as it is.
         var text = new System.Text.StringBuilder();
-        Report.Imports(text, await ImportBench.RunAsync(work, scale));
+        var imported = await ImportBench.RunAsync(work, scale);
+        Report.Imports(text, imported);
+        Report.Reports(text, await ReportBench.RunAsync(imported.SalesFolder));
         Console.WriteLine(text);
         return;
     }
@@ -27,7 +29,9 @@ try
     var api = await ApiBench.RunAsync(work);
     Console.WriteLine("CSV imports: StockWatch vs the sqlite3 CLI's .import and Python …");
     var import = await ImportBench.RunAsync(work, scale);
-    Report.Write(output, single, commitToAlert, api, import);
+    Console.WriteLine("the weekly report over the imported sales vs the sqlite3 CLI's GROUP BY …");
+    var report = await ReportBench.RunAsync(import.SalesFolder);
+    Report.Write(output, single, commitToAlert, api, import, report);
     Console.WriteLine($"wrote {output}");
 }
 finally

@@ -6,7 +6,7 @@ namespace StockWatch.Bench;
 /// <summary>Writes docs/benchmarks.md: figures, ratios to the baselines and the issue's targets.</summary>
 public static class Report
 {
-    public static void Write(string path, SingleEventBench.Result single, Stats commitToAlert, ApiBench.Result api, ImportBench.Result import)
+    public static void Write(string path, SingleEventBench.Result single, Stats commitToAlert, ApiBench.Result api, ImportBench.Result import, ReportBench.Result report)
     {
         var apiShare = api.ApiPeak.PerSecond / api.Direct.PerSecond;
         var sequential = single.StockWatch.PerSecond / single.Python.PerSecond;
@@ -70,7 +70,28 @@ public static class Report
             .AppendLine($"- p99 at {ApiBench.Rate:N0} sales/s: **{Ms(api.ApiAtRate.P99Us)}** (target ≤ 10 ms: {Verdict(api.ApiAtRate.P99Us <= 10_000)})")
             .AppendLine();
         Imports(text, import);
+        text.AppendLine();
+        Reports(text, report);
         File.WriteAllText(path, text.ToString());
+    }
+
+    public static void Reports(StringBuilder text, ReportBench.Result r)
+    {
+        var ratio = r.StockWatchSeconds / r.CliSeconds;
+        text
+            .AppendLine("## Weekly report (issue 5)")
+            .AppendLine()
+            .AppendLine(string.Create(CultureInfo.InvariantCulture, $"The weekly report over the import benchmark's database ({r.Sales:N0} sales; {r.WeekSales:N0} in the week), made in"))
+            .AppendLine("process (`WeeklyReports.Build`: every figure, the previous week's totals, slow movers, stock concerns; then the JSON,")
+            .AppendLine("CSV and HTML), against the `sqlite3` tool running the bare `GROUP BY product_id` of the same week on the same database")
+            .AppendLine("(its own process). Median of 5 runs after a warm-up.")
+            .AppendLine()
+            .AppendLine("| | time |")
+            .AppendLine("|---|---:|")
+            .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| StockWatch, the whole report | {r.StockWatchSeconds * 1000:N0} ms |"))
+            .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| sqlite3, one `GROUP BY` | {r.CliSeconds * 1000:N0} ms |"))
+            .AppendLine()
+            .AppendLine(string.Create(CultureInfo.InvariantCulture, $"- StockWatch / sqlite3: **{ratio:0.00}×** the time (target ≤ 1.3×: {Verdict(ratio <= 1.3)})"));
     }
 
     public static void Imports(StringBuilder text, ImportBench.Result r)

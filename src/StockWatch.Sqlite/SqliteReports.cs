@@ -60,41 +60,79 @@ public sealed class SqliteReportSource(SqliteDatabase database) : IReportSource
         return new ReportTotals(reader.GetInt64(0), E4(reader.GetInt64(1)), reader.GetInt64(2), reader.GetInt64(3));
     }
 
-    public IReadOnlyList<ProductDaySales> Sales(DateTimeOffset start, DateTimeOffset end)
+    public IReadOnlyList<ProductPeriodSales> SalesByProduct(DateTimeOffset start, DateTimeOffset end)
     {
         using var session = database.Open();
         var select = session.Command($"""
             SELECT a.product_id, IFNULL(p.product_name, a.product_id), IFNULL(p.product_category, '{ReportNames.RemovedCategory}'),
-                   a.day, a.units, a.revenue, a.lines
-            FROM (SELECT product_id, substr(sale_date, 1, 10) AS day, SUM(quantity) AS units,
-                         SUM(quantity * current_price_e4) AS revenue, COUNT(*) AS lines
+                   a.units, a.revenue, a.lines
+            FROM (SELECT product_id, SUM(quantity) AS units, SUM(quantity * current_price_e4) AS revenue, COUNT(*) AS lines
                   FROM sales WHERE sale_date >= $start AND sale_date < $end
-                  GROUP BY product_id, day) a
+                  GROUP BY product_id) a
             LEFT JOIN products p ON p.product_id = a.product_id
             """);
         Period(select, start, end);
-        return Rows.ReadAll(select, r => new ProductDaySales(
-            r.GetString(0), r.GetString(1), r.GetString(2), DateOnly.ParseExact(r.GetString(3), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            r.GetInt64(4), E4(r.GetInt64(5)), r.GetInt64(6)));
+        return Rows.ReadAll(select, r => new ProductPeriodSales(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), E4(r.GetInt64(4)), r.GetInt64(5)));
     }
 
-    public (IReadOnlyList<SlowMover> Top, long Count) SlowMovers(DateTimeOffset start, DateTimeOffset end, int limit)
+    /// <summary>One range sum per day: each reads its day from the date index, with no sort (a GROUP BY by day would sort the week).</summary>
+    public IReadOnlyList<DaySales> SalesByDay(DateTimeOffset start, DateTimeOffset end)
     {
         using var session = database.Open();
-        const string unsold = """
-            FROM products p WHERE p.stock_count > 0 AND NOT EXISTS (
-                SELECT 1 FROM sales s WHERE s.product_id = p.product_id AND s.sale_date >= $start AND s.sale_date < $end)
-            """;
-        var count = session.Command($"SELECT COUNT(*) {unsold}");
-        Period(count, start, end);
-        var total = (long)count.ExecuteScalar()!;
-        var select = session.Command($"""
-            SELECT p.product_id, p.product_name, p.stock_count, p.stock_count * p.product_price_e4 {unsold}
-            ORDER BY p.stock_count * p.product_price_e4 DESC, p.product_id LIMIT $limit
+        var select = session.Command("""
+            SELECT IFNULL(SUM(quantity), 0), IFNULL(SUM(quantity * current_price_e4), 0), COUNT(*)
+            FROM sales WHERE sale_date >= $start AND sale_date < $end
             """);
-        Period(select, start, end);
-        select.Parameters.AddWithValue("$limit", limit);
-        return (Rows.ReadAll(select, r => new SlowMover(r.GetString(0), r.GetString(1), r.GetInt32(2), E4(r.GetInt64(3)))), total);
+        List<DaySales> days = [];
+        for (var day = new DateTimeOffset(start.UtcDateTime.Date, TimeSpan.Zero); day < end; day = day.AddDays(1))
+        {
+            var (from, to) = (day < start ? start : day, day.AddDays(1) > end ? end : day.AddDays(1));
+            select.Parameters.Clear();
+            Period(select, from, to);
+            using var reader = select.ExecuteReader();
+            reader.Read();
+            if (reader.GetInt64(2) > 0)
+            {
+                days.Add(new DaySales(DateOnly.FromDateTime(day.UtcDateTime), reader.GetInt64(0), E4(reader.GetInt64(1))));
+            }
+        }
+
+        return days;
+    }
+
+    public (decimal InventoryValue, IReadOnlyList<SlowMover> SlowMovers, long SlowMoverCount) Catalog(IReadOnlySet<string> sold, int limit)
+    {
+        using var session = database.Open();
+        using var reader = session.Command("SELECT product_id, product_name, stock_count, product_price_e4 FROM products WHERE stock_count > 0").ExecuteReader();
+        decimal value = 0;
+        long count = 0;
+        PriorityQueue<SlowMover, decimal> top = new();
+        while (reader.Read())
+        {
+            // Summed as decimals: stock × price over a whole catalogue can pass SQLite's 64-bit integers.
+            var stockValue = reader.GetInt32(2) * (decimal)reader.GetInt64(3) / 10_000m;
+            value += stockValue;
+            if (sold.Contains(reader.GetString(0)))
+            {
+                continue;
+            }
+
+            count++;
+            top.Enqueue(new SlowMover(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), stockValue), stockValue);
+            if (top.Count > limit)
+            {
+                top.Dequeue();
+            }
+        }
+
+        List<SlowMover> slow = [];
+        while (top.Count > 0)
+        {
+            slow.Add(top.Dequeue());
+        }
+
+        slow.Reverse();
+        return (value, slow, count);
     }
 
     public IReadOnlyList<StockRow> AtOrBelowThreshold(int defaultThreshold, DateTimeOffset windowStart, DateTimeOffset end, int limit)
@@ -125,11 +163,6 @@ public sealed class SqliteReportSource(SqliteDatabase database) : IReportSource
         return Rows.ReadAll(select, r => (Type: r.GetString(0), Count: r.GetInt64(1))).ToDictionary(a => a.Type, a => a.Count, StringComparer.Ordinal);
     }
 
-    public decimal InventoryValue()
-    {
-        using var session = database.Open();
-        return E4((long)session.Command("SELECT IFNULL(SUM(stock_count * product_price_e4), 0) FROM products").ExecuteScalar()!);
-    }
 
     /// <summary>Money stored in ten-thousandths, as a decimal (a sum of sales may be negative: returns).</summary>
     private static decimal E4(long tenThousandths) => tenThousandths / 10_000m;

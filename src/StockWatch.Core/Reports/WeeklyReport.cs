@@ -66,8 +66,8 @@ public static class ReportNames
 /// <summary>A product as the report reads it: the catalogue row and the units it sold in the forecast window.</summary>
 public sealed record StockRow(ProductId ProductId, string ProductName, string ProductCategory, int Stock, int Threshold, long UnitsInWindow);
 
-/// <summary>One product's sales on one day: net units, net revenue, sale lines.</summary>
-public sealed record ProductDaySales(string ProductId, string ProductName, string ProductCategory, DateOnly Date, long Units, decimal Revenue, long Lines);
+/// <summary>One product's sales in a period: net units, net revenue, sale lines.</summary>
+public sealed record ProductPeriodSales(string ProductId, string ProductName, string ProductCategory, long Units, decimal Revenue, long Lines);
 
 /// <summary>The figures the report is made of, read from the store. Safe to call from several threads at once.</summary>
 public interface IReportSource
@@ -75,19 +75,22 @@ public interface IReportSource
     ReportTotals Totals(DateTimeOffset start, DateTimeOffset end);
 
     /// <summary>
-    /// Sales in [start, end) per product and day (UTC), with the product's name and category; a product no longer in
-    /// the catalogue has its id as name and <see cref="ReportNames.RemovedCategory"/>.
+    /// Sales in [start, end) per product, with the product's name and category; a product no longer in the catalogue
+    /// has its id as name and <see cref="ReportNames.RemovedCategory"/>.
     /// </summary>
-    IReadOnlyList<ProductDaySales> Sales(DateTimeOffset start, DateTimeOffset end);
+    IReadOnlyList<ProductPeriodSales> SalesByProduct(DateTimeOffset start, DateTimeOffset end);
 
-    /// <summary>Products in stock that sold nothing in [start, end), the most stock value first; and how many there are.</summary>
-    (IReadOnlyList<SlowMover> Top, long Count) SlowMovers(DateTimeOffset start, DateTimeOffset end, int limit);
+    /// <summary>Sales per UTC day in [start, end); days without sales are left out.</summary>
+    IReadOnlyList<DaySales> SalesByDay(DateTimeOffset start, DateTimeOffset end);
+
+    /// <summary>
+    /// One pass over the catalogue: Σ stock × price, and the products in stock that are not in <paramref name="sold"/>
+    /// (the most stock value first, at most <paramref name="limit"/>) with how many there are.
+    /// </summary>
+    (decimal InventoryValue, IReadOnlyList<SlowMover> SlowMovers, long SlowMoverCount) Catalog(IReadOnlySet<string> sold, int limit);
 
     /// <summary>Products at or below their threshold, with the units each sold in [windowStart, end).</summary>
     IReadOnlyList<StockRow> AtOrBelowThreshold(int defaultThreshold, DateTimeOffset windowStart, DateTimeOffset end, int limit);
 
     IReadOnlyDictionary<string, long> AlertsByType(DateTimeOffset start, DateTimeOffset end);
-
-    /// <summary>Σ stock × price over the catalogue now.</summary>
-    decimal InventoryValue();
 }

@@ -184,25 +184,24 @@ public sealed partial class WeeklyReports(
     public Stream? Open(Report report, string format) => objects.Open(KeyFor(report.PeriodEnd, format));
 
     /// <summary>
-    /// The report's figures. The week's sales are read in one pass (per product and day) while the previous week's
-    /// totals are read beside it on another connection.
+    /// The report's figures. The week's sales per product (the one sort the report needs) are read while the week's
+    /// days and the previous week's totals are read beside them on another connection; the catalogue is read once,
+    /// for the inventory value and the slow movers together.
     /// </summary>
     public WeeklyReport Build(DateTimeOffset periodEnd)
     {
         var options = reportOptions.Value;
         var alerts = alertOptions.Value;
         var start = periodEnd - Length;
-        var previousTask = Task.Run(() => source.Totals(start - Length, start));
-        var sales = source.Sales(start, periodEnd);
-        var (slow, slowCount) = source.SlowMovers(start, periodEnd, options.TopN);
+        var beside = Task.Run(() => (Previous: source.Totals(start - Length, start), Days: source.SalesByDay(start, periodEnd)));
+        var sales = source.SalesByProduct(start, periodEnd);
+        var (inventoryValue, slow, slowCount) = source.Catalog(sales.Select(s => s.ProductId).ToHashSet(StringComparer.Ordinal), options.TopN);
         var concerns = source.AtOrBelowThreshold(alerts.DefaultLowStockThreshold, periodEnd - TimeSpan.FromDays(alerts.ForecastWindowDays), periodEnd, 1000)
             .Select(row => Concern(row, alerts))
             .ToList();
-        var products = sales.GroupBy(s => s.ProductId, StringComparer.Ordinal)
-            .Select(g => new ProductSales(g.Key, g.First().ProductName, g.First().ProductCategory, g.Sum(s => s.Units), g.Sum(s => s.Revenue)))
-            .ToList();
-        var totals = new ReportTotals(sales.Sum(s => s.Units), sales.Sum(s => s.Revenue), sales.Sum(s => s.Lines), products.Count);
-        var previous = previousTask.GetAwaiter().GetResult();
+        var products = sales.Select(s => new ProductSales(s.ProductId, s.ProductName, s.ProductCategory, s.Units, s.Revenue)).ToList();
+        var totals = new ReportTotals(sales.Sum(s => s.Units), sales.Sum(s => s.Revenue), sales.Sum(s => s.Lines), sales.Count);
+        var (previous, days) = beside.GetAwaiter().GetResult();
         return new WeeklyReport
         {
             ReportId = IdFor(periodEnd),
@@ -218,13 +217,13 @@ public sealed partial class WeeklyReports(
             Categories = [.. products.GroupBy(p => p.ProductCategory)
                 .Select(g => new CategorySales(g.Key, g.Sum(p => p.Units), g.Sum(p => p.Revenue), g.Count()))
                 .OrderByDescending(c => c.Revenue).ThenBy(c => c.Category, StringComparer.Ordinal)],
-            Days = Days(start, periodEnd, sales),
+            Days = Days(start, periodEnd, days),
             SlowMovers = slow,
             SlowMoverCount = slowCount,
             LowStock = [.. concerns.Where(c => c.Stock > 0)],
             OutOfStock = [.. concerns.Where(c => c.Stock == 0)],
             AlertsByType = source.AlertsByType(start, periodEnd),
-            InventoryValue = source.InventoryValue(),
+            InventoryValue = inventoryValue,
         };
     }
 
@@ -242,9 +241,9 @@ public sealed partial class WeeklyReports(
     }
 
     /// <summary>Every day of the period, those without sales too.</summary>
-    private static List<DaySales> Days(DateTimeOffset start, DateTimeOffset end, IReadOnlyList<ProductDaySales> sales)
+    private static List<DaySales> Days(DateTimeOffset start, DateTimeOffset end, IReadOnlyList<DaySales> sold)
     {
-        var byDate = sales.GroupBy(s => s.Date).ToDictionary(g => g.Key, g => new DaySales(g.Key, g.Sum(s => s.Units), g.Sum(s => s.Revenue)));
+        var byDate = sold.ToDictionary(d => d.Date);
         List<DaySales> days = [];
         for (var day = DateOnly.FromDateTime(start.UtcDateTime); day.ToDateTime(TimeOnly.MinValue) < end.UtcDateTime; day = day.AddDays(1))
         {
