@@ -49,6 +49,10 @@ public sealed class BadInputTests : IDisposable
         { "type must be one of LOW_STOCK", ["alerts", "list", "--type", "LOW"] },
         { "product_id must not start or end with a space", ["alerts", "list", "--product", "85123A\t"] },
         { "limit must be a whole number from 1", ["alerts", "list", "--limit", "0"] },
+        { "end must be an ISO-8601 date such as 2026-11-24", ["report", "weekly", "--end", "last thursday"] },
+        { "week must be an ISO week such as 2026-W47 (got \"2026-W54\")", ["report", "weekly", "--week", "2026-W54"] },
+        { "week must be an ISO week such as 2026-W47", ["report", "weekly", "--week", "=cmd|' /C calc'!A0"] },
+        { "Give --end or --week, not both.", ["report", "weekly", "--week", "2026-W47", "--end", "2026-11-19"] },
         { "Unrecognized command or argument 'frobnicate'", ["frobnicate"] },
         { "Unrecognized command or argument '--bogus'", ["products", "list", "--bogus"] },
         { "Required command was not provided", ["products"] },
@@ -77,6 +81,7 @@ public sealed class BadInputTests : IDisposable
             TestStore.ScalarIn(path, "SELECT COUNT(*) FROM changes"),
             TestStore.ScalarIn(path, "SELECT COUNT(*) FROM sales"),
             TestStore.ScalarIn(path, "SELECT COUNT(*) FROM alerts"),
+            TestStore.ScalarIn(path, "SELECT COUNT(*) FROM reports"),
             TestStore.ScalarIn(path, "SELECT stock_count * 1000000 + version FROM products WHERE product_id = '85123A'"));
     }
 }
