@@ -35,8 +35,9 @@ public sealed class SqliteDatabase : IDisposable
             Pooling = true,
             DefaultTimeout = BusyTimeoutMs / 1000,
         }.ToString();
-        // Memory-mapped reads spare a system call and a copy per page read.
-        _pragmas = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 67108864;"
+        // Memory-mapped reads spare a system call and a copy per page read. Capped at 32 MiB: mapped pages count as the
+        // process's memory, and a large import or report would otherwise map the whole file.
+        _pragmas = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 33554432;"
             + (manualCheckpoints ? " PRAGMA wal_autocheckpoint = 0;" : string.Empty);
         _writes = new WriteQueue(this);
     }
