@@ -137,38 +137,30 @@ public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, I
 
 /// <summary>Looks at the inbox every <c>StockWatch:Imports:InboxScanInterval</c>.</summary>
 public sealed partial class ImportInboxWorker(ImportInbox? inbox, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportInboxWorker> logger)
-    : BackgroundService
+    : RepeatingService(time, logger, options.Value.InboxScanInterval)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task StepAsync(CancellationToken stoppingToken)
     {
         if (inbox is null)
         {
+            await Task.Delay(Timeout.InfiniteTimeSpan, Time, stoppingToken);
             return;
         }
 
-        LogWatching(inbox.Folder);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await inbox.ScanAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(ex);
-            }
+        await inbox.ScanAsync(stoppingToken);
+        await Task.Delay(options.Value.InboxScanInterval, Time, stoppingToken);
+    }
 
-            await Task.Delay(options.Value.InboxScanInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (inbox is not null)
+        {
+            LogWatching(inbox.Folder);
         }
+
+        return base.StartAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watching the inbox {Folder} for CSV files to import")]
     private partial void LogWatching(string folder);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The inbox could not be processed; trying again at the next look")]
-    private partial void LogFailed(Exception exception);
 }

@@ -2,35 +2,17 @@ using StockWatch.Core.Imports;
 
 namespace StockWatch.Hosting;
 
-/// <summary>Runs queued imports one at a time; a job that fails for other reasons than its file is retried from the queue.</summary>
-public sealed partial class ImportWorker(ImportJobs jobs, TimeProvider time, ILogger<ImportWorker> logger) : BackgroundService
+/// <summary>Runs queued imports one at a time; a job that fails for other reasons than its file returns to the queue.</summary>
+public sealed class ImportWorker(ImportJobs jobs, TimeProvider time, ILogger<ImportWorker> logger)
+    : RepeatingService(time, logger, TimeSpan.FromSeconds(5))
 {
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan AfterError = TimeSpan.FromSeconds(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task StepAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        if (!await jobs.RunNextAsync(stoppingToken))
         {
-            try
-            {
-                if (!await jobs.RunNextAsync(stoppingToken))
-                {
-                    await Task.Delay(Idle, time, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(ex, AfterError);
-                await Task.Delay(AfterError, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+            await Task.Delay(Idle, Time, stoppingToken);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "An import failed; its job returns to the queue; next attempt in {Delay}")]
-    private partial void LogFailed(Exception exception, TimeSpan delay);
 }

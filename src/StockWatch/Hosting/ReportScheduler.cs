@@ -7,37 +7,13 @@ namespace StockWatch.Hosting;
 /// the latest scheduled time if that one is missing (a run missed while StockWatch was down); making a report that
 /// exists does nothing, so a restart mid-run or a second process never makes two.
 /// </summary>
-public sealed partial class ReportScheduler(WeeklyReports reports, TimeProvider time, ILogger<ReportScheduler> logger) : BackgroundService
+public sealed class ReportScheduler(WeeklyReports reports, TimeProvider time, ILogger<ReportScheduler> logger)
+    : RepeatingService(time, logger, TimeSpan.FromMinutes(1))
 {
-    private static readonly TimeSpan RetryAfterError = TimeSpan.FromMinutes(1);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task StepAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await reports.MakeDueAsync(stoppingToken);
-                var now = time.GetUtcNow();
-                if (reports.Schedule.Next(now) is not { } next)
-                {
-                    return;
-                }
-
-                await Task.Delay(next - now, time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(ex, RetryAfterError);
-                await Task.Delay(RetryAfterError, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+        await reports.MakeDueAsync(stoppingToken);
+        var now = Time.GetUtcNow();
+        await Task.Delay(reports.Schedule.Next(now) is { } next ? next - now : Timeout.InfiniteTimeSpan, Time, stoppingToken);
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The weekly report could not be made; trying again in {Delay}")]
-    private partial void LogFailed(Exception exception, TimeSpan delay);
 }

@@ -7,42 +7,28 @@ public sealed partial class StreamProcessorWorker(
     StreamProcessor processor,
     IChangeStream stream,
     TimeProvider time,
-    ILogger<StreamProcessorWorker> logger) : BackgroundService
+    ILogger<StreamProcessorWorker> logger) : RepeatingService(time, logger, TimeSpan.FromSeconds(5))
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan RetryAfterError = TimeSpan.FromSeconds(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task StepAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await processor.DrainAsync(stoppingToken);
-                await stream.WaitForChangesAsync(PollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(ex, RetryAfterError);
-                await Task.Delay(RetryAfterError, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+        await processor.DrainAsync(stoppingToken);
+        await stream.WaitForChangesAsync(PollInterval, stoppingToken);
+    }
 
-        // Stopping: process what is pending, so the checkpoint is current when the process exits (bounded by the
-        // host's shutdown timeout; anything left is processed at the next start).
+    /// <summary>
+    /// Stopping: process what is pending, so the checkpoint is current when the process exits (bounded by the host's
+    /// shutdown timeout; anything left is processed at the next start).
+    /// </summary>
+    protected override async Task StoppedAsync()
+    {
         await processor.DrainAsync(CancellationToken.None);
         LogStopped();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The stream processor stopped with every change processed")]
     private partial void LogStopped();
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The stream processor failed; retrying in {Delay}")]
-    private partial void LogFailed(Exception exception, TimeSpan delay);
 }
 
 /// <summary>Checkpoints the WAL in the background, so commits never pay for it.</summary>
