@@ -13,9 +13,16 @@ public sealed class WriteQueueTests : IDisposable
     /// <summary>Holds the write gate until <paramref name="count"/> writes are queued, so they commit as one batch.</summary>
     private async Task<T[]> InOneBatch<T>(int count, Func<int, T> write)
     {
+        using var holding = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         // Dedicated threads: the thread pool of a 2-core machine grows too slowly for 30 blocked callers.
-        var holder = Task.Factory.StartNew(() => _db.Database.ExclusiveAsync(_ => release.Wait(TimeSpan.FromSeconds(30))).GetAwaiter().GetResult(), TaskCreationOptions.LongRunning);
+        var holder = Task.Factory.StartNew(() => _db.Database.ExclusiveAsync(_ =>
+        {
+            holding.Set();
+            return release.Wait(TimeSpan.FromSeconds(30));
+        }).GetAwaiter().GetResult(), TaskCreationOptions.LongRunning);
+        // The writes start only once the gate is held, so none can slip in ahead of the holder and commit alone.
+        holding.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue("the holder takes the free gate");
         var writes = Enumerable.Range(0, count).Select(i => Task.Factory.StartNew(() => write(i), TaskCreationOptions.LongRunning)).ToArray();
         SpinWait.SpinUntil(() => _db.Database.WaitingWrites == count, TimeSpan.FromSeconds(30)).Should().BeTrue("every write queues behind the held gate");
         release.Set();
