@@ -31,6 +31,32 @@ public static class StockWatchProcess
 
         public string Output => Read(_output);
 
+        /// <summary>Completes once the standard output contains <paramref name="text"/> (such as "Application started").</summary>
+        public async Task WaitForOutputAsync(string text, CancellationToken cancellationToken)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void Check(object? sender, DataReceivedEventArgs e)
+            {
+                if (e.Data?.Contains(text, StringComparison.Ordinal) == true)
+                {
+                    seen.TrySetResult();
+                }
+            }
+
+            Process.OutputDataReceived += Check;
+            try
+            {
+                if (!Output.Contains(text, StringComparison.Ordinal))
+                {
+                    await seen.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+                }
+            }
+            finally
+            {
+                Process.OutputDataReceived -= Check;
+            }
+        }
+
         public string Error => Read(_error);
 
         public void Dispose()

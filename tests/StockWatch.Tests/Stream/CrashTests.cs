@@ -28,6 +28,7 @@ public sealed class CrashTests : IDisposable
         for (var kill = 0; kill < Kills; kill++)
         {
             using var serve = StockWatchProcess.Start(_data.Path, "serve", "--urls", "http://127.0.0.1:0");
+            await serve.WaitForOutputAsync("Application started", cancellation);
             // The kill lands wherever the processor happens to be: reading, deciding, mid-commit or idle.
             await Task.Delay(random.Next(150, 900), cancellation);
             serve.Process.Kill(entireProcessTree: true);
