@@ -151,6 +151,29 @@ public sealed class CliTests : IDisposable
         result.Error.Should().Contain("StockWatch:Alerts:LeadTimeDays must be from 1 to 365 (got 0).");
     }
 
+    [Theory]
+    [InlineData("""{ "StockWatch": { "Reports": { "Schedule": "every thursday" } } }""", "StockWatch:Reports:Schedule must be a cron expression", "report", "weekly")]
+    [InlineData("""{ "StockWatch": { "Reports": { "TopN": 0 } } }""", "StockWatch:Reports:TopN must be from 1 to 1000 (got 0).", "report", "weekly")]
+    [InlineData("""{ "StockWatch": { "Reports": { "Schedule": "0 17 * * THU" } } }""", null, "report", "weekly")]
+    [InlineData("""{ "StockWatch": { "Imports": { "InboxScanInterval": "00:00:00" } } }""", "StockWatch:Imports:InboxScanInterval must be from", "serve", "--urls", "http://127.0.0.1:0")]
+    [InlineData("""{ "StockWatch": { "Imports": { "JobVisibilityTimeout": "-00:01:00" } } }""", "StockWatch:Imports:JobVisibilityTimeout must be at least", "serve", "--urls", "http://127.0.0.1:0")]
+    [InlineData("""{ "StockWatch": { "Imports": { "InboxFolder": "in\u0000box" } } }""", "StockWatch:Imports:InboxFolder is not a usable folder path", "serve", "--urls", "http://127.0.0.1:0")]
+    public async Task Configuration_ReportAndImportSettings_AreCheckedAtStart(string json, string? expected, params string[] command)
+    {
+        await File.WriteAllTextAsync(Path.Combine(_data.Path, "stockwatch.json"), json, TestContext.Current.CancellationToken);
+
+        var result = await StockWatchProcess.RunAsync(_data.Path, command);
+
+        if (expected is null)
+        {
+            result.ExitCode.Should().Be(0, result.Error);
+            return;
+        }
+
+        result.ExitCode.Should().Be(2);
+        result.Error.Should().Contain(expected).And.NotContain(" at StockWatch");
+    }
+
     [Fact]
     public async Task Configuration_UnparsableSetting_StopsWithItsName()
     {
