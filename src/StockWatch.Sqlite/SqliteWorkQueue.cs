@@ -1,5 +1,6 @@
 using StockWatch.Core;
 using StockWatch.Core.Queues;
+using StockWatch.Core.Telemetry;
 
 namespace StockWatch.Sqlite;
 
@@ -18,6 +19,7 @@ public sealed class SqliteWorkQueue(SqliteDatabase database, TimeProvider time) 
         insert.Parameters.AddWithValue("$body", body);
         insert.Parameters.AddWithValue("$now", now);
         insert.ExecuteNonQuery();
+        Instruments.QueueSent.Add(1, Instruments.Tag("queue", queue));
         return id;
     });
 
@@ -42,6 +44,7 @@ public sealed class SqliteWorkQueue(SqliteDatabase database, TimeProvider time) 
                 if (count >= maxReceiveCount)
                 {
                     Move(session, id, Queues.DeadLetter(queue), now);
+                    Instruments.QueueDeadLettered.Add(1, Instruments.Tag("queue", queue));
                     continue;
                 }
 
@@ -55,6 +58,7 @@ public sealed class SqliteWorkQueue(SqliteDatabase database, TimeProvider time) 
                 take.Parameters.AddWithValue("$id", id);
                 take.ExecuteNonQuery();
                 received.Add(new QueueMessage(id, body, receipt, count + 1, Timestamp.ParseStored(sentAt)));
+                Instruments.QueueReceived.Add(1, Instruments.Tag("queue", queue));
             }
 
             return received;
@@ -65,7 +69,13 @@ public sealed class SqliteWorkQueue(SqliteDatabase database, TimeProvider time) 
         var delete = session.Command("DELETE FROM queue_messages WHERE queue = $queue AND receipt = $receipt");
         delete.Parameters.AddWithValue("$queue", queue);
         delete.Parameters.AddWithValue("$receipt", receiptHandle);
-        return delete.ExecuteNonQuery() == 1;
+        var deleted = delete.ExecuteNonQuery() == 1;
+        if (deleted)
+        {
+            Instruments.QueueDeleted.Add(1, Instruments.Tag("queue", queue));
+        }
+
+        return deleted;
     });
 
     public Task<int> RedriveAsync(string queue) => database.ExclusiveAsync(session =>

@@ -90,6 +90,14 @@ public static class StockWatchProcess
         }
     }
 
+    /// <summary>A loopback port free now, for a serve of its own.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public static Task<Result> RunAsync(string dataFolder, params string[] args) =>
         RunAsync(dataFolder, new Dictionary<string, string>(), args);
 

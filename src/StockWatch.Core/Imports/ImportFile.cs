@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Sales;
 
+using StockWatch.Core.Telemetry;
+
 namespace StockWatch.Core.Imports;
 
 // The change-stream feature's namespace (StockWatch.Core.Stream) would hide System.IO.Stream here.
@@ -94,6 +96,9 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             if (!settings.DryRun)
             {
                 session.RecordDone(importId, source, summary, now);
+                Instruments.ImportRows.Add(summary.Accepted, Instruments.Tag("outcome", "accepted"));
+                Instruments.ImportRows.Add(summary.Rejected, Instruments.Tag("outcome", "rejected"));
+                Instruments.ImportRows.Add(summary.Unchanged, Instruments.Tag("outcome", "unchanged"));
             }
 
             progress?.Invoke(1);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StockWatch.Core.Alerts;
+using StockWatch.Core.Telemetry;
 
 namespace StockWatch.Core.Notifications;
 
@@ -49,9 +50,11 @@ public sealed partial class Notifier(IEnumerable<IAlertChannel> channels, ILogge
             try
             {
                 await send(channel, cancellationToken);
+                Instruments.Deliveries.Add(1, Instruments.Tag("channel", channel.Name), Instruments.Tag("outcome", "delivered"));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                Instruments.Deliveries.Add(1, Instruments.Tag("channel", channel.Name), Instruments.Tag("outcome", "failed"));
                 LogFailed(ex, channel.Name, what);
             }
         }

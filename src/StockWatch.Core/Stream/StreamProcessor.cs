@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Notifications;
+using StockWatch.Core.Telemetry;
 
 namespace StockWatch.Core.Stream;
 
@@ -32,6 +33,11 @@ public sealed class StreamProcessor(
             }
 
             stored.AddRange(batch.Alerts);
+            foreach (var alert in batch.Alerts)
+            {
+                Instruments.Alerts.Add(1, Instruments.Tag("type", alert.Type.ToWire()));
+            }
+
             await notifier.DeliverAsync([.. batch.Alerts.Where(a => ImportOf(a) is null)], cancellationToken);
         }
 

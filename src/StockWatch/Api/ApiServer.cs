@@ -45,6 +45,7 @@ public static class ApiServer
         app.MapAlerts();
         app.MapImports();
         app.MapReports();
+        app.MapMetricsEndpoint();
         return app;
     }
 }

@@ -137,19 +137,12 @@ public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, I
 
 /// <summary>Looks at the inbox every <c>StockWatch:Imports:InboxScanInterval</c>.</summary>
 public sealed partial class ImportInboxWorker(ImportInbox? inbox, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportInboxWorker> logger)
-    : RepeatingService(time, logger, options.Value.InboxScanInterval)
+    : RepeatingService("inbox", time, logger, options.Value.InboxScanInterval)
 {
-    protected override async Task StepAsync(CancellationToken stoppingToken)
-    {
-        if (inbox is null)
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, Time, stoppingToken);
-            return;
-        }
+    protected override Task WorkAsync(CancellationToken stoppingToken) => inbox?.ScanAsync(stoppingToken) ?? Task.CompletedTask;
 
-        await inbox.ScanAsync(stoppingToken);
-        await Task.Delay(options.Value.InboxScanInterval, Time, stoppingToken);
-    }
+    protected override Task WaitAsync(CancellationToken stoppingToken) =>
+        Task.Delay(inbox is null ? Timeout.InfiniteTimeSpan : options.Value.InboxScanInterval, Time, stoppingToken);
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,16 +1,23 @@
+using StockWatch.Core.Telemetry;
+
 namespace StockWatch.Hosting;
 
 /// <summary>
-/// A background service that repeats one step until the host stops: each step does its work and its own waiting; a
-/// step that fails is logged and retried after <paramref name="retryAfterError"/>, so one bad moment never stops
-/// <c>serve</c>.
+/// A background service that repeats work and a wait until the host stops. A round of work that fails is logged and
+/// retried after <paramref name="retryAfterError"/>, so one bad moment never stops <c>serve</c>. Each round is
+/// counted and timed as processor <paramref name="processor"/> (<c>stockwatch_processor_…</c>).
 /// </summary>
-public abstract partial class RepeatingService(TimeProvider time, ILogger logger, TimeSpan retryAfterError) : BackgroundService
+public abstract partial class RepeatingService(string processor, TimeProvider time, ILogger logger, TimeSpan retryAfterError) : BackgroundService
 {
+    private readonly KeyValuePair<string, object?> _processor = Instruments.Tag("processor", processor);
+
     protected TimeProvider Time { get; } = time;
 
-    /// <summary>One round of work, then the wait until the next.</summary>
-    protected abstract Task StepAsync(CancellationToken stoppingToken);
+    /// <summary>One round of work.</summary>
+    protected abstract Task WorkAsync(CancellationToken stoppingToken);
+
+    /// <summary>The wait until the next round.</summary>
+    protected abstract Task WaitAsync(CancellationToken stoppingToken);
 
     /// <summary>Runs once the host stops (the stream processor drains what is pending).</summary>
     protected virtual Task StoppedAsync() => Task.CompletedTask;
@@ -21,7 +28,23 @@ public abstract partial class RepeatingService(TimeProvider time, ILogger logger
         {
             try
             {
-                await StepAsync(stoppingToken);
+                var started = Time.GetTimestamp();
+                Instruments.ProcessorInvocations.Add(1, _processor);
+                try
+                {
+                    await WorkAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    Instruments.ProcessorErrors.Add(1, _processor);
+                    throw;
+                }
+                finally
+                {
+                    Instruments.ProcessorDuration.Record(Time.GetElapsedTime(started).TotalSeconds, _processor);
+                }
+
+                await WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

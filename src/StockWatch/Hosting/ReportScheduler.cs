@@ -8,12 +8,13 @@ namespace StockWatch.Hosting;
 /// exists does nothing, so a restart mid-run or a second process never makes two.
 /// </summary>
 public sealed class ReportScheduler(WeeklyReports reports, TimeProvider time, ILogger<ReportScheduler> logger)
-    : RepeatingService(time, logger, TimeSpan.FromMinutes(1))
+    : RepeatingService("reports", time, logger, TimeSpan.FromMinutes(1))
 {
-    protected override async Task StepAsync(CancellationToken stoppingToken)
+    protected override Task WorkAsync(CancellationToken stoppingToken) => reports.MakeDueAsync(stoppingToken);
+
+    protected override Task WaitAsync(CancellationToken stoppingToken)
     {
-        await reports.MakeDueAsync(stoppingToken);
         var now = Time.GetUtcNow();
-        await Task.Delay(reports.Schedule.Next(now) is { } next ? next - now : Timeout.InfiniteTimeSpan, Time, stoppingToken);
+        return Task.Delay(reports.Schedule.Next(now) is { } next ? next - now : Timeout.InfiniteTimeSpan, Time, stoppingToken);
     }
 }

@@ -42,7 +42,11 @@ public static class StockWatchServer
             builder.Services.AddHostedService<DemoSimulator>();
         }
 
+        PrometheusBridge.Start();
         var app = builder.Build();
+        var queue = app.Services.GetRequiredService<Core.Queues.IWorkQueue>();
+        Core.Telemetry.Instruments.Queues = () => new[] { Core.Imports.ImportJobs.Queue, Core.Queues.Queues.DeadLetter(Core.Imports.ImportJobs.Queue) }
+            .Select(name => queue.Stats(name) is var stats ? (name, stats.Visible + stats.InFlight, stats.OldestAge?.TotalSeconds ?? 0) : default);
         app.MapStockWatchApi();
         return app;
     }

@@ -7,15 +7,13 @@ public sealed partial class StreamProcessorWorker(
     StreamProcessor processor,
     IChangeStream stream,
     TimeProvider time,
-    ILogger<StreamProcessorWorker> logger) : RepeatingService(time, logger, TimeSpan.FromSeconds(5))
+    ILogger<StreamProcessorWorker> logger) : RepeatingService("stream", time, logger, TimeSpan.FromSeconds(5))
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
-    protected override async Task StepAsync(CancellationToken stoppingToken)
-    {
-        await processor.DrainAsync(stoppingToken);
-        await stream.WaitForChangesAsync(PollInterval, stoppingToken);
-    }
+    protected override Task WorkAsync(CancellationToken stoppingToken) => processor.DrainAsync(stoppingToken);
+
+    protected override Task WaitAsync(CancellationToken stoppingToken) => stream.WaitForChangesAsync(PollInterval, stoppingToken);
 
     /// <summary>
     /// Stopping: process what is pending, so the checkpoint is current when the process exits (bounded by the host's

@@ -14,7 +14,7 @@ public sealed class ServeTests : IDisposable
     public async Task Serve_Sigterm_FinishesProcessingAndExitsCleanly()
     {
         var cancel = TestContext.Current.CancellationToken;
-        var port = FreePort();
+        var port = StockWatchProcess.FreePort();
         (await Cli.Cli.RunAsync(_data.Path, "products", "set", "P", "--name", "Heart", "--stock", "50")).ExitCode.Should().Be(0);
         using var serve = StockWatchProcess.Start(_data.Path, "serve", "--urls", $"http://127.0.0.1:{port}");
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -65,10 +65,4 @@ public sealed class ServeTests : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
