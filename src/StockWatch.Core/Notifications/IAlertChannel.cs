@@ -21,6 +21,7 @@ public sealed record Announcement(string Kind, string Subject, string Text, Uri?
 {
     public const string ImportDigest = "import_digest";
     public const string WeeklyReport = "weekly_report";
+    public const string OperationalAlert = "operational_alert";
 
     /// <summary>The alerts one import caused: <c>Import imp-… raised 3 alerts: 2 LOW_STOCK, 1 OUT_OF_STOCK</c>.</summary>
     public static Announcement ForImport(string importId, IReadOnlyList<Alert> alerts)

@@ -10,7 +10,7 @@ public static class HealthEndpoints
 {
     public static IServiceCollection AddStockWatchHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store").AddCheck<AlarmsHealthCheck>("alarms");
         return services;
     }
 
@@ -31,6 +31,15 @@ public static class HealthEndpoints
                 }, Wire.Compact));
             },
         }).WithTags("Health");
+
+    /// <summary>Degraded while an alarm is on, with its reason.</summary>
+    private sealed class AlarmsHealthCheck(Core.Monitoring.QueueAlarms alarms) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(alarms.Active is [_, ..] active
+                ? HealthCheckResult.Degraded(string.Join("; ", active.Select(a => $"{a.Type}: {a.Reason}")))
+                : HealthCheckResult.Healthy("no alarm is on"));
+    }
 
     /// <summary>Ready when the database answers a query.</summary>
     private sealed class StoreHealthCheck(IInventoryStore store) : IHealthCheck

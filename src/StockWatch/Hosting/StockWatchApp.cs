@@ -3,6 +3,7 @@ using StockWatch.Core.Access;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
+using StockWatch.Core.Monitoring;
 using StockWatch.Core.Notifications;
 using StockWatch.Core.Queues;
 using StockWatch.Core.Reports;
@@ -46,6 +47,8 @@ public static class StockWatchApp
         services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
         services.AddOptions<ReportOptions>().BindSection(ReportOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
+        services.AddOptions<AlarmOptions>().BindSection(AlarmOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlarmOptions>, AlarmOptionsValidator>();
         services.AddOptions<ImportOptions>().BindSection(ImportOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ImportOptions>, ImportOptionsValidator>();
 
@@ -76,6 +79,7 @@ public static class StockWatchApp
         services.AddSingleton<WeeklyReports>();
         services.AddSingleton<StreamProcessor>();
         services.AddSingleton<Notifier>();
+        services.AddSingleton<QueueAlarms>();
         services.AddSingleton<IAlertChannel, LogChannel>();
         return services;
     }

@@ -32,6 +32,7 @@ public static class StockWatchServer
         builder.Services.AddHostedService<WalCheckpointWorker>();
         builder.Services.AddHostedService<ImportWorker>();
         builder.Services.AddHostedService<ReportScheduler>();
+        builder.Services.AddHostedService<AlarmWorker>();
         builder.Services.AddHostedService(provider => new ImportInboxWorker(
             ImportInbox.Create(provider, dataFolder),
             provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Imports.ImportOptions>>(),
