@@ -150,6 +150,19 @@ public sealed partial class WeeklyReports(
 
     public ReportSchedule Schedule { get; } = ReportSchedule.Parse(reportOptions.Value.Schedule);
 
+    /// <summary>
+    /// The period end a request names: <paramref name="end"/> (ISO-8601), the scheduled time of ISO week
+    /// <paramref name="week"/>, or by default the latest scheduled time (what the scheduler makes).
+    /// </summary>
+    /// <param name="optionPrefix">How the caller spells its options in messages: <c>--</c> on the command line.</param>
+    public DateTimeOffset PeriodEnd(string? end, string? week, string optionPrefix = "") => (end, week) switch
+    {
+        ({ }, { }) => throw StockWatchException.Invalid("week", $"Give {optionPrefix}end or {optionPrefix}week, not both."),
+        ({ } text, null) => Timestamp.Parse(text, "end"),
+        (null, { } text) => Schedule.InWeek(text),
+        _ => Schedule.Latest(time.GetUtcNow()) ?? throw StockWatchException.Invalid("end", $"The schedule has had no time yet; give {optionPrefix}end."),
+    };
+
     /// <summary>Makes the report of the latest scheduled time, unless it is made already (the scheduler's catch-up).</summary>
     public async Task<ReportMade?> MakeDueAsync(CancellationToken cancellationToken) =>
         Schedule.Latest(time.GetUtcNow()) is { } due ? await MakeAsync(due, cancellationToken) : null;

@@ -36,17 +36,10 @@ public static class ReportsEndpoints
     /// (<c>2026-W47</c>), by default of the latest scheduled time: 201 when made now, 200 with the report made before.
     /// </summary>
     public static async Task<Results<Created<ReportResponse>, Ok<ReportResponse>>> Make(
-        WeeklyReports reports, TimeProvider time, string? end, string? week, CancellationToken cancellationToken)
+        WeeklyReports reports, string? end, string? week, CancellationToken cancellationToken)
     {
-        var periodEnd = (end, week) switch
-        {
-            ({ }, { }) => throw StockWatchException.Invalid("week", "Give end or week, not both."),
-            ({ } text, null) => Timestamp.Parse(text, "end"),
-            (null, { } text) => reports.Schedule.InWeek(text),
-            _ => reports.Schedule.Latest(time.GetUtcNow()) ?? throw StockWatchException.Invalid("end", "The schedule has had no time yet; give end."),
-        };
-        var made = await reports.MakeAsync(periodEnd, cancellationToken);
-        var response = ReportResponse.From(made.Report) with { Created = made.Created, Totals = made.Content.Totals };
+        var made = await reports.MakeAsync(reports.PeriodEnd(end, week), cancellationToken);
+        var response = ReportResponse.From(made);
         return made.Created ? TypedResults.Created($"/api/reports/{Uri.EscapeDataString(made.Report.ReportId)}", response) : TypedResults.Ok(response);
     }
 

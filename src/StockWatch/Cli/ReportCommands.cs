@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using StockWatch.Contracts;
-using StockWatch.Core;
 using StockWatch.Core.Reports;
 
 namespace StockWatch.Cli;
@@ -21,16 +20,8 @@ internal static class ReportCommands
         command.SetHandler(async (context, cancellationToken) =>
         {
             var reports = context.Service<WeeklyReports>();
-            var periodEnd = (context.Get(end), context.Get(week)) switch
-            {
-                ({ }, { }) => throw StockWatchException.Invalid("week", "Give --end or --week, not both."),
-                ({ } text, null) => Timestamp.Parse(text, "end"),
-                (null, { } text) => reports.Schedule.InWeek(text),
-                _ => reports.Schedule.Latest(TimeProvider.System.GetUtcNow())
-                    ?? throw StockWatchException.Invalid("end", "The schedule has had no time yet; give --end."),
-            };
-            var made = await reports.MakeAsync(periodEnd, cancellationToken);
-            var response = ReportResponse.From(made.Report) with { Created = made.Created, Totals = made.Content.Totals };
+            var made = await reports.MakeAsync(reports.PeriodEnd(context.Get(end), context.Get(week), optionPrefix: "--"), cancellationToken);
+            var response = ReportResponse.From(made);
             context.Write(response, output =>
             {
                 var t = made.Content.Totals;

@@ -90,6 +90,10 @@ public sealed record ReportResponse(
 
     public Core.Reports.ReportTotals? Totals { get; init; }
 
+    /// <summary>A report just asked for: whether it was made now, and its totals.</summary>
+    public static ReportResponse From(Core.Reports.ReportMade made) =>
+        From(made.Report) with { Created = made.Created, Totals = made.Content.Totals };
+
     public static ReportResponse From(Core.Reports.Report r) => new(
         r.ReportId, r.ReportType, r.ReportDate, r.ReportLocation.AbsoluteUri, r.PeriodStart, r.PeriodEnd,
         new[] { "json", "csv", "html" }.ToDictionary(format => format, format => $"/api/reports/{Uri.EscapeDataString(r.ReportId)}/content?format={format}"));
