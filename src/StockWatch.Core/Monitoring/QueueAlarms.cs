@@ -55,7 +55,7 @@ public sealed class QueueAlarms(IWorkQueue queue, Notifier notifier, IOptions<Al
 {
     public const string QueueStuck = "QUEUE_STUCK";
 
-    /// <summary>The queues watched, with their dead-letter queues.</summary>
+    /// <summary>The work queues StockWatch watches (each with its dead-letter queue): alarms here, gauges at /metrics.</summary>
     public static readonly string[] Queues = [Imports.ImportJobs.Queue];
 
     private readonly Dictionary<string, ActiveAlarm> _active = new(StringComparer.Ordinal);

@@ -46,7 +46,8 @@ public static class StockWatchServer
         PrometheusBridge.Start();
         var app = builder.Build();
         var queue = app.Services.GetRequiredService<Core.Queues.IWorkQueue>();
-        Core.Telemetry.Instruments.Queues = () => new[] { Core.Imports.ImportJobs.Queue, Core.Queues.Queues.DeadLetter(Core.Imports.ImportJobs.Queue) }
+        Core.Telemetry.Instruments.Queues = () => Core.Monitoring.QueueAlarms.Queues
+            .SelectMany(name => new[] { name, Core.Queues.Queues.DeadLetter(name) })
             .Select(name => queue.Stats(name) is var stats ? (name, stats.Visible + stats.InFlight, stats.OldestAge?.TotalSeconds ?? 0) : default);
         app.MapStockWatchApi();
         return app;
