@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using StockWatch.Core.Imports;
 using StockWatch.Sqlite;
 
@@ -171,36 +170,12 @@ public static class ImportBench
         return $".read {path}";
     }
 
-    public static string Sqlite3(string db, string sql)
-    {
-        var start = new ProcessStartInfo("sqlite3") { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(db);
-        start.ArgumentList.Add(sql);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output.Trim().Split('\n')[^1] : throw new InvalidOperationException($"sqlite3 failed on: {sql}");
-    }
+    private static string Sqlite3(string db, string sql) => Processes.Sqlite3(db, sql);
 
-    /// <summary>Runs a command under bench/python/measure.py: its wall time and peak resident memory.</summary>
-    public static Timing Measure(params string[] command)
+    private static Timing Measure(params string[] command)
     {
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "measure.py"));
-        foreach (var arg in command)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var json = JsonDocument.Parse(output).RootElement;
-        var code = json.GetProperty("exit_code").GetInt32();
-        // StockWatch's import exits 1 when some rows were refused; the generated files have none, so only 0 is success.
-        Check(code == 0, $"{string.Join(' ', command)} exited with {code}: {error.Result}");
-        return new Timing(json.GetProperty("seconds").GetDouble(), json.GetProperty("max_rss_mb").GetDouble());
+        var (seconds, peakMb) = Processes.Measure(command);
+        return new Timing(seconds, peakMb);
     }
 
     private static void Check(bool condition, string message)

@@ -21,8 +21,8 @@ public static class ReportBench
     public static Task<Result> RunAsync(string dataFolder)
     {
         var db = Path.Combine(dataFolder, "stockwatch.db");
-        var first = DateTimeOffset.Parse(ImportBench.Sqlite3(db, "SELECT MIN(sale_date) FROM sales;"), CultureInfo.InvariantCulture);
-        var last = DateTimeOffset.Parse(ImportBench.Sqlite3(db, "SELECT MAX(sale_date) FROM sales;"), CultureInfo.InvariantCulture);
+        var first = DateTimeOffset.Parse(Processes.Sqlite3(db, "SELECT MIN(sale_date) FROM sales;"), CultureInfo.InvariantCulture);
+        var last = DateTimeOffset.Parse(Processes.Sqlite3(db, "SELECT MAX(sale_date) FROM sales;"), CultureInfo.InvariantCulture);
         // A Thursday 17:00 in the middle of the history: the week and the one before it have sales.
         var middle = first + (last - first) / 2;
         var end = new DateTimeOffset(middle.Date.AddDays(((int)DayOfWeek.Thursday - (int)middle.DayOfWeek + 7) % 7).AddHours(17), TimeSpan.Zero);
@@ -38,7 +38,7 @@ public static class ReportBench
             WHERE sale_date >= '{start}' AND sale_date < '{stop}' GROUP BY product_id;
             """;
         Make(reports, end);
-        ImportBench.Measure("sqlite3", db, groupBy); // warm-up: both read the same pages once
+        Processes.Measure("sqlite3", db, groupBy); // warm-up: both read the same pages once
 
         List<double> ours = [], cli = [];
         long weekSales = 0;
@@ -47,10 +47,10 @@ public static class ReportBench
             var clock = Stopwatch.StartNew();
             weekSales = Make(reports, end).Totals.Sales;
             ours.Add(clock.Elapsed.TotalSeconds);
-            cli.Add(ImportBench.Measure("sqlite3", db, groupBy).Seconds);
+            cli.Add(Processes.Measure("sqlite3", db, groupBy).Seconds);
         }
 
-        var sales = long.Parse(ImportBench.Sqlite3(db, "SELECT COUNT(*) FROM sales;"), CultureInfo.InvariantCulture);
+        var sales = long.Parse(Processes.Sqlite3(db, "SELECT COUNT(*) FROM sales;"), CultureInfo.InvariantCulture);
         return Task.FromResult(new Result(sales, weekSales, Median(ours), Median(cli)));
     }
 

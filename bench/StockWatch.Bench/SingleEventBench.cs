@@ -88,17 +88,5 @@ public static class SingleEventBench
         return $"Python {text[0]}, SQLite {text[1]}";
     }
 
-    private static string RunPython(params string[] args)
-    {
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"python3 failed with exit code {process.ExitCode}.");
-    }
+    private static string RunPython(params string[] args) => Processes.Output("python3", args);
 }
