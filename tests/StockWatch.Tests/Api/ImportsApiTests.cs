@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -12,21 +11,10 @@ public sealed class ImportsApiTests(ApiServerFixture server) : IClassFixture<Api
 
     private static StringContent Csv(string text) => new(text, Encoding.UTF8, "text/csv");
 
-    private async Task<JsonElement> WaitUntilFinished(HttpClient client, Uri location)
-    {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            var record = JsonDocument.Parse(await client.GetStringAsync(location, Cancel)).RootElement;
-            if (record.GetProperty("status").GetString() is "done" or "failed")
-            {
-                return record;
-            }
-
-            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the worker picks a job up within a second");
-            await Task.Delay(50, Cancel);
-        }
-    }
+    private static Task<JsonElement> WaitUntilFinished(HttpClient client, Uri location) => Eventually.Until(
+        async () => JsonDocument.Parse(await client.GetStringAsync(location, Cancel)).RootElement,
+        record => record.GetProperty("status").GetString() is "done" or "failed",
+        "the worker picks a job up within a second", Cancel);
 
     [Fact]
     public async Task Upload_TextCsv_Is202AndTheImportReportsRejectedRowsAndErrorsCsv()

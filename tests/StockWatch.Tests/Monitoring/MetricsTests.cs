@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -26,13 +25,15 @@ public sealed class MetricsTests : IDisposable
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
 
         // One product added, one sale taking it low, one import of three rows with one refused.
-        (await client.PutAsync("/api/products/M1", Json("""{"product_name":"Mug","stock_count":12,"product_price":3}"""), _cancel)).EnsureSuccessStatusCode();
-        (await client.PostAsync("/api/sales", Json("""{"sale_id":"m-1","product_id":"M1","quantity":5}"""), _cancel)).EnsureSuccessStatusCode();
+        (await client.PutAsync("/api/products/M1", Api.ApiServerFixture.Json("""{"product_name":"Mug","stock_count":12,"product_price":3}"""), _cancel)).EnsureSuccessStatusCode();
+        (await client.PostAsync("/api/sales", Api.ApiServerFixture.Json("""{"sale_id":"m-1","product_id":"M1","quantity":5}"""), _cancel)).EnsureSuccessStatusCode();
         using var upload = await client.PostAsync("/api/imports",
             new StringContent("product_id,product_name,stock_count\nM2,Plate,100\nM3,Bowl,200\nM4,Cup,many\n", Encoding.UTF8, "text/csv"), _cancel);
         upload.StatusCode.Should().Be(HttpStatusCode.Accepted);
-        await Until(async () => JsonDocument.Parse(await client.GetStringAsync(upload.Headers.Location, _cancel)).RootElement.GetProperty("status").GetString() == "done");
-        await Until(async () => JsonDocument.Parse(await client.GetStringAsync("/api/alerts", _cancel)).RootElement.GetArrayLength() == 2);
+        await Eventually.Until(async () => JsonDocument.Parse(await client.GetStringAsync(upload.Headers.Location, _cancel)).RootElement,
+            record => record.GetProperty("status").GetString() == "done", "the import worker runs the job", _cancel);
+        await Eventually.Until(async () => JsonDocument.Parse(await client.GetStringAsync("/api/alerts", _cancel)).RootElement,
+            alerts => alerts.GetArrayLength() == 2, "the stream processor stores the two alerts", _cancel);
 
         using var anonymous = await new HttpClient().GetAsync($"http://127.0.0.1:{port}/metrics", _cancel);
         anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
@@ -61,17 +62,4 @@ public sealed class MetricsTests : IDisposable
             metrics.Value("stockwatch_processor_errors_total", ("processor", processor)).Should().BeNull(processor);
         }
     }
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private async Task Until(Func<Task<bool>> condition)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
-            await Task.Delay(50, _cancel);
-        }
-    }
-
 }
