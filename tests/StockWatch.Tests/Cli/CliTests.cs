@@ -158,7 +158,9 @@ public sealed class CliTests : IDisposable
     [InlineData("""{ "StockWatch": { "Imports": { "InboxScanInterval": "00:00:00" } } }""", "StockWatch:Imports:InboxScanInterval must be from", "serve", "--urls", "http://127.0.0.1:0")]
     [InlineData("""{ "StockWatch": { "Imports": { "JobVisibilityTimeout": "-00:01:00" } } }""", "StockWatch:Imports:JobVisibilityTimeout must be at least", "serve", "--urls", "http://127.0.0.1:0")]
     [InlineData("""{ "StockWatch": { "Imports": { "InboxFolder": "in\u0000box" } } }""", "StockWatch:Imports:InboxFolder is not a usable folder path", "serve", "--urls", "http://127.0.0.1:0")]
-    public async Task Configuration_ReportAndImportSettings_AreCheckedAtStart(string json, string? expected, params string[] command)
+    [InlineData("""{ "StockWatch": { "Alarms": { "EvaluationInterval": "00:00:00" } } }""", "StockWatch:Alarms:EvaluationInterval must be a positive duration", "serve", "--urls", "http://127.0.0.1:0")]
+    [InlineData("""{ "StockWatch": { "Alarms": { "QueueOldestMessageAge": "soon" } } }""", "StockWatch:Alarms:QueueOldestMessageAge", "serve", "--urls", "http://127.0.0.1:0")]
+    public async Task Configuration_ReportImportAndAlarmSettings_AreCheckedAtStart(string json, string? expected, params string[] command)
     {
         await File.WriteAllTextAsync(Path.Combine(_data.Path, "stockwatch.json"), json, TestContext.Current.CancellationToken);
 
