@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Notifications;
@@ -11,7 +10,7 @@ namespace StockWatch.Bench;
 
 /// <summary>
 /// Price changes committed at a steady 1,000 a second while the stream processor runs as in <c>serve</c>: the time
-/// from a write's commit to its PRICE_CHANGED alert being stored (and handed to the channels).
+/// from a write's commit to its PRICE_CHANGED alert being stored and its deliveries planned.
 /// </summary>
 public static class CommitToAlertBench
 {
@@ -23,8 +22,8 @@ public static class CommitToAlertBench
         var (database, store) = Seeding.Create(Path.Combine(work, "commit-to-alert"));
         var set = new SetProduct(store, TimeProvider.System);
         var stream = new SqliteChangeStream(database, TimeProvider.System);
-        var channel = new RecordingChannel();
-        var processor = new StreamProcessor(stream, new Notifier([channel], NullLogger<Notifier>.Instance), Seeding.Options);
+        var stored = new ConcurrentDictionary<string, long>();
+        var processor = new StreamProcessor(stream, new Notifier(new SqliteDeliveryStore(database, TimeProvider.System), new ChannelSet([])), Seeding.Options);
         await processor.DrainAsync(CancellationToken.None);
 
         using var stop = new CancellationTokenSource();
@@ -33,7 +32,13 @@ public static class CommitToAlertBench
         {
             while (!stop.IsCancellationRequested)
             {
-                await processor.DrainAsync(stop.Token);
+                var alerts = await processor.DrainAsync(stop.Token);
+                var now = Stopwatch.GetTimestamp();
+                foreach (var alert in alerts.Where(a => a.Type == AlertType.PriceChanged))
+                {
+                    stored[alert.Details.NewValue!] = now;
+                }
+
                 await stream.WaitForChangesAsync(TimeSpan.FromMilliseconds(250), stop.Token);
             }
         }, stop.Token);
@@ -62,7 +67,7 @@ public static class CommitToAlertBench
         await finished.Task; // not Join(): blocking a pool thread would starve the processor this measures
         var seconds = Stopwatch.GetElapsedTime(begin).TotalSeconds;
         var deadline = Stopwatch.StartNew();
-        while (channel.Stored.Count < Writes && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        while (stored.Count < Writes && deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(10);
         }
@@ -74,31 +79,11 @@ public static class CommitToAlertBench
         List<long> latencies = new(Writes);
         for (var i = 0; i < Writes; i++)
         {
-            latencies.Add(channel.Stored[Price(i).ToString()] - committed[i]);
+            latencies.Add(stored[Price(i).ToString()] - committed[i]);
         }
 
         return Stats.From(latencies, seconds);
     }
 
     private static Money Price(int i) => Money.From(1m + (i + 1) / 10_000m, "product_price");
-
-    private sealed class RecordingChannel : IAlertChannel
-    {
-        public ConcurrentDictionary<string, long> Stored { get; } = new();
-
-        public string Name => "bench";
-
-        public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
-        {
-            var now = Stopwatch.GetTimestamp();
-            foreach (var alert in alerts.Where(a => a.Type == AlertType.PriceChanged))
-            {
-                Stored[alert.Details.NewValue!] = now;
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -18,7 +18,7 @@ internal static class Rows
 
     public const string SaleColumns = "sale_id, product_id, sale_date, quantity, current_price_e4, stock_after";
 
-    public const string AlertColumns = "alert_id, product_id, alert_time, alert_type, details, change_seq, cause";
+    public const string AlertColumns = "alert_id, product_id, alert_time, alert_type, details, change_seq, cause, category";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -58,6 +58,7 @@ internal static class Rows
         {
             ChangeSequence = reader.IsDBNull(5) ? null : reader.GetInt64(5),
             Cause = reader.IsDBNull(6) ? null : reader.GetString(6),
+            Category = reader.IsDBNull(7) ? null : reader.GetString(7),
         };
 
     public static List<T> ReadAll<T>(SqliteCommand command, Func<SqliteDataReader, T> read)

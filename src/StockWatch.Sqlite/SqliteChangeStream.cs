@@ -136,8 +136,8 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     private static Alert? Insert(SqliteSession session, NewAlert alert, ChangeRecord change)
     {
         var command = session.Command("""
-            INSERT INTO alerts (product_id, alert_time, alert_type, details, change_seq, cause)
-            VALUES ($product, $time, $type, $details, $seq, $cause)
+            INSERT INTO alerts (product_id, alert_time, alert_type, details, change_seq, cause, category)
+            VALUES ($product, $time, $type, $details, $seq, $cause, $category)
             ON CONFLICT (change_seq, alert_type) DO NOTHING
             RETURNING alert_id
             """);
@@ -147,8 +147,10 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         command.Parameters.AddWithValue("$details", Rows.WriteDetails(alert.Details));
         command.Parameters.AddWithValue("$seq", change.Sequence);
         command.Parameters.AddWithValue("$cause", change.Cause);
+        var category = (change.NewImage ?? change.OldImage)?.Category;
+        command.Parameters.AddWithValue("$category", (object?)category ?? DBNull.Value);
         return command.ExecuteScalar() is long id
-            ? new Alert(id, alert.ProductId, alert.Type, alert.Time, alert.Details) { ChangeSequence = change.Sequence, Cause = change.Cause }
+            ? new Alert(id, alert.ProductId, alert.Type, alert.Time, alert.Details) { ChangeSequence = change.Sequence, Cause = change.Cause, Category = category }
             : null;
     }
 

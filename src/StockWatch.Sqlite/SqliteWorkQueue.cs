@@ -7,21 +7,23 @@ namespace StockWatch.Sqlite;
 /// <summary>The work queue on SQLite. Receiving, deleting and dead-lettering are each one transaction.</summary>
 public sealed class SqliteWorkQueue(SqliteDatabase database, TimeProvider time) : IWorkQueue
 {
-    public Task<string> SendAsync(string queue, string body) => database.ExclusiveAsync(session =>
+    public Task<string> SendAsync(string queue, string body) => database.ExclusiveAsync(session => Send(session, queue, body, time.GetUtcNow()));
+
+    /// <summary>Sends within the caller's transaction: the message exists exactly when the caller's writes do.</summary>
+    internal static string Send(SqliteSession session, string queue, string body, DateTimeOffset now)
     {
         var id = Guid.CreateVersion7().ToString("N");
-        var now = Timestamp.FormatSortable(time.GetUtcNow());
         var insert = session.Command("""
             INSERT INTO queue_messages (message_id, queue, body, sent_at, visible_at) VALUES ($id, $queue, $body, $now, $now)
             """);
         insert.Parameters.AddWithValue("$id", id);
         insert.Parameters.AddWithValue("$queue", queue);
         insert.Parameters.AddWithValue("$body", body);
-        insert.Parameters.AddWithValue("$now", now);
+        insert.Parameters.AddWithValue("$now", Timestamp.FormatSortable(now));
         insert.ExecuteNonQuery();
         Instruments.QueueSent.Add(1, Instruments.Tag("queue", queue));
         return id;
-    });
+    }
 
     public Task<IReadOnlyList<QueueMessage>> ReceiveAsync(string queue, int max, TimeSpan visibilityTimeout, int maxReceiveCount) =>
         database.ExclusiveAsync<IReadOnlyList<QueueMessage>>(session =>
@@ -78,10 +80,34 @@ public sealed class SqliteWorkQueue(SqliteDatabase database, TimeProvider time) 
         return deleted;
     });
 
+    public Task<bool> ChangeVisibilityAsync(string queue, string receiptHandle, TimeSpan timeout) => database.ExclusiveAsync(session =>
+    {
+        var change = session.Command("UPDATE queue_messages SET visible_at = $visible WHERE queue = $queue AND receipt = $receipt");
+        change.Parameters.AddWithValue("$visible", Timestamp.FormatSortable(time.GetUtcNow() + timeout));
+        change.Parameters.AddWithValue("$queue", queue);
+        change.Parameters.AddWithValue("$receipt", receiptHandle);
+        return change.ExecuteNonQuery() == 1;
+    });
+
+    public Task<bool> DeadLetterAsync(string queue, string receiptHandle) => database.ExclusiveAsync(session =>
+    {
+        var find = session.Command("SELECT message_id FROM queue_messages WHERE queue = $queue AND receipt = $receipt");
+        find.Parameters.AddWithValue("$queue", queue);
+        find.Parameters.AddWithValue("$receipt", receiptHandle);
+        if (find.ExecuteScalar() is not string id)
+        {
+            return false;
+        }
+
+        Move(session, id, Queues.DeadLetter(queue), time.GetUtcNow());
+        Instruments.QueueDeadLettered.Add(1, Instruments.Tag("queue", queue));
+        return true;
+    });
+
     public Task<int> RedriveAsync(string queue) => database.ExclusiveAsync(session =>
     {
         var redrive = session.Command("""
-            UPDATE queue_messages SET queue = $queue, receive_count = 0, receipt = NULL, visible_at = $now WHERE queue = $dlq
+            UPDATE queue_messages SET queue = $queue, receive_count = 0, receipt = NULL, sent_at = $now, visible_at = $now WHERE queue = $dlq
             """);
         redrive.Parameters.AddWithValue("$queue", queue);
         redrive.Parameters.AddWithValue("$dlq", Queues.DeadLetter(queue));

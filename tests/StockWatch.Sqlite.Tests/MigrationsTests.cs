@@ -67,7 +67,7 @@ public sealed class MigrationsTests : IDisposable
 
         var act = () => database.Migrate();
 
-        act.Should().Throw<StockWatchException>().WithMessage("*schema version 99, newer than this StockWatch knows (6)*");
+        act.Should().Throw<StockWatchException>().WithMessage("*schema version 99, newer than this StockWatch knows (7)*");
     }
 
     [Fact]

@@ -95,7 +95,7 @@ public sealed class SqliteChangeStreamTests : IDisposable
     {
         using var otherDatabase = SqliteDatabase.InFolder(_db.Folder);
         var other = new StreamProcessor(
-            new SqliteChangeStream(otherDatabase, TimeProvider.System), new Notifier([], NullLogger<Notifier>.Instance),
+            new SqliteChangeStream(otherDatabase, TimeProvider.System), new Notifier(new SqliteDeliveryStore(otherDatabase, TimeProvider.System), new ChannelSet([])),
             Microsoft.Extensions.Options.Options.Create(new AlertOptions()));
         for (var i = 0; i < 20; i++)
         {
@@ -135,43 +135,28 @@ public sealed class SqliteChangeStreamTests : IDisposable
 
         await Drain();
         var channel = new RecordingChannel();
-        var processor = new StreamProcessor(_db.Stream, new Notifier([channel], NullLogger<Notifier>.Instance),
+        var deliveryStore = new SqliteDeliveryStore(_db.Database, _db.Time);
+        var channels = new ChannelSet([channel]);
+        var processor = new StreamProcessor(_db.Stream, new Notifier(deliveryStore, channels),
             Microsoft.Extensions.Options.Options.Create(new AlertOptions()));
+        var deliveries = new Deliveries(new SqliteWorkQueue(_db.Database, _db.Time), deliveryStore, channels, new ChannelHealth(),
+            Microsoft.Extensions.Options.Options.Create(new DeliveryOptions()), _db.Time, NullLogger<Deliveries>.Instance);
         var file = "product_id,stock_count\nA,5\nB,0\nC,3\nNEW,2\n"u8.ToArray();
         await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream(file), new ImportSettings { CreateProducts = true }, "imp-1", "f.csv");
         _db.Sell("KEEP", 45, "S1");
 
         var alerts = await processor.DrainAsync(TestContext.Current.CancellationToken);
+        await deliveries.RunOnceAsync(TestContext.Current.CancellationToken);
 
         alerts.Where(a => a.Cause == "import: imp-1").Select(a => (a.ProductId.Value, a.Type)).Should().BeEquivalentTo(new[]
         {
             ("A", AlertType.LowStock), ("B", AlertType.LowStock), ("B", AlertType.OutOfStock), ("C", AlertType.LowStock),
         }, "each alert is stored; the new product is listed in the import's summary instead");
-        channel.Delivered.Should().NotBeEmpty().And.OnlyContain(a => a.Cause == "sale: S1", "only alerts from outside an import go one by one");
-        var digest = channel.Announcements.Should().ContainSingle().Subject;
+        var single = channel.Messages.Where(m => m.Kind == Announcement.SingleAlert).ToList();
+        single.Should().NotBeEmpty().And.OnlyContain(m => m.Alerts.Single().Cause == "sale: S1", "only alerts from outside an import go one by one");
+        var digest = channel.Messages.Should().ContainSingle(m => m.Kind != Announcement.SingleAlert).Subject;
         digest.Kind.Should().Be(Announcement.ImportDigest);
         digest.Alerts.Should().HaveCount(4);
         digest.Text.Should().Be("Import imp-1 raised 4 alerts: 3 LOW_STOCK, 1 OUT_OF_STOCK");
-    }
-
-    private sealed class RecordingChannel : IAlertChannel
-    {
-        public List<Alert> Delivered { get; } = [];
-
-        public List<Announcement> Announcements { get; } = [];
-
-        public string Name => "recording";
-
-        public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
-        {
-            Delivered.AddRange(alerts);
-            return Task.CompletedTask;
-        }
-
-        public Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken)
-        {
-            Announcements.Add(announcement);
-            return Task.CompletedTask;
-        }
     }
 }

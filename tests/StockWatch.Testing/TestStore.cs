@@ -31,7 +31,7 @@ public sealed class TestStore : IDisposable
         Database.Migrate();
         Store = new SqliteInventoryStore(Database, alertOptions);
         Stream = new SqliteChangeStream(Database, Time);
-        Processor = new StreamProcessor(Stream, new Notifier([], NullLogger<Notifier>.Instance), alertOptions);
+        Processor = new StreamProcessor(Stream, new Notifier(new SqliteDeliveryStore(Database, Time), new ChannelSet([])), alertOptions);
         SetProduct = new SetProduct(Store, Time);
         MoveStock = new MoveStock(Store, Time);
         DeleteProduct = new DeleteProduct(Store, Time);
@@ -137,7 +137,7 @@ public sealed class TestStore : IDisposable
             command.ExecuteNonQuery();
         }
 
-        var processor = new StreamProcessor(new SqliteChangeStream(database, TimeProvider.System), new Notifier([], NullLogger<Notifier>.Instance),
+        var processor = new StreamProcessor(new SqliteChangeStream(database, TimeProvider.System), new Notifier(new SqliteDeliveryStore(database, TimeProvider.System), new ChannelSet([])),
             Microsoft.Extensions.Options.Options.Create(options ?? new AlertOptions()));
         processor.DrainAsync(CancellationToken.None).GetAwaiter().GetResult();
         return AlertFingerprints(database.Path);

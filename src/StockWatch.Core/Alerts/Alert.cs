@@ -26,6 +26,9 @@ public sealed record Alert(long Id, ProductId ProductId, AlertType Type, DateTim
     public long? ChangeSequence { get; init; }
     public string? Cause { get; init; }
 
+    /// <summary>The product's category when the alert was raised (channels filter on it).</summary>
+    public string? Category { get; init; }
+
     /// <summary>One line for people: logs, the CLI, e-mail subjects.</summary>
     public string Describe()
     {

@@ -17,6 +17,13 @@ public sealed record ProductQuery(string? Category = null, bool LowStockOnly = f
 /// <summary>Which alerts to list: the newest <see cref="Limit"/>, or with <see cref="AfterId"/> the oldest after that id.</summary>
 public sealed record AlertQuery(DateTimeOffset? Since = null, AlertType? Type = null, ProductId? ProductId = null, int Limit = 1000, long? AfterId = null);
 
+public static class AlertLookup
+{
+    /// <summary>The stored alert with this id, or <c>null</c>.</summary>
+    public static Alert? FindAlert(this IInventoryStore store, long alertId) =>
+        store.ListAlerts(new AlertQuery(AfterId: alertId - 1, Limit: 1)) is [var alert] && alert.Id == alertId ? alert : null;
+}
+
 /// <summary>
 /// The inventory store port. Each write runs its decision inside one transaction, so a decision always sees the
 /// current state, and the write, its change record and any sale land together or not at all. A write completes when

@@ -1,27 +1,69 @@
-using Microsoft.Extensions.Logging;
 using StockWatch.Core.Alerts;
-using StockWatch.Core.Telemetry;
 
 namespace StockWatch.Core.Notifications;
 
-/// <summary>A way to tell people about alerts: the log, a webhook, e-mail, SNS.</summary>
+/// <summary>A way to tell people about alerts: the log, a webhook, e-mail.</summary>
 public interface IAlertChannel
 {
+    /// <summary>The channel's name in <c>StockWatch:Channels</c>; deliveries name their channel by it.</summary>
     string Name { get; }
 
-    /// <summary>Tells of each alert on its own.</summary>
-    Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken);
+    /// <summary>What the channel wants to hear of.</summary>
+    ChannelFilter Filter { get; }
 
-    /// <summary>Tells of one event in one message: an import's alerts together, a weekly report made.</summary>
-    Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken);
+    /// <summary>Sends one message; throws when the channel did not take it (the delivery is retried).</summary>
+    /// <param name="deliveryId">The delivery's id, the same on every attempt: receivers use it to drop repeats.</param>
+    Task SendAsync(string deliveryId, Announcement message, CancellationToken cancellationToken);
 }
 
-/// <summary>One message about many alerts or about a report; <see cref="Alerts"/> are stored alerts it speaks for.</summary>
+/// <summary>The channels of this process, by name.</summary>
+public sealed class ChannelSet(IEnumerable<IAlertChannel> channels)
+{
+    private readonly Dictionary<string, IAlertChannel> _byName = channels.ToDictionary(c => c.Name, StringComparer.Ordinal);
+
+    public IReadOnlyCollection<IAlertChannel> All => _byName.Values;
+
+    public IAlertChannel? Find(string name) => _byName.GetValueOrDefault(name);
+}
+
+/// <summary>
+/// A channel's <c>AlertTypes</c> and <c>Categories</c> (empty: all). An alert passes when its type and its product's
+/// category are listed; an announcement that is not about one alert passes on its topic (<c>WEEKLY_REPORT</c>,
+/// <c>QUEUE_STUCK</c>, <c>DELIVERY_FAILING</c>), whatever the categories.
+/// </summary>
+public sealed class ChannelFilter(IEnumerable<string> types, IEnumerable<string> categories)
+{
+    public static readonly ChannelFilter All = new([], []);
+
+    private readonly HashSet<string> _types = new(types, StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _categories = new(categories, StringComparer.OrdinalIgnoreCase);
+
+    public bool Accepts(Alert alert) =>
+        Accepts(alert.Type.ToWire()) && (_categories.Count == 0 || (alert.Category is { } category && _categories.Contains(category)));
+
+    public bool Accepts(string topic) => _types.Count == 0 || _types.Contains(topic);
+}
+
+/// <summary>
+/// One message for the channels: an alert, the alerts of one import as a digest, a weekly report made, an operational
+/// alarm. <see cref="Alerts"/> are the stored alerts it tells of.
+/// </summary>
 public sealed record Announcement(string Kind, string Subject, string Text, Uri? Link, IReadOnlyList<Alert> Alerts)
 {
+    public const string SingleAlert = "alert";
     public const string ImportDigest = "import_digest";
     public const string WeeklyReport = "weekly_report";
     public const string OperationalAlert = "operational_alert";
+
+    /// <summary>The topic channels filter on when the message is not about stored alerts (<c>WEEKLY_REPORT</c>, an alarm's type).</summary>
+    public string? Topic { get; init; }
+
+    /// <summary>The same key plans one delivery per channel however often it is announced (a report's id); none: each time.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>One alert: the subject names its type and product.</summary>
+    public static Announcement ForAlert(Alert alert) =>
+        new(SingleAlert, $"{alert.Type.ToWire()}: {alert.ProductId}", alert.Describe(), null, [alert]);
 
     /// <summary>The alerts one import caused: <c>Import imp-… raised 3 alerts: 2 LOW_STOCK, 1 OUT_OF_STOCK</c>.</summary>
     public static Announcement ForImport(string importId, IReadOnlyList<Alert> alerts)
@@ -32,35 +74,8 @@ public sealed record Announcement(string Kind, string Subject, string Text, Uri?
     }
 
     public static Announcement ForReport(string reportId, string text, Uri link) =>
-        new(WeeklyReport, $"Weekly report {reportId}", text, link, []);
-}
+        new(WeeklyReport, $"Weekly report {reportId}", text, link, []) { Topic = "WEEKLY_REPORT", Key = $"report-{reportId}" };
 
-/// <summary>Hands alerts and announcements to every channel; one failing channel never keeps the others from hearing.</summary>
-public sealed partial class Notifier(IEnumerable<IAlertChannel> channels, ILogger<Notifier> logger)
-{
-    public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken) =>
-        alerts.Count == 0 ? Task.CompletedTask : ToEveryChannelAsync((channel, cancel) => channel.DeliverAsync(alerts, cancel), $"{alerts.Count} alerts", cancellationToken);
-
-    public Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken) =>
-        ToEveryChannelAsync((channel, cancel) => channel.AnnounceAsync(announcement, cancel), announcement.Subject, cancellationToken);
-
-    private async Task ToEveryChannelAsync(Func<IAlertChannel, CancellationToken, Task> send, string what, CancellationToken cancellationToken)
-    {
-        foreach (var channel in channels)
-        {
-            try
-            {
-                await send(channel, cancellationToken);
-                Instruments.Deliveries.Add(1, Instruments.Tag("channel", channel.Name), Instruments.Tag("outcome", "delivered"));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Instruments.Deliveries.Add(1, Instruments.Tag("channel", channel.Name), Instruments.Tag("outcome", "failed"));
-                LogFailed(ex, channel.Name, what);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel} failed to deliver {What}")]
-    private partial void LogFailed(Exception exception, string channel, string what);
+    public static Announcement ForAlarm(string alarmType, string subject, string text) =>
+        new(OperationalAlert, subject, text, null, []) { Topic = alarmType };
 }

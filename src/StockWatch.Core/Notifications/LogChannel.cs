@@ -1,32 +1,20 @@
 using Microsoft.Extensions.Logging;
-using StockWatch.Core.Alerts;
 
 namespace StockWatch.Core.Notifications;
 
-/// <summary>Writes each alert, and each announcement, as one structured log event.</summary>
-public sealed partial class LogChannel(ILogger<LogChannel> logger) : IAlertChannel
+/// <summary>Writes each message as one structured log event.</summary>
+public sealed partial class LogChannel(string name, ChannelFilter filter, ILogger<LogChannel> logger) : IAlertChannel
 {
-    public string Name => "log";
+    public string Name => name;
 
-    public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    public ChannelFilter Filter => filter;
+
+    public Task SendAsync(string deliveryId, Announcement message, CancellationToken cancellationToken)
     {
-        foreach (var alert in alerts)
-        {
-            LogAlert(alert.Id, alert.Type.ToWire(), alert.ProductId.Value, alert.Describe());
-        }
-
+        LogMessage(message.Kind, message.Subject, message.Alerts.Count, message.Text, deliveryId);
         return Task.CompletedTask;
     }
 
-    public Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken)
-    {
-        LogAnnouncement(announcement.Kind, announcement.Alerts.Count, announcement.Text);
-        return Task.CompletedTask;
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Announcement {Kind} ({AlertCount} alerts): {Text}")]
-    private partial void LogAnnouncement(string kind, int alertCount, string text);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {AlertId} {AlertType} for {ProductId}: {Summary}")]
-    private partial void LogAlert(long alertId, string alertType, string productId, string summary);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} {Subject} ({AlertCount} alerts): {Text} [delivery {DeliveryId}]")]
+    private partial void LogMessage(string kind, string subject, int alertCount, string text, string deliveryId);
 }

@@ -25,7 +25,13 @@ public interface IWorkQueue
     /// <summary>Deletes a received message; false when the receipt is stale (the message was received again) or unknown.</summary>
     Task<bool> DeleteAsync(string queue, string receiptHandle);
 
-    /// <summary>Moves every message of the queue's dead-letter queue back to it, with a fresh receive count.</summary>
+    /// <summary>Hides a received message for <paramref name="timeout"/> from now (a retry's backoff); false when the receipt is stale.</summary>
+    Task<bool> ChangeVisibilityAsync(string queue, string receiptHandle, TimeSpan timeout);
+
+    /// <summary>Moves a received message to the dead-letter queue now (its consumer gave up); false when the receipt is stale.</summary>
+    Task<bool> DeadLetterAsync(string queue, string receiptHandle);
+
+    /// <summary>Moves every message of the queue's dead-letter queue back to it, with a fresh receive count and age.</summary>
     Task<int> RedriveAsync(string queue);
 
     QueueStats Stats(string queue);

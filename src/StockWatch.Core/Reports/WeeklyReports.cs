@@ -127,8 +127,8 @@ public interface IReportLedger
 
 /// <summary>
 /// Makes weekly reports: the figures, saved as JSON, CSV and HTML under <c>reports/weekly/&lt;period end date&gt;/</c>,
-/// recorded, and announced. One report per period: the id and files follow from the period, and only the maker
-/// that records it announces it, so two makers racing (two processes, a restart mid-run) leave one report.
+/// announced and recorded. One report per period: the id, the files and the announcement's deliveries follow from the
+/// period, so two makers racing (two processes, a restart mid-run) leave one report, announced once.
 /// </summary>
 public sealed partial class WeeklyReports(
     IReportSource source,
@@ -181,15 +181,18 @@ public sealed partial class WeeklyReports(
         await Put(KeyFor(periodEnd, "csv"), ReportFormats.Csv(content), cancellationToken);
         await Put(KeyFor(periodEnd, "html"), ReportFormats.Html(content), cancellationToken);
         var report = new Report(content.ReportId, content.GeneratedAt, Type, objects.LocationOf(KeyFor(periodEnd, "html")), content.Period.Start, periodEnd);
+
+        // Announced before it is recorded, so a crash in between cannot leave a report nobody hears of; the
+        // announcement's key is the report's id, so a second maker's announcement plans nothing more.
+        await AnnounceAsync(report, content, cancellationToken);
         if (!await ledger.TryAddAsync(report))
         {
-            // Another maker recorded it first, with the same id and files: it announces it.
+            // Another maker recorded it first, with the same id and files.
             var recorded = ledger.FindByPeriod(Type, periodEnd)!;
             return new ReportMade(recorded, Read(recorded), Created: false);
         }
 
         LogMade(report.ReportId, report.ReportLocation);
-        await AnnounceAsync(report, content, cancellationToken);
         return new ReportMade(report, content, Created: true);
     }
 

@@ -6,9 +6,9 @@ using StockWatch.Core.Telemetry;
 namespace StockWatch.Core.Stream;
 
 /// <summary>
-/// Reads the change stream, applies the alert rules, stores alerts and moves the checkpoint, then hands the stored
-/// alerts to the notification channels: each on its own, except those an import caused, which are announced as one
-/// digest per import once the stream is drained (an import is one transaction, so by then all its changes are read).
+/// Reads the change stream, applies the alert rules, stores alerts and moves the checkpoint, then plans the stored
+/// alerts' deliveries once the stream is drained: each alert on its own, except those an import caused, which go as
+/// one digest per import (an import is one transaction, so by then all its changes are read).
 /// </summary>
 public sealed class StreamProcessor(
     IChangeStream stream,
@@ -37,21 +37,11 @@ public sealed class StreamProcessor(
             {
                 Instruments.Alerts.Add(1, Instruments.Tag("type", alert.Type.ToWire()));
             }
-
-            await notifier.DeliverAsync([.. batch.Alerts.Where(a => ImportOf(a) is null)], cancellationToken);
         }
 
-        foreach (var import in stored.Where(a => ImportOf(a) is not null).GroupBy(a => ImportOf(a)!))
-        {
-            await notifier.AnnounceAsync(Announcement.ForImport(import.Key, [.. import]), cancellationToken);
-        }
-
+        await notifier.PlanAlertsAsync(cancellationToken);
         return stored;
     }
-
-    /// <summary>The import that caused the alert (change cause <c>import: ID</c>), if an import did.</summary>
-    private static string? ImportOf(Alert alert) =>
-        alert.Cause is { } cause && cause.StartsWith(ChangeRecord.ImportCause, StringComparison.Ordinal) ? cause[ChangeRecord.ImportCause.Length..].Trim() : null;
 
     private AlertDecision Evaluate(ChangeRecord change, AlertState state, ISalesHistory sales)
     {

@@ -6,6 +6,8 @@ using StockWatch.Core;
 using StockWatch.Core.Access;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
+using StockWatch.Core.Notifications;
+using StockWatch.Core.Stream;
 
 namespace StockWatch.Api;
 
@@ -18,6 +20,7 @@ public static class AlertsEndpoints
     {
         var group = routes.MapGroup("/api/alerts").WithTags("Alerts").WithCommonProblems();
         group.MapGet("/", List).RequireRole(Role.Reader);
+        group.MapGet("/{id}", Show).RequireRole(Role.Reader).Produces<AlertResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/stream", Stream).RequireRole(Role.Reader).Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return group;
     }
@@ -33,11 +36,21 @@ public static class AlertsEndpoints
         return TypedResults.Ok(store.ListAlerts(query).Select(AlertResponse.From).ToList());
     }
 
+    /// <summary>One alert with its delivery log: each channel's delivery, its attempts and how it ended.</summary>
+    public static Ok<AlertResponse> Show(string id, IInventoryStore store, IDeliveryStore deliveries) =>
+        TypedResults.Ok(WithDeliveries(Values.ParseCount(id, "alert_id", min: 1), store, deliveries));
+
+    /// <summary>The alert and its deliveries, for the API and <c>alerts show</c>.</summary>
+    public static AlertResponse WithDeliveries(long alertId, IInventoryStore store, IDeliveryStore deliveries) =>
+        store.FindAlert(alertId) is { } alert
+            ? AlertResponse.From(alert) with { Deliveries = [.. deliveries.ForAlert(alertId).Select(DeliveryResponse.From)] }
+            : throw StockWatchException.NotFound($"There is no alert {alertId}.");
+
     /// <summary>
     /// Server-Sent Events: each new alert as an <c>alert</c> event whose id is the alert id, so a client that
     /// reconnects with <c>Last-Event-ID</c> misses nothing.
     /// </summary>
-    public static async Task Stream(HttpContext context, IInventoryStore store, AlertSignal signal, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task Stream(HttpContext context, IInventoryStore store, IChangeStream changes, CancellationToken cancellationToken)
     {
         var last = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var resume)
             ? resume
@@ -50,7 +63,8 @@ public static class AlertsEndpoints
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var wake = signal.NextAsync(Poll, time, cancellationToken);
+                // Alerts are stored by commits: this process's wake the stream at once, other processes' are polled.
+                var wake = changes.WaitForChangesAsync(Poll, cancellationToken);
                 foreach (var alert in store.ListAlerts(new AlertQuery(AfterId: last, Limit: 500)))
                 {
                     var json = JsonSerializer.Serialize(AlertResponse.From(alert), Wire.Compact);
@@ -66,31 +80,5 @@ public static class AlertsEndpoints
         {
             // The client went away or the server is stopping.
         }
-    }
-}
-
-/// <summary>A channel that only says "alerts were stored", so live streams look at once instead of at their next poll.</summary>
-public sealed class AlertSignal : Core.Notifications.IAlertChannel
-{
-    private TaskCompletionSource _stored = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public string Name => "live";
-
-    public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
-    {
-        Interlocked.Exchange(ref _stored, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        return Task.CompletedTask;
-    }
-
-    /// <summary>An import's alerts are stored alerts like any other: live streams show each of them.</summary>
-    public Task AnnounceAsync(Core.Notifications.Announcement announcement, CancellationToken cancellationToken) =>
-        announcement.Alerts.Count == 0 ? Task.CompletedTask : DeliverAsync(announcement.Alerts, cancellationToken);
-
-    /// <summary>Completes when alerts are next stored in this process, or after <paramref name="poll"/>.</summary>
-    public async Task NextAsync(TimeSpan poll, TimeProvider time, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await Task.WhenAny(Volatile.Read(ref _stored).Task, Task.Delay(poll, time, timeout.Token));
-        await timeout.CancelAsync();
     }
 }

@@ -27,8 +27,6 @@ public static class ApiServer
         services.AddApiRateLimiting();
         services.AddStockWatchHealth();
         services.AddOpenApi();
-        services.AddSingleton<AlertSignal>();
-        services.AddSingleton<IAlertChannel>(provider => provider.GetRequiredService<AlertSignal>());
         return builder;
     }
 

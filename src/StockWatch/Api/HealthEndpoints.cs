@@ -33,7 +33,7 @@ public static class HealthEndpoints
         }).WithTags("Health");
 
     /// <summary>Degraded while an alarm is on, with its reason.</summary>
-    private sealed class AlarmsHealthCheck(Core.Monitoring.QueueAlarms alarms) : IHealthCheck
+    private sealed class AlarmsHealthCheck(Core.Monitoring.Alarms alarms) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
             Task.FromResult(alarms.Active is [_, ..] active

@@ -3,13 +3,34 @@ using StockWatch.Contracts;
 using StockWatch.Core;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
+using StockWatch.Core.Notifications;
 
 namespace StockWatch.Cli;
 
-/// <summary><c>stockwatch alerts list</c>.</summary>
+/// <summary><c>stockwatch alerts list</c> and <c>alerts show ID</c>.</summary>
 internal static class AlertsCommands
 {
-    public static Command Create() => new("alerts", "Read stored alerts.") { List() };
+    public static Command Create() => new("alerts", "Read stored alerts.") { List(), Show() };
+
+    private static Command Show()
+    {
+        var id = new Argument<string>("id") { Description = "The alert's id (alert_id in alerts list)." };
+        var command = new Command("show", "Show one alert and its delivery log: each channel's delivery, its attempts and how it ended.") { id };
+        command.SetHandler((context, _) =>
+        {
+            var alert = Api.AlertsEndpoints.WithDeliveries(
+                Values.ParseCount(context.Get(id), "alert_id", min: 1), context.Service<IInventoryStore>(), context.Service<IDeliveryStore>());
+            context.Write(alert, output =>
+            {
+                output.WriteLine($"Alert {alert.AlertId} {alert.AlertType} at {alert.AlertTime}: {alert.Summary}");
+                Tables.Write(output,
+                    ["delivery_id", "channel", "status", "attempts", "last_attempt_at", "last_error"],
+                    alert.Deliveries!.Select(d => new[] { d.DeliveryId, d.Channel, d.Status, d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture), d.LastAttemptAt ?? "-", d.LastError ?? "-" }));
+            });
+            return Task.FromResult(CliApp.Ok);
+        });
+        return command;
+    }
 
     private static Command List()
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using StockWatch.Core;
 using StockWatch.Core.Alerts;
+using StockWatch.Core.Notifications;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Sales;
 
@@ -71,8 +72,32 @@ public sealed record AlertResponse(
     long? ChangeSeq,
     string? Cause)
 {
+    /// <summary>The product's category when the alert was raised.</summary>
+    public string? Category { get; init; }
+
+    /// <summary>How the channels were told of it (one alert's page and <c>alerts show</c> only).</summary>
+    public List<DeliveryResponse>? Deliveries { get; init; }
+
     public static AlertResponse From(Alert a) => new(
-        a.Id, a.ProductId.Value, Timestamp.Format(a.Time), a.Type.ToWire(), a.Describe(), a.Details, a.ChangeSequence, a.Cause);
+        a.Id, a.ProductId.Value, Timestamp.Format(a.Time), a.Type.ToWire(), a.Describe(), a.Details, a.ChangeSequence, a.Cause) { Category = a.Category };
+}
+
+/// <summary>One delivery's log: to which channel, how many attempts, how it ended.</summary>
+public sealed record DeliveryResponse(
+    string DeliveryId,
+    string Channel,
+    string Kind,
+    string Subject,
+    string Status,
+    int Attempts,
+    string CreatedAt,
+    string? LastAttemptAt,
+    string? LastError,
+    string? DeliveredAt)
+{
+    public static DeliveryResponse From(DeliveryRecord d) => new(
+        d.DeliveryId, d.Channel, d.Kind, d.Subject, d.Status.ToWire(), d.Attempts, Timestamp.Format(d.CreatedAt),
+        d.LastAttemptAt is { } attempted ? Timestamp.Format(attempted) : null, d.LastError, d.DeliveredAt is { } delivered ? Timestamp.Format(delivered) : null);
 }
 
 /// <summary>A report as the Reports table has it, with links to its content.</summary>

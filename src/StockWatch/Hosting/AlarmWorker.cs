@@ -4,7 +4,7 @@ using StockWatch.Core.Monitoring;
 namespace StockWatch.Hosting;
 
 /// <summary>Evaluates the alarms every <c>StockWatch:Alarms:EvaluationInterval</c>.</summary>
-public sealed class AlarmWorker(QueueAlarms alarms, IOptions<AlarmOptions> options, TimeProvider time, ILogger<AlarmWorker> logger)
+public sealed class AlarmWorker(Alarms alarms, IOptions<AlarmOptions> options, TimeProvider time, ILogger<AlarmWorker> logger)
     : RepeatingService("alarms", time, logger, options.Value.EvaluationInterval)
 {
     protected override Task WorkAsync(CancellationToken stoppingToken) => alarms.EvaluateAsync(stoppingToken);

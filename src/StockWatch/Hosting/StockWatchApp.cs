@@ -10,6 +10,7 @@ using StockWatch.Core.Reports;
 using StockWatch.Core.Sales;
 using StockWatch.Core.Storage;
 using StockWatch.Core.Stream;
+using StockWatch.Notifications;
 using StockWatch.Sqlite;
 using StockWatch.Sqlite.Objects;
 
@@ -49,6 +50,10 @@ public static class StockWatchApp
         services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
         services.AddOptions<AlarmOptions>().BindSection(AlarmOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlarmOptions>, AlarmOptionsValidator>();
+        services.AddOptions<ChannelsOptions>().BindSection(ChannelsOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChannelsOptions>, ChannelsOptionsValidator>();
+        services.AddOptions<DeliveryOptions>().BindSection(DeliveryOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddOptions<ImportOptions>().BindSection(ImportOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ImportOptions>, ImportOptionsValidator>();
 
@@ -78,9 +83,16 @@ public static class StockWatchApp
         services.AddSingleton<IReportLedger, SqliteReportLedger>();
         services.AddSingleton<WeeklyReports>();
         services.AddSingleton<StreamProcessor>();
+        services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
         services.AddSingleton<Notifier>();
-        services.AddSingleton<QueueAlarms>();
-        services.AddSingleton<IAlertChannel, LogChannel>();
+        services.AddSingleton<Deliveries>();
+        services.AddSingleton<ChannelHealth>();
+        services.AddSingleton<Alarms>();
+
+        // The configured channels, and any a host adds in code.
+        services.AddSingleton(provider => new ChannelSet([
+            .. provider.GetRequiredService<IOptions<ChannelsOptions>>().Value.Effective.Select(options => Channels.Create(options, provider)),
+            .. provider.GetServices<IAlertChannel>()]));
         return services;
     }
 }

@@ -33,6 +33,7 @@ public static class StockWatchServer
         builder.Services.AddHostedService<ImportWorker>();
         builder.Services.AddHostedService<ReportScheduler>();
         builder.Services.AddHostedService<AlarmWorker>();
+        builder.Services.AddHostedService<DeliveryWorker>();
         builder.Services.AddHostedService(provider => new ImportInboxWorker(
             ImportInbox.Create(provider, dataFolder),
             provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Imports.ImportOptions>>(),
@@ -46,7 +47,7 @@ public static class StockWatchServer
         PrometheusBridge.Start();
         var app = builder.Build();
         var queue = app.Services.GetRequiredService<Core.Queues.IWorkQueue>();
-        Core.Telemetry.Instruments.Queues = () => Core.Monitoring.QueueAlarms.Queues
+        Core.Telemetry.Instruments.Queues = () => Core.Monitoring.Alarms.Queues
             .SelectMany(name => new[] { name, Core.Queues.Queues.DeadLetter(name) })
             .Select(name => queue.Stats(name) is var stats ? (name, stats.Visible + stats.InFlight, stats.OldestAge?.TotalSeconds ?? 0) : default);
         app.MapStockWatchApi();

@@ -113,6 +113,6 @@ public sealed class UploadLimitTests(SmallUploadServerFixture server) : IClassFi
         using var response = await client.PostAsync("/api/imports", new StringContent(big, Encoding.UTF8, new MediaTypeHeaderValue("text/csv")), TestContext.Current.CancellationToken);
 
         response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
-        Testing.TestStore.ScalarIn(Path.Combine(server.DataFolder, "stockwatch.db"), "SELECT COUNT(*) FROM queue_messages").Should().Be(0);
+        Testing.TestStore.ScalarIn(Path.Combine(server.DataFolder, "stockwatch.db"), "SELECT COUNT(*) FROM queue_messages WHERE queue = 'imports'").Should().Be(0);
     }
 }

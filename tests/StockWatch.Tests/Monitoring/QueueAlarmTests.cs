@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using StockWatch.Core.Alerts;
 using StockWatch.Core.Monitoring;
 using StockWatch.Core.Notifications;
 using StockWatch.Core.Queues;
@@ -12,7 +11,7 @@ public sealed class QueueAlarmTests : IDisposable
 {
     private readonly TempFolder _data = new();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
-    private readonly Recorded _announced = new();
+    private readonly RecordingChannel _announced = new();
     private readonly ServiceProvider _services;
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
@@ -28,7 +27,15 @@ public sealed class QueueAlarmTests : IDisposable
         _data.Dispose();
     }
 
-    private QueueAlarms Alarms => _services.GetRequiredService<QueueAlarms>();
+    private Alarms Alarms => _services.GetRequiredService<Alarms>();
+
+    /// <summary>The texts of the operational alerts the channel was sent, once the planned deliveries are made.</summary>
+    private async Task<IReadOnlyList<string>> Announced()
+    {
+        await _services.GetRequiredService<Deliveries>().RunOnceAsync(_cancel);
+        _announced.Messages.Should().OnlyContain(m => m.Kind == Announcement.OperationalAlert);
+        return [.. _announced.Messages.Select(m => m.Text)];
+    }
 
     private IWorkQueue Queue => _services.GetRequiredService<IWorkQueue>();
 
@@ -48,14 +55,14 @@ public sealed class QueueAlarmTests : IDisposable
         var alarm = Alarms.Active.Should().ContainSingle().Subject;
         (alarm.Type, alarm.Subject).Should().Be(("QUEUE_STUCK", "imports"));
         alarm.Reason.Should().Be("queue imports: the oldest of its 1 messages is 16 min old (limit 15 min)");
-        _announced.Texts.Should().Equal("QUEUE_STUCK: queue imports: the oldest of its 1 messages is 16 min old (limit 15 min).");
+        (await Announced()).Should().Equal("QUEUE_STUCK: queue imports: the oldest of its 1 messages is 16 min old (limit 15 min).");
 
         var received = await Queue.ReceiveAsync("imports", 1, TimeSpan.FromMinutes(5), 5);
         await Queue.DeleteAsync("imports", received.Single().ReceiptHandle);
         await Alarms.EvaluateAsync(_cancel);
 
         Alarms.Active.Should().BeEmpty();
-        _announced.Texts.Should().HaveCount(2).And.Subject.Last().Should().StartWith("QUEUE_STUCK cleared: imports is back to normal");
+        (await Announced()).Should().HaveCount(2).And.Subject.Last().Should().StartWith("QUEUE_STUCK cleared: imports is back to normal");
     }
 
     [Fact]
@@ -81,35 +88,4 @@ public sealed class QueueAlarmTests : IDisposable
         new AlarmOptionsValidator().Validate(null, new AlarmOptions { EvaluationInterval = TimeSpan.Zero, QueueOldestMessageAge = TimeSpan.FromMinutes(-1) })
             .FailureMessage.Should().Contain("StockWatch:Alarms:QueueOldestMessageAge must be a positive duration")
             .And.Contain("StockWatch:Alarms:EvaluationInterval must be a positive duration");
-
-    private sealed class Recorded : IAlertChannel
-    {
-        private readonly List<string> _texts = [];
-
-        public string Name => "recorded";
-
-        public IReadOnlyList<string> Texts
-        {
-            get
-            {
-                lock (_texts)
-                {
-                    return [.. _texts];
-                }
-            }
-        }
-
-        public Task DeliverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken)
-        {
-            announcement.Kind.Should().Be(Announcement.OperationalAlert);
-            lock (_texts)
-            {
-                _texts.Add(announcement.Text);
-            }
-
-            return Task.CompletedTask;
-        }
-    }
 }

@@ -13,7 +13,7 @@ public sealed class AlarmOptions
     /// <summary>A queue whose oldest message is older than this is stuck.</summary>
     public TimeSpan QueueOldestMessageAge { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>A channel failing this long is an alarm (once deliveries are tracked per channel).</summary>
+    /// <summary>A channel failing every delivery this long is an alarm.</summary>
     public TimeSpan ChannelFailingFor { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>How often the alarms are evaluated.</summary>
@@ -46,17 +46,19 @@ public sealed class AlarmOptionsValidator : IValidateOptions<AlarmOptions>
 public sealed record ActiveAlarm(string Type, string Subject, DateTimeOffset Since, string Reason);
 
 /// <summary>
-/// Queue alarms: QUEUE_STUCK when a queue's oldest message is older than <see cref="AlarmOptions.QueueOldestMessageAge"/>
-/// or its dead-letter queue is not empty. Each episode is announced once when it starts and once when it ends; the
-/// alarms that are on show in <c>/health</c>. The state is the process's own: after a restart an ongoing episode is
-/// announced again.
+/// The operational alarms. QUEUE_STUCK: a watched queue's oldest message is older than
+/// <see cref="AlarmOptions.QueueOldestMessageAge"/>, or its dead-letter queue is not empty. DELIVERY_FAILING: a channel
+/// has failed every delivery for <see cref="AlarmOptions.ChannelFailingFor"/>. Each episode is announced once when it
+/// starts and once when it ends; the alarms that are on show in <c>/health</c>. The state is the process's own: after
+/// a restart an ongoing episode is announced again.
 /// </summary>
-public sealed class QueueAlarms(IWorkQueue queue, Notifier notifier, IOptions<AlarmOptions> options, TimeProvider time)
+public sealed class Alarms(IWorkQueue queue, ChannelHealth channels, Notifier notifier, IOptions<AlarmOptions> options, TimeProvider time)
 {
     public const string QueueStuck = "QUEUE_STUCK";
+    public const string DeliveryFailing = "DELIVERY_FAILING";
 
     /// <summary>The work queues StockWatch watches (each with its dead-letter queue): alarms here, gauges at /metrics.</summary>
-    public static readonly string[] Queues = [Imports.ImportJobs.Queue];
+    public static readonly string[] Queues = [Imports.ImportJobs.Queue, Deliveries.Queue];
 
     private readonly Dictionary<string, ActiveAlarm> _active = new(StringComparer.Ordinal);
 
@@ -74,36 +76,44 @@ public sealed class QueueAlarms(IWorkQueue queue, Notifier notifier, IOptions<Al
     public async Task EvaluateAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        Dictionary<string, string> found = new(StringComparer.Ordinal);
+        var limits = options.Value;
+        Dictionary<string, (string Type, string Reason)> found = new(StringComparer.Ordinal);
         foreach (var name in Queues)
         {
-            if (queue.Stats(name) is { OldestAge: { } age } stats && age > options.Value.QueueOldestMessageAge)
+            if (queue.Stats(name) is { OldestAge: { } age } stats && age > limits.QueueOldestMessageAge)
             {
-                found[name] = string.Create(CultureInfo.InvariantCulture,
-                    $"queue {name}: the oldest of its {stats.Visible + stats.InFlight} messages is {Minutes(age)} old (limit {Minutes(options.Value.QueueOldestMessageAge)})");
+                found[name] = (QueueStuck, string.Create(CultureInfo.InvariantCulture,
+                    $"queue {name}: the oldest of its {stats.Visible + stats.InFlight} messages is {Minutes(age)} old (limit {Minutes(limits.QueueOldestMessageAge)})"));
             }
 
             var deadLetter = Core.Queues.Queues.DeadLetter(name);
             if (queue.Stats(deadLetter) is var dead && dead.Visible + dead.InFlight > 0)
             {
-                found[deadLetter] = $"dead-letter queue {deadLetter} holds {dead.Visible + dead.InFlight} message{(dead.Visible + dead.InFlight == 1 ? string.Empty : "s")}";
+                found[deadLetter] = (QueueStuck,
+                    $"dead-letter queue {deadLetter} holds {dead.Visible + dead.InFlight} message{(dead.Visible + dead.InFlight == 1 ? string.Empty : "s")}");
             }
+        }
+
+        foreach (var (channel, (since, error)) in channels.Failing.Where(f => now - f.Value.Since > limits.ChannelFailingFor))
+        {
+            found[$"channel {channel}"] = (DeliveryFailing,
+                $"channel {channel} has failed every delivery for {Minutes(now - since)} (limit {Minutes(limits.ChannelFailingFor)}); last error: {error}");
         }
 
         List<Announcement> announcements = [];
         lock (_active)
         {
-            foreach (var (subject, reason) in found.Where(f => !_active.ContainsKey(f.Key)))
+            foreach (var (subject, (type, reason)) in found.Where(f => !_active.ContainsKey(f.Key)))
             {
-                _active[subject] = new ActiveAlarm(QueueStuck, subject, now, reason);
-                announcements.Add(new Announcement(Announcement.OperationalAlert, $"{QueueStuck}: {subject}", $"{QueueStuck}: {reason}.", null, []));
+                _active[subject] = new ActiveAlarm(type, subject, now, reason);
+                announcements.Add(Announcement.ForAlarm(type, $"{type}: {subject}", $"{type}: {reason}."));
             }
 
             foreach (var ended in _active.Values.Where(a => !found.ContainsKey(a.Subject)).ToList())
             {
                 _active.Remove(ended.Subject);
-                announcements.Add(new Announcement(Announcement.OperationalAlert, $"{QueueStuck} cleared: {ended.Subject}",
-                    $"{QueueStuck} cleared: {ended.Subject} is back to normal (since {Timestamp.Format(ended.Since)}: {ended.Reason}).", null, []));
+                announcements.Add(Announcement.ForAlarm(ended.Type, $"{ended.Type} cleared: {ended.Subject}",
+                    $"{ended.Type} cleared: {ended.Subject} is back to normal (since {Timestamp.Format(ended.Since)}: {ended.Reason})."));
             }
         }
 

@@ -1,0 +1,141 @@
+using StockWatch.Core;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Notifications;
+
+namespace StockWatch.Sqlite;
+
+/// <summary>
+/// The delivery log on SQLite. Planning stores each new delivery, sends its id to the <c>deliveries</c> work queue and
+/// moves the alerts' planning checkpoint (the <c>deliveries</c> row of <c>stream_checkpoints</c>, on alert ids) in one
+/// transaction.
+/// </summary>
+public sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider time) : IDeliveryStore
+{
+    private const string Checkpoint = "deliveries";
+    private const string Columns = "delivery_id, channel, kind, subject, created_at, status, attempts, last_attempt_at, last_error, delivered_at";
+
+    public IReadOnlyList<Alert> AlertsToPlan(int max)
+    {
+        using var session = database.Open();
+        var select = session.Command($"""
+            SELECT {Rows.AlertColumns} FROM alerts
+            WHERE alert_id > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = '{Checkpoint}'), 0)
+            ORDER BY alert_id
+            LIMIT $max
+            """);
+        select.Parameters.AddWithValue("$max", max);
+        return Rows.ReadAll(select, Rows.ReadAlert);
+    }
+
+    public Task<int> PlanAsync(IReadOnlyList<PlannedDelivery> deliveries, long? alertsPlannedUpTo) => database.ExclusiveAsync(session =>
+    {
+        var now = time.GetUtcNow();
+        var insert = session.Command("""
+            INSERT INTO deliveries (delivery_id, channel, kind, subject, text, link, created_at)
+            VALUES ($id, $channel, $kind, $subject, $text, $link, $now)
+            ON CONFLICT DO NOTHING
+            """);
+        var id = insert.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Text);
+        var channel = insert.Parameters.Add("$channel", Microsoft.Data.Sqlite.SqliteType.Text);
+        var kind = insert.Parameters.Add("$kind", Microsoft.Data.Sqlite.SqliteType.Text);
+        var subject = insert.Parameters.Add("$subject", Microsoft.Data.Sqlite.SqliteType.Text);
+        var text = insert.Parameters.Add("$text", Microsoft.Data.Sqlite.SqliteType.Text);
+        var link = insert.Parameters.Add("$link", Microsoft.Data.Sqlite.SqliteType.Text);
+        insert.Parameters.AddWithValue("$now", Timestamp.FormatSortable(now));
+        var told = session.Command("INSERT INTO delivery_alerts (alert_id, delivery_id) VALUES ($alert, $id) ON CONFLICT DO NOTHING");
+        var toldAlert = told.Parameters.Add("$alert", Microsoft.Data.Sqlite.SqliteType.Integer);
+        var toldId = told.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Text);
+
+        var planned = 0;
+        foreach (var delivery in deliveries)
+        {
+            var message = delivery.Message;
+            id.Value = delivery.DeliveryId;
+            channel.Value = delivery.Channel;
+            kind.Value = message.Kind;
+            subject.Value = message.Subject;
+            text.Value = message.Text;
+            link.Value = (object?)message.Link?.AbsoluteUri ?? DBNull.Value;
+            if (insert.ExecuteNonQuery() == 0)
+            {
+                continue;
+            }
+
+            toldId.Value = delivery.DeliveryId;
+            foreach (var alert in message.Alerts)
+            {
+                toldAlert.Value = alert.Id;
+                told.ExecuteNonQuery();
+            }
+
+            SqliteWorkQueue.Send(session, Deliveries.Queue, delivery.DeliveryId, now);
+            planned++;
+        }
+
+        if (alertsPlannedUpTo is { } upTo)
+        {
+            var checkpoint = session.Command($"""
+                INSERT INTO stream_checkpoints (consumer, last_seq) VALUES ('{Checkpoint}', $seq)
+                ON CONFLICT (consumer) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)
+                """);
+            checkpoint.Parameters.AddWithValue("$seq", upTo);
+            checkpoint.ExecuteNonQuery();
+        }
+
+        return planned;
+    });
+
+    public (DeliveryRecord Record, Announcement Message)? Find(string deliveryId)
+    {
+        using var session = database.Open();
+        var select = session.Command($"SELECT {Columns}, text, link FROM deliveries WHERE delivery_id = $id");
+        select.Parameters.AddWithValue("$id", deliveryId);
+        var found = Rows.ReadAll(select, r => (Record: Read(r), Text: r.GetString(10), Link: r.IsDBNull(11) ? null : new Uri(r.GetString(11)))).SingleOrDefault();
+        if (found.Record is null)
+        {
+            return null;
+        }
+
+        var alerts = session.Command($"""
+            SELECT {Rows.AlertColumns} FROM alerts
+            WHERE alert_id IN (SELECT alert_id FROM delivery_alerts WHERE delivery_id = $id)
+            ORDER BY alert_id
+            """);
+        alerts.Parameters.AddWithValue("$id", deliveryId);
+        var record = found.Record;
+        return (record, new Announcement(record.Kind, record.Subject, found.Text, found.Link, Rows.ReadAll(alerts, Rows.ReadAlert)));
+    }
+
+    public Task RecordAttemptAsync(string deliveryId, DeliveryStatus status, string? error, DateTimeOffset at) => database.ExclusiveAsync(session =>
+    {
+        var update = session.Command("""
+            UPDATE deliveries SET status = $status, attempts = attempts + 1, last_attempt_at = $at, last_error = $error,
+                delivered_at = CASE WHEN $status = 'delivered' THEN $at ELSE delivered_at END
+            WHERE delivery_id = $id
+            """);
+        update.Parameters.AddWithValue("$status", status.ToWire());
+        update.Parameters.AddWithValue("$at", Timestamp.FormatSortable(at));
+        update.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
+        update.Parameters.AddWithValue("$id", deliveryId);
+        return update.ExecuteNonQuery();
+    });
+
+    public IReadOnlyList<DeliveryRecord> ForAlert(long alertId)
+    {
+        using var session = database.Open();
+        var select = session.Command($"""
+            SELECT {Columns} FROM deliveries
+            WHERE delivery_id IN (SELECT delivery_id FROM delivery_alerts WHERE alert_id = $alert)
+            ORDER BY created_at, delivery_id
+            """);
+        select.Parameters.AddWithValue("$alert", alertId);
+        return Rows.ReadAll(select, Read);
+    }
+
+    private static DeliveryRecord Read(Microsoft.Data.Sqlite.SqliteDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Timestamp.ParseStored(r.GetString(4)),
+        DeliveryStatuses.Parse(r.GetString(5)), r.GetInt32(6),
+        r.IsDBNull(7) ? null : Timestamp.ParseStored(r.GetString(7)),
+        r.IsDBNull(8) ? null : r.GetString(8),
+        r.IsDBNull(9) ? null : Timestamp.ParseStored(r.GetString(9)));
+}
