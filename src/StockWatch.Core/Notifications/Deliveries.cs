@@ -79,7 +79,9 @@ public sealed partial class Deliveries(
             }
 
             await store.RecordAttemptAsync(deliveryId, DeliveryStatus.Pending, error, time.GetUtcNow());
-            var wait = Backoff(record.Attempts + 1, Random.Shared.NextDouble(), _options);
+            // The last attempt is made when MaxAge is reached, not a backoff after it.
+            var giveUpAt = message.SentAt + _options.MaxAge - time.GetUtcNow();
+            var wait = TimeSpan.FromTicks(Math.Min(Backoff(record.Attempts + 1, Random.Shared.NextDouble(), _options).Ticks, giveUpAt.Ticks));
             await queue.ChangeVisibilityAsync(Queue, message.ReceiptHandle, wait);
             Count(channel.Name, "failed");
             LogFailed(deliveryId, channel.Name, record.Attempts + 1, error, wait);
