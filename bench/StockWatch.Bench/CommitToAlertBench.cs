@@ -10,7 +10,7 @@ namespace StockWatch.Bench;
 
 /// <summary>
 /// Price changes committed at a steady 1,000 a second while the stream processor runs as in <c>serve</c>: the time
-/// from a write's commit to its PRICE_CHANGED alert being stored and its deliveries planned.
+/// from a write's commit to its PRICE_CHANGED alert being stored.
 /// </summary>
 public static class CommitToAlertBench
 {
@@ -23,7 +23,7 @@ public static class CommitToAlertBench
         var set = new SetProduct(store, TimeProvider.System);
         var stream = new SqliteChangeStream(database, TimeProvider.System);
         var stored = new ConcurrentDictionary<string, long>();
-        var processor = new StreamProcessor(stream, new Notifier(new SqliteDeliveryStore(database, TimeProvider.System), new ChannelSet([])), Seeding.Options);
+        var processor = new StreamProcessor(stream, Seeding.Options);
         await processor.DrainAsync(CancellationToken.None);
 
         using var stop = new CancellationTokenSource();

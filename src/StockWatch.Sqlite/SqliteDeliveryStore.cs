@@ -5,13 +5,49 @@ using StockWatch.Core.Notifications;
 namespace StockWatch.Sqlite;
 
 /// <summary>
-/// The delivery log on SQLite. Planning stores each new delivery, sends its id to the <c>deliveries</c> work queue and
-/// moves the alerts' planning checkpoint (the <c>deliveries</c> row of <c>stream_checkpoints</c>, on alert ids) in one
-/// transaction.
+/// Announcements and the delivery log on SQLite. Planning stores each new delivery, sends its id to the
+/// <c>deliveries</c> work queue and moves the planning checkpoint in one transaction: rows of
+/// <c>stream_checkpoints</c>, <c>deliveries</c> on alert ids and <c>announcements</c> on announcement ids.
 /// </summary>
 public sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider time) : IDeliveryStore
 {
     private const string Checkpoint = "deliveries";
+    private const string AnnouncementCheckpoint = "announcements";
+
+    public Task AnnounceAsync(Announcement announcement) => database.ExclusiveAsync(session =>
+    {
+        var insert = session.Command("""
+            INSERT INTO announcements (announce_key, kind, topic, subject, text, link, created_at)
+            VALUES ($key, $kind, $topic, $subject, $text, $link, $now)
+            ON CONFLICT (announce_key) DO NOTHING
+            """);
+        insert.Parameters.AddWithValue("$key", announcement.Key ?? $"{announcement.Kind}-{Guid.CreateVersion7():N}");
+        insert.Parameters.AddWithValue("$kind", announcement.Kind);
+        insert.Parameters.AddWithValue("$topic", (object?)announcement.Topic ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$subject", announcement.Subject);
+        insert.Parameters.AddWithValue("$text", announcement.Text);
+        insert.Parameters.AddWithValue("$link", (object?)announcement.Link?.AbsoluteUri ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$now", Timestamp.FormatSortable(time.GetUtcNow()));
+        return insert.ExecuteNonQuery();
+    });
+
+    public IReadOnlyList<(long Id, Announcement Message)> AnnouncementsToPlan(int max)
+    {
+        using var session = database.Open();
+        var select = session.Command($"""
+            SELECT announcement_id, kind, topic, subject, text, link, announce_key FROM announcements
+            WHERE announcement_id > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = '{AnnouncementCheckpoint}'), 0)
+            ORDER BY announcement_id
+            LIMIT $max
+            """);
+        select.Parameters.AddWithValue("$max", max);
+        return Rows.ReadAll(select, r => (r.GetInt64(0), new Announcement(
+            r.GetString(1), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : new Uri(r.GetString(5)), [])
+        {
+            Topic = r.IsDBNull(2) ? null : r.GetString(2),
+            Key = r.GetString(6),
+        }));
+    }
     private const string Columns = "delivery_id, channel, kind, subject, created_at, status, attempts, last_attempt_at, last_error, delivered_at";
 
     public IReadOnlyList<Alert> AlertsToPlan(int max)
@@ -27,7 +63,7 @@ public sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider ti
         return Rows.ReadAll(select, Rows.ReadAlert);
     }
 
-    public Task<int> PlanAsync(IReadOnlyList<PlannedDelivery> deliveries, long? alertsPlannedUpTo) => database.ExclusiveAsync(session =>
+    public Task<int> PlanAsync(IReadOnlyList<PlannedDelivery> deliveries, PlanMark mark) => database.ExclusiveAsync(session =>
     {
         var now = time.GetUtcNow();
         var insert = session.Command("""
@@ -72,12 +108,18 @@ public sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider ti
             planned++;
         }
 
-        if (alertsPlannedUpTo is { } upTo)
+        foreach (var (consumer, upTo) in new[] { (Checkpoint, mark.AlertsUpTo), (AnnouncementCheckpoint, mark.AnnouncementsUpTo) })
         {
-            var checkpoint = session.Command($"""
-                INSERT INTO stream_checkpoints (consumer, last_seq) VALUES ('{Checkpoint}', $seq)
+            if (upTo is null)
+            {
+                continue;
+            }
+
+            var checkpoint = session.Command("""
+                INSERT INTO stream_checkpoints (consumer, last_seq) VALUES ($consumer, $seq)
                 ON CONFLICT (consumer) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)
                 """);
+            checkpoint.Parameters.AddWithValue("$consumer", consumer);
             checkpoint.Parameters.AddWithValue("$seq", upTo);
             checkpoint.ExecuteNonQuery();
         }

@@ -31,7 +31,7 @@ public sealed class TestStore : IDisposable
         Database.Migrate();
         Store = new SqliteInventoryStore(Database, alertOptions);
         Stream = new SqliteChangeStream(Database, Time);
-        Processor = new StreamProcessor(Stream, new Notifier(new SqliteDeliveryStore(Database, Time), new ChannelSet([])), alertOptions);
+        Processor = new StreamProcessor(Stream, alertOptions);
         SetProduct = new SetProduct(Store, Time);
         MoveStock = new MoveStock(Store, Time);
         DeleteProduct = new DeleteProduct(Store, Time);
@@ -137,7 +137,7 @@ public sealed class TestStore : IDisposable
             command.ExecuteNonQuery();
         }
 
-        var processor = new StreamProcessor(new SqliteChangeStream(database, TimeProvider.System), new Notifier(new SqliteDeliveryStore(database, TimeProvider.System), new ChannelSet([])),
+        var processor = new StreamProcessor(new SqliteChangeStream(database, TimeProvider.System),
             Microsoft.Extensions.Options.Options.Create(options ?? new AlertOptions()));
         processor.DrainAsync(CancellationToken.None).GetAwaiter().GetResult();
         return AlertFingerprints(database.Path);

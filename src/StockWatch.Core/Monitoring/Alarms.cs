@@ -52,7 +52,7 @@ public sealed record ActiveAlarm(string Type, string Subject, DateTimeOffset Sin
 /// starts and once when it ends; the alarms that are on show in <c>/health</c>. The state is the process's own: after
 /// a restart an ongoing episode is announced again.
 /// </summary>
-public sealed class Alarms(IWorkQueue queue, ChannelHealth channels, Notifier notifier, IOptions<AlarmOptions> options, TimeProvider time)
+public sealed class Alarms(IWorkQueue queue, ChannelHealth channels, IDeliveryStore store, IOptions<AlarmOptions> options, TimeProvider time)
 {
     public const string QueueStuck = "QUEUE_STUCK";
     public const string DeliveryFailing = "DELIVERY_FAILING";
@@ -119,7 +119,7 @@ public sealed class Alarms(IWorkQueue queue, ChannelHealth channels, Notifier no
 
         foreach (var announcement in announcements)
         {
-            await notifier.AnnounceAsync(announcement, cancellationToken);
+            await store.AnnounceAsync(announcement);
         }
     }
 

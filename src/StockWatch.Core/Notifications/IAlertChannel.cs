@@ -58,7 +58,7 @@ public sealed record Announcement(string Kind, string Subject, string Text, Uri?
     /// <summary>The topic channels filter on when the message is not about stored alerts (<c>WEEKLY_REPORT</c>, an alarm's type).</summary>
     public string? Topic { get; init; }
 
-    /// <summary>The same key plans one delivery per channel however often it is announced (a report's id); none: each time.</summary>
+    /// <summary>The same key records the announcement once however often it is announced (a report's id); none: each time.</summary>
     public string? Key { get; init; }
 
     /// <summary>One alert: the subject names its type and product.</summary>

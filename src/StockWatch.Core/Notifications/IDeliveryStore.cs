@@ -12,6 +12,9 @@ public enum DeliveryStatus
     Dead,
 }
 
+/// <summary>How far planning got: the last alert id or the last announcement id planned (at most one of them moves per plan).</summary>
+public sealed record PlanMark(long? AlertsUpTo = null, long? AnnouncementsUpTo = null);
+
 /// <summary>A message for one channel, before it is stored.</summary>
 public sealed record PlannedDelivery(string DeliveryId, string Channel, Announcement Message);
 
@@ -28,17 +31,26 @@ public sealed record DeliveryRecord(
     string? LastError,
     DateTimeOffset? DeliveredAt);
 
-/// <summary>Where deliveries are kept: the delivery log, and the queue that carries each delivery to its channel.</summary>
+/// <summary>
+/// Where announcements and deliveries are kept: announcements recorded by any process, the delivery log, and the queue
+/// that carries each delivery to its channel.
+/// </summary>
 public interface IDeliveryStore
 {
+    /// <summary>Records an announcement for <c>serve</c> to plan; one with the <see cref="Announcement.Key"/> of an earlier one is dropped.</summary>
+    Task AnnounceAsync(Announcement announcement);
+
     /// <summary>Up to <paramref name="max"/> stored alerts not planned yet, oldest first.</summary>
     IReadOnlyList<Alert> AlertsToPlan(int max);
 
+    /// <summary>Up to <paramref name="max"/> recorded announcements not planned yet, oldest first, each with its id.</summary>
+    IReadOnlyList<(long Id, Announcement Message)> AnnouncementsToPlan(int max);
+
     /// <summary>
-    /// In one transaction: stores each delivery whose id is new, queues it, and (when given) marks the alerts up to
-    /// <paramref name="alertsPlannedUpTo"/> as planned. Returns how many were new: planning twice plans once.
+    /// In one transaction: stores each delivery whose id is new, queues it, and marks the alerts or announcements up to
+    /// the given ids as planned. Returns how many were new: planning twice plans once.
     /// </summary>
-    Task<int> PlanAsync(IReadOnlyList<PlannedDelivery> deliveries, long? alertsPlannedUpTo);
+    Task<int> PlanAsync(IReadOnlyList<PlannedDelivery> deliveries, PlanMark mark);
 
     /// <summary>A delivery with the message it sends (its alerts read back from the store).</summary>
     (DeliveryRecord Record, Announcement Message)? Find(string deliveryId);

@@ -4,17 +4,25 @@ using StockWatch.Core.Stream;
 namespace StockWatch.Core.Notifications;
 
 /// <summary>
-/// Turns what should be told into durable deliveries, one per message per channel whose filter passes it. Stored
-/// alerts are planned after a checkpoint in the same transaction that queues them, so a crash between storing an alert
-/// and planning it loses nothing; delivery ids follow from what they tell, so planning again plans nothing twice.
+/// Turns what should be told into durable deliveries, one per message per channel whose filter passes it. Any process
+/// stores alerts (the stream processor) and records announcements (reports, alarms); <c>serve</c>, which owns the
+/// channels, plans them after checkpoints that move in the same transaction that queues the deliveries, so a crash
+/// in between loses nothing, and delivery ids follow from what they tell, so planning again plans nothing twice.
 /// </summary>
 public sealed class Notifier(IDeliveryStore store, ChannelSet channels)
 {
     /// <summary>Alerts planned per transaction. An import whose alerts span more than one batch is told in one digest per batch.</summary>
     public const int PlanBatch = 5000;
 
-    /// <summary>Plans every stored alert not planned yet: each on its own, except an import's, which go as one digest.</summary>
-    public async Task PlanAlertsAsync(CancellationToken cancellationToken)
+    /// <summary>Plans what is not planned yet: alerts, then announcements.</summary>
+    public async Task PlanAsync(CancellationToken cancellationToken)
+    {
+        await PlanAlertsAsync(cancellationToken);
+        await PlanAnnouncementsAsync(cancellationToken);
+    }
+
+    /// <summary>Each stored alert on its own, except an import's, which go as one digest.</summary>
+    private async Task PlanAlertsAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -41,19 +49,28 @@ public sealed class Notifier(IDeliveryStore store, ChannelSet channels)
                 }
             }
 
-            await store.PlanAsync(planned, alerts[^1].Id);
+            await store.PlanAsync(planned, new PlanMark(AlertsUpTo: alerts[^1].Id));
         }
     }
 
-    /// <summary>Plans a message that is not about stored alerts (a report made, an alarm) for every channel that wants its topic.</summary>
-    public Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken)
+    /// <summary>Each announcement for every channel that wants its topic.</summary>
+    private async Task PlanAnnouncementsAsync(CancellationToken cancellationToken)
     {
-        var key = announcement.Key ?? $"{announcement.Kind}-{Guid.CreateVersion7():N}";
-        var planned = channels.All
-            .Where(channel => announcement.Topic is not { } topic || channel.Filter.Accepts(topic))
-            .Select(channel => new PlannedDelivery($"{key}-{channel.Name}", channel.Name, announcement))
-            .ToList();
-        return planned.Count == 0 ? Task.CompletedTask : store.PlanAsync(planned, alertsPlannedUpTo: null);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var announcements = store.AnnouncementsToPlan(PlanBatch);
+            if (announcements.Count == 0)
+            {
+                return;
+            }
+
+            var planned = announcements
+                .SelectMany(a => channels.All
+                    .Where(channel => a.Message.Topic is not { } topic || channel.Filter.Accepts(topic))
+                    .Select(channel => new PlannedDelivery($"announcement-{a.Id}-{channel.Name}", channel.Name, a.Message)))
+                .ToList();
+            await store.PlanAsync(planned, new PlanMark(AnnouncementsUpTo: announcements[^1].Id));
+        }
     }
 
     /// <summary>The import that caused the alert (change cause <c>import: ID</c>), if an import did.</summary>

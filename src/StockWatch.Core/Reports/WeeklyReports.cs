@@ -134,7 +134,7 @@ public sealed partial class WeeklyReports(
     IReportSource source,
     IReportLedger ledger,
     IObjectStore objects,
-    Notifier notifier,
+    IDeliveryStore announcements,
     IOptions<ReportOptions> reportOptions,
     IOptions<AlertOptions> alertOptions,
     TimeProvider time,
@@ -184,7 +184,7 @@ public sealed partial class WeeklyReports(
 
         // Announced before it is recorded, so a crash in between cannot leave a report nobody hears of; the
         // announcement's key is the report's id, so a second maker's announcement plans nothing more.
-        await AnnounceAsync(report, content, cancellationToken);
+        await AnnounceAsync(report, content);
         if (!await ledger.TryAddAsync(report))
         {
             // Another maker recorded it first, with the same id and files.
@@ -281,12 +281,12 @@ public sealed partial class WeeklyReports(
     private Task Put(ObjectKey key, string text, CancellationToken cancellationToken) =>
         objects.PutAsync(key, new MemoryStream(Encoding.UTF8.GetBytes(text)), cancellationToken);
 
-    private async Task AnnounceAsync(Report report, WeeklyReport content, CancellationToken cancellationToken)
+    private async Task AnnounceAsync(Report report, WeeklyReport content)
     {
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"Weekly report {content.Period.Start:yyyy-MM-dd} to {content.Period.End:yyyy-MM-dd}: {content.Totals.Units:N0} units, revenue {content.Totals.Revenue:N2}"
             + $", {content.LowStock.Count} low and {content.OutOfStock.Count} out of stock. {report.ReportLocation}");
-        await notifier.AnnounceAsync(Announcement.ForReport(report.ReportId, summary, report.ReportLocation), cancellationToken);
+        await announcements.AnnounceAsync(Announcement.ForReport(report.ReportId, summary, report.ReportLocation));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Weekly report {ReportId} made: {Location}")]

@@ -6,13 +6,11 @@ using StockWatch.Core.Telemetry;
 namespace StockWatch.Core.Stream;
 
 /// <summary>
-/// Reads the change stream, applies the alert rules, stores alerts and moves the checkpoint, then plans the stored
-/// alerts' deliveries once the stream is drained: each alert on its own, except those an import caused, which go as
-/// one digest per import (an import is one transaction, so by then all its changes are read).
+/// Reads the change stream, applies the alert rules, stores alerts and moves the checkpoint. The stored alerts'
+/// deliveries are planned by <c>serve</c> (<see cref="Notifier"/>) once the stream is drained.
 /// </summary>
 public sealed class StreamProcessor(
     IChangeStream stream,
-    Notifier notifier,
     IOptions<AlertOptions> options)
 {
     public const string Consumer = "alerts";
@@ -39,7 +37,6 @@ public sealed class StreamProcessor(
             }
         }
 
-        await notifier.PlanAlertsAsync(cancellationToken);
         return stored;
     }
 

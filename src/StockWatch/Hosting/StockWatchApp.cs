@@ -50,7 +50,15 @@ public static class StockWatchApp
         services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
         services.AddOptions<AlarmOptions>().BindSection(AlarmOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlarmOptions>, AlarmOptionsValidator>();
-        services.AddOptions<ChannelsOptions>().BindSection(ChannelsOptions.Section).ValidateOnStart();
+        // Each channel bound on its own: the binder skips list items it cannot convert, which would drop a channel
+        // with, say, an unparsable Port silently; bound one by one, the error names the setting.
+        services.AddOptions<ChannelsOptions>().Configure<IConfiguration>((options, configuration) => options.Channels =
+            [.. configuration.GetSection(ChannelsOptions.Section).GetSection(nameof(ChannelsOptions.Channels)).GetChildren().Select(section =>
+            {
+                var channel = new ChannelOptions();
+                section.Bind(channel);
+                return channel;
+            })]).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChannelsOptions>, ChannelsOptionsValidator>();
         services.AddOptions<DeliveryOptions>().BindSection(DeliveryOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();

@@ -1,17 +1,27 @@
+using StockWatch.Core.Notifications;
 using StockWatch.Core.Stream;
 
 namespace StockWatch.Hosting;
 
-/// <summary>Runs the stream processor continuously: woken by in-process commits, polling for other processes' writes.</summary>
+/// <summary>
+/// Runs the stream processor continuously, woken by in-process commits, polling for other processes' writes; after each
+/// drain it plans the deliveries of what was stored or announced (by this process or another), so an import's alerts,
+/// all read by then, go out as one digest.
+/// </summary>
 public sealed partial class StreamProcessorWorker(
     StreamProcessor processor,
+    Notifier notifier,
     IChangeStream stream,
     TimeProvider time,
     ILogger<StreamProcessorWorker> logger) : RepeatingService("stream", time, logger, TimeSpan.FromSeconds(5))
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
-    protected override Task WorkAsync(CancellationToken stoppingToken) => processor.DrainAsync(stoppingToken);
+    protected override async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        await processor.DrainAsync(stoppingToken);
+        await notifier.PlanAsync(stoppingToken);
+    }
 
     protected override Task WaitAsync(CancellationToken stoppingToken) => stream.WaitForChangesAsync(PollInterval, stoppingToken);
 
@@ -22,6 +32,7 @@ public sealed partial class StreamProcessorWorker(
     protected override async Task StoppedAsync()
     {
         await processor.DrainAsync(CancellationToken.None);
+        await notifier.PlanAsync(CancellationToken.None);
         LogStopped();
     }
 

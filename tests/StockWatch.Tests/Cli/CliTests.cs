@@ -160,7 +160,13 @@ public sealed class CliTests : IDisposable
     [InlineData("""{ "StockWatch": { "Imports": { "InboxFolder": "in\u0000box" } } }""", "StockWatch:Imports:InboxFolder is not a usable folder path", "serve", "--urls", "http://127.0.0.1:0")]
     [InlineData("""{ "StockWatch": { "Alarms": { "EvaluationInterval": "00:00:00" } } }""", "StockWatch:Alarms:EvaluationInterval must be a positive duration", "serve", "--urls", "http://127.0.0.1:0")]
     [InlineData("""{ "StockWatch": { "Alarms": { "QueueOldestMessageAge": "soon" } } }""", "StockWatch:Alarms:QueueOldestMessageAge", "serve", "--urls", "http://127.0.0.1:0")]
-    public async Task Configuration_ReportImportAndAlarmSettings_AreCheckedAtStart(string json, string? expected, params string[] command)
+    [InlineData("""{ "StockWatch": { "Channels": [ { "Name": "ops", "Type": "pager" } ] } }""", "StockWatch:Channels:0:Type must be one of log, webhook, email (got \"pager\").", "serve", "--urls", "http://127.0.0.1:0")]
+    [InlineData("""{ "StockWatch": { "Channels": [ { "Name": "log", "Type": "log" }, { "Name": "hook", "Type": "webhook", "Url": "file:///etc/passwd", "Secret": "x" } ] } }""", "StockWatch:Channels:1:Url must be an absolute http:// or https:// URL", "serve", "--urls", "http://127.0.0.1:0")]
+    [InlineData("""{ "StockWatch": { "Channels": [ { "Name": "mail", "Type": "email", "From": "a@example.com", "To": "b@example.com" } ] } }""", "StockWatch:Channels:0:Host is required for an email channel", "serve", "--urls", "http://127.0.0.1:0")]
+    [InlineData("""{ "StockWatch": { "Channels": [ { "Name": "mail", "Type": "email", "Host": "localhost", "Port": "twenty-five", "From": "a@example.com", "To": "b@example.com" } ] } }""", "StockWatch:Channels:0:Port", "serve", "--urls", "http://127.0.0.1:0")]
+    [InlineData("""{ "StockWatch": { "Delivery": { "InitialBackoff": "-00:00:05" } } }""", "StockWatch:Delivery:InitialBackoff must be a positive duration", "serve", "--urls", "http://127.0.0.1:0")]
+    [InlineData("""{ "StockWatch": { "Delivery": { "MaxAge": "00:00:00" } } }""", "StockWatch:Delivery:MaxAge must be a positive duration", "serve", "--urls", "http://127.0.0.1:0")]
+    public async Task Configuration_ReportImportAlarmChannelAndDeliverySettings_AreCheckedAtStart(string json, string? expected, params string[] command)
     {
         await File.WriteAllTextAsync(Path.Combine(_data.Path, "stockwatch.json"), json, TestContext.Current.CancellationToken);
 

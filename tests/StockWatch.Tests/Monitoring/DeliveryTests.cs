@@ -49,11 +49,17 @@ public sealed class DeliveryTests : IDisposable
         await Get<SetProduct>().HandleAsync(new SetProductRequest(ProductId.Parse("HAMMER")) { Name = "Hammer", Category = "Tools", Stock = 2, LowStockThreshold = 5 }, "test");
         await Get<SetProduct>().HandleAsync(new SetProductRequest(ProductId.Parse("ROSE")) { Name = "Rose", Category = "Garden", Stock = 1, LowStockThreshold = 5 }, "test");
         var alerts = await Get<StreamProcessor>().DrainAsync(_cancel);
+        await Get<Notifier>().PlanAsync(_cancel);
         alerts.Should().HaveCount(4);
         return alerts;
     }
 
-    private Task<int> Deliver() => Get<Deliveries>().RunOnceAsync(_cancel);
+    /// <summary>What serve's workers do in a round: plan what was stored or announced, make the deliveries due.</summary>
+    private async Task<int> Deliver()
+    {
+        await Get<Notifier>().PlanAsync(_cancel);
+        return await Get<Deliveries>().RunOnceAsync(_cancel);
+    }
 
     private DeliveryRecord LogOf(long alertId, string channel) =>
         Get<IDeliveryStore>().ForAlert(alertId).Should().ContainSingle(d => d.Channel == channel).Subject;
@@ -114,7 +120,6 @@ public sealed class DeliveryTests : IDisposable
 
         // As if the process died after queueing the deliveries but before the checkpoint moved.
         TestStore.ScalarIn(Path.Combine(_data.Path, "stockwatch.db"), "UPDATE stream_checkpoints SET last_seq = 0 WHERE consumer = 'deliveries' RETURNING 0");
-        await Get<Notifier>().PlanAlertsAsync(_cancel);
         await Deliver();
 
         TestStore.ScalarIn(Path.Combine(_data.Path, "stockwatch.db"), "SELECT COUNT(*) FROM deliveries").Should().Be(planned);

@@ -32,6 +32,7 @@ public sealed class QueueAlarmTests : IDisposable
     /// <summary>The texts of the operational alerts the channel was sent, once the planned deliveries are made.</summary>
     private async Task<IReadOnlyList<string>> Announced()
     {
+        await _services.GetRequiredService<Notifier>().PlanAsync(_cancel);
         await _services.GetRequiredService<Deliveries>().RunOnceAsync(_cancel);
         _announced.Messages.Should().OnlyContain(m => m.Kind == Announcement.OperationalAlert);
         return [.. _announced.Messages.Select(m => m.Text)];
