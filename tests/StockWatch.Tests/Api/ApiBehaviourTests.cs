@@ -142,6 +142,33 @@ public sealed class ApiBehaviourTests(ApiServerFixture server) : IClassFixture<A
     }
 
     [Fact]
+    public async Task Alert_ById_ShowsItsDeliveryLog_And404sAnUnknownOne()
+    {
+        await server.CreateAsync("LOG-1", stock: 3);
+        using var reader = server.Reader();
+        var alert = await Eventually.Until(async () => (await Body(await reader.GetAsync("/api/alerts?product_id=LOG-1&type=LOW_STOCK", Cancel))).Clone(),
+            alerts => alerts.GetArrayLength() == 1, "the stream processor stores the alert", Cancel);
+        var id = alert[0].GetProperty("alert_id").GetInt64();
+
+        var shown = await Eventually.Until(async () => await Body(await reader.GetAsync($"/api/alerts/{id}", Cancel)),
+            body => body.GetProperty("deliveries").EnumerateArray().Any(d => d.GetProperty("status").GetString() == "delivered"),
+            "serve plans and makes the delivery to its log channel", Cancel);
+
+        shown.GetProperty("alert_type").GetString().Should().Be("LOW_STOCK");
+        var delivery = shown.GetProperty("deliveries").EnumerateArray().Should().ContainSingle().Subject;
+        (delivery.GetProperty("channel").GetString(), delivery.GetProperty("kind").GetString(), delivery.GetProperty("attempts").GetInt32())
+            .Should().Be(("log", "alert", 1));
+        delivery.GetProperty("delivery_id").GetString().Should().Be($"alert-{id}-log");
+        using var unknown = await reader.GetAsync("/api/alerts/999999", Cancel);
+        unknown.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Body(unknown)).GetProperty("detail").GetString().Should().Be("There is no alert 999999.");
+        using var bad = await reader.GetAsync("/api/alerts/abc", Cancel);
+        bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        using var anonymous = await server.Client(null).GetAsync($"/api/alerts/{id}", Cancel);
+        anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task AlertStream_SaleTakingStockLow_ArrivesWithinASecond()
     {
         await server.CreateAsync("B7", stock: 12);
@@ -214,7 +241,7 @@ public sealed class ApiBehaviourTests(ApiServerFixture server) : IClassFixture<A
         var paths = (await Body(await client.GetAsync("/openapi/v1.json", Cancel))).GetProperty("paths");
 
         paths.EnumerateObject().Select(p => p.Name).Should().Contain(
-            ["/api/products", "/api/products/{id}", "/api/products/{id}/stock", "/api/sales", "/api/alerts", "/api/alerts/stream"]);
+            ["/api/products", "/api/products/{id}", "/api/products/{id}/stock", "/api/sales", "/api/alerts", "/api/alerts/{id}", "/api/alerts/stream"]);
         var sale = paths.GetProperty("/api/sales").GetProperty("post").GetProperty("responses");
         sale.EnumerateObject().Select(r => r.Name).Should().Contain(["201", "200", "400", "401", "403", "404", "409", "413", "415", "429"]);
         sale.GetProperty("409").GetProperty("content").TryGetProperty("application/problem+json", out _).Should().BeTrue();

@@ -49,6 +49,8 @@ public sealed class BadInputTests : IDisposable
         { "type must be one of LOW_STOCK", ["alerts", "list", "--type", "LOW"] },
         { "product_id must not start or end with a space", ["alerts", "list", "--product", "85123A\t"] },
         { "limit must be a whole number from 1", ["alerts", "list", "--limit", "0"] },
+        { "alert_id must be a whole number from 1", ["alerts", "show", "first"] },
+        { "alert_id must be a whole number from 1", ["alerts", "show", "-3"] },
         { "end must be an ISO-8601 date such as 2026-11-24", ["report", "weekly", "--end", "last thursday"] },
         { "week must be an ISO week such as 2026-W47 (got \"2026-W54\")", ["report", "weekly", "--week", "2026-W54"] },
         { "week must be an ISO week such as 2026-W47", ["report", "weekly", "--week", "=cmd|' /C calc'!A0"] },
