@@ -98,3 +98,12 @@ public sealed class UtcTimestampConverter : System.Text.Json.Serialization.JsonC
     public override void Write(System.Text.Json.Utf8JsonWriter writer, DateTimeOffset value, System.Text.Json.JsonSerializerOptions options) =>
         writer.WriteStringValue(Timestamp.Format(value));
 }
+
+/// <summary>Checks settings share, with messages that name the setting.</summary>
+public static class Settings
+{
+    /// <summary>A message for each duration that is zero or negative: <c>Section:Setting must be a positive duration such as …</c>.</summary>
+    public static IEnumerable<string> NonPositiveDurations(string section, string example, params (string Setting, TimeSpan Value)[] durations) =>
+        durations.Where(d => d.Value <= TimeSpan.Zero)
+            .Select(d => $"{section}:{d.Setting} must be a positive duration such as {example} (got {d.Value}).");
+}

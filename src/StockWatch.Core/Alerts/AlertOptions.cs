@@ -23,10 +23,7 @@ public sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
             failures.Add($"{AlertOptions.Section}:DefaultLowStockThreshold must not be negative (got {options.DefaultLowStockThreshold}).");
         }
 
-        if (options.ReminderCooldown <= TimeSpan.Zero)
-        {
-            failures.Add($"{AlertOptions.Section}:ReminderCooldown must be a positive duration such as 24:00:00 (got {options.ReminderCooldown}).");
-        }
+        failures.AddRange(Settings.NonPositiveDurations(AlertOptions.Section, "24:00:00", (nameof(AlertOptions.ReminderCooldown), options.ReminderCooldown)));
 
         if (options.LeadTimeDays is < 1 or > 365)
         {

@@ -24,20 +24,10 @@ public sealed class AlarmOptionsValidator : IValidateOptions<AlarmOptions>
 {
     public ValidateOptionsResult Validate(string? name, AlarmOptions options)
     {
-        List<string> failures = [];
-        foreach (var (setting, value) in new[]
-        {
+        var failures = Settings.NonPositiveDurations(AlarmOptions.Section, "00:15:00",
             (nameof(AlarmOptions.QueueOldestMessageAge), options.QueueOldestMessageAge),
             (nameof(AlarmOptions.ChannelFailingFor), options.ChannelFailingFor),
-            (nameof(AlarmOptions.EvaluationInterval), options.EvaluationInterval),
-        })
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                failures.Add($"{AlarmOptions.Section}:{setting} must be a positive duration such as 00:15:00 (got {value}).");
-            }
-        }
-
+            (nameof(AlarmOptions.EvaluationInterval), options.EvaluationInterval)).ToList();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

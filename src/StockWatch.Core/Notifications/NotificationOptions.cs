@@ -160,20 +160,11 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
 {
     public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
     {
-        List<string> failures = [];
-        foreach (var (setting, value) in new[]
-        {
+        var failures = Settings.NonPositiveDurations(DeliveryOptions.Section, "00:00:05",
             (nameof(DeliveryOptions.InitialBackoff), options.InitialBackoff),
             (nameof(DeliveryOptions.MaxBackoff), options.MaxBackoff),
             (nameof(DeliveryOptions.MaxAge), options.MaxAge),
-            (nameof(DeliveryOptions.Timeout), options.Timeout),
-        })
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                failures.Add($"{DeliveryOptions.Section}:{setting} must be a positive duration such as 00:00:05 (got {value}).");
-            }
-        }
+            (nameof(DeliveryOptions.Timeout), options.Timeout)).ToList();
 
         if (failures.Count == 0 && options.MaxBackoff < options.InitialBackoff)
         {
