@@ -37,9 +37,13 @@ public sealed class MetricsTests : IDisposable
 
         using var anonymous = await new HttpClient().GetAsync($"http://127.0.0.1:{port}/metrics", _cancel);
         anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
-        using var response = await client.GetAsync("/metrics", _cancel);
-        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
-        var metrics = PrometheusText.Parse(await response.Content.ReadAsStringAsync(_cancel));
+        // The log channel is told of the two alerts and of the weekly report serve made at start, once planned and sent.
+        var metrics = await Eventually.Until(async () =>
+        {
+            using var response = await client.GetAsync("/metrics", _cancel);
+            response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+            return PrometheusText.Parse(await response.Content.ReadAsStringAsync(_cancel));
+        }, m => m.Value("stockwatch_deliveries_total", ("channel", "log"), ("outcome", "delivered")) == 3, "the delivery worker sends the three messages", _cancel);
 
         metrics.TypeOf("stockwatch_alerts_total").Should().Be("counter");
         metrics.Value("stockwatch_alerts_total", ("type", "PRODUCT_ADDED")).Should().Be(1);
@@ -52,9 +56,11 @@ public sealed class MetricsTests : IDisposable
         metrics.Value("stockwatch_queue_visible_messages", ("queue", "imports")).Should().Be(0);
         metrics.Value("stockwatch_queue_visible_messages", ("queue", "imports-dlq")).Should().Be(0);
         metrics.Value("stockwatch_queue_dead_lettered_total", ("queue", "imports")).Should().BeNull("nothing was dead-lettered");
-        metrics.Value("stockwatch_deliveries_total", ("channel", "log"), ("outcome", "delivered")).Should().BePositive();
+        metrics.Value("stockwatch_deliveries_total", ("channel", "log"), ("outcome", "failed")).Should().BeNull("the log never fails");
+        metrics.Value("stockwatch_queue_sent_total", ("queue", "deliveries")).Should().Be(3);
+        metrics.Value("stockwatch_queue_deleted_total", ("queue", "deliveries")).Should().Be(3);
         metrics.TypeOf("stockwatch_processor_duration_seconds").Should().Be("histogram");
-        foreach (var processor in new[] { "stream", "imports", "inbox", "reports" })
+        foreach (var processor in new[] { "stream", "imports", "inbox", "reports", "deliveries" })
         {
             var invocations = metrics.Value("stockwatch_processor_invocations_total", ("processor", processor));
             invocations.Should().BePositive(processor);
