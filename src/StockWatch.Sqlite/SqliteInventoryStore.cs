@@ -8,7 +8,7 @@ using StockWatch.Core.Sales;
 namespace StockWatch.Sqlite;
 
 /// <summary>The catalogue, sales and alerts on SQLite. Every write is one immediate transaction.</summary>
-public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<AlertOptions> alertOptions) : IInventoryStore, IImportStore
+public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<AlertOptions> alertOptions) : IInventoryStore, IImportStore, ICatalogViews
 {
     private readonly int _defaultThreshold = alertOptions.Value.DefaultLowStockThreshold;
 
@@ -20,22 +20,111 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
 
     public IReadOnlyList<Product> ListProducts(ProductQuery query)
     {
+        // The sort column comes from this fixed list, never from the caller's text; the id breaks ties, so a page
+        // starts exactly after the last row of the one before.
+        var column = query.Sort switch
+        {
+            ProductSort.Name => "p.product_name COLLATE NOCASE",
+            ProductSort.Category => "p.product_category COLLATE NOCASE",
+            ProductSort.Stock => "p.stock_count",
+            ProductSort.Price => "p.product_price_e4",
+            _ => null,
+        };
+        var (direction, beyond) = query.Descending ? ("DESC", "<") : ("ASC", ">");
+        var after = column is null
+            ? $"p.product_id {beyond} $after"
+            : $"({column} {beyond} $value OR ({column} = $value AND p.product_id {beyond} $after))";
         using var session = database.Open();
         var command = session.Command($"""
             SELECT {Rows.ProductColumns} FROM {Rows.ProductFrom}
             WHERE ($category IS NULL OR p.product_category = $category)
               AND ($low = 0 OR p.stock_count <= IFNULL(p.low_stock_threshold, $default))
-              AND ($after IS NULL OR p.product_id > $after)
-            ORDER BY p.product_id
+              AND ($search IS NULL OR p.product_id LIKE $search ESCAPE '\' OR p.product_name LIKE $search ESCAPE '\')
+              AND ($after IS NULL OR {after})
+            ORDER BY {(column is null ? string.Empty : $"{column} {direction}, ")}p.product_id {direction}
             LIMIT $limit
             """);
         command.Parameters.AddWithValue("$category", (object?)query.Category ?? DBNull.Value);
         command.Parameters.AddWithValue("$low", query.LowStockOnly ? 1 : 0);
         command.Parameters.AddWithValue("$default", _defaultThreshold);
+        command.Parameters.AddWithValue("$search", string.IsNullOrEmpty(query.Search) ? DBNull.Value : $"%{EscapeLike(query.Search)}%");
         command.Parameters.AddWithValue("$after", (object?)query.After?.Value ?? DBNull.Value);
+        command.Parameters.AddWithValue("$value", query.AfterValue ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", query.Limit);
         return Rows.ReadAll(command, Rows.ReadProduct);
     }
+
+    public CatalogSummary Summary(DateTimeOffset now)
+    {
+        using var session = database.Open();
+
+        // Value in whole units and ten-thousandths apart: one sum of stock × price can pass SQLite's 64-bit integers.
+        var totals = session.Command("""
+            SELECT COUNT(*), IFNULL(SUM(p.stock_count <= IFNULL(p.low_stock_threshold, $default)), 0), IFNULL(SUM(p.stock_count = 0), 0),
+                   IFNULL(SUM(p.stock_count * p.product_price_e4 / 10000), 0), IFNULL(SUM(p.stock_count * p.product_price_e4 % 10000), 0)
+            FROM products p
+            """);
+        totals.Parameters.AddWithValue("$default", _defaultThreshold);
+        var (products, low, outOfStock, value) = Rows.ReadAll(totals, r =>
+            (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3) + r.GetInt64(4) / 10_000m)).Single();
+        var sold = session.Command("SELECT IFNULL(SUM(quantity), 0) FROM sales WHERE sale_date > $from AND sale_date <= $to");
+        sold.Parameters.AddWithValue("$from", Timestamp.FormatSortable(now - TimeSpan.FromDays(7)));
+        sold.Parameters.AddWithValue("$to", Timestamp.FormatSortable(now));
+        var categories = session.Command("SELECT product_category, COUNT(*) FROM products GROUP BY product_category ORDER BY product_category");
+        return new CatalogSummary(products, low, outOfStock, value, (long)sold.ExecuteScalar()!,
+            Rows.ReadAll(categories, r => new CategoryCount(r.GetString(0), r.GetInt64(1))));
+    }
+
+    public IReadOnlyDictionary<ProductId, long> UnitsSold(IReadOnlyCollection<ProductId> ids, DateTimeOffset from, DateTimeOffset to)
+    {
+        if (ids.Count == 0)
+        {
+            return new Dictionary<ProductId, long>();
+        }
+
+        using var session = database.Open();
+        var select = session.Command("""
+            SELECT product_id, SUM(quantity) FROM sales
+            WHERE product_id IN (SELECT value FROM json_each($ids)) AND sale_date > $from AND sale_date <= $to
+            GROUP BY product_id
+            """);
+        select.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(ids.Select(id => id.Value)));
+        select.Parameters.AddWithValue("$from", Timestamp.FormatSortable(from));
+        select.Parameters.AddWithValue("$to", Timestamp.FormatSortable(to));
+        return Rows.ReadAll(select, r => (ProductId.Parse(r.GetString(0)), r.GetInt64(1))).ToDictionary(pair => pair.Item1, pair => pair.Item2);
+    }
+
+    public IReadOnlyList<ProductPoint> History(ProductId id, int limit)
+    {
+        using var session = database.Open();
+        var select = session.Command("""
+            SELECT changed_at, kind, json_extract(new_image, '$.stock_count'), json_extract(new_image, '$.product_price_e4'), cause
+            FROM changes WHERE product_id = $id
+            ORDER BY product_seq DESC
+            LIMIT $limit
+            """);
+        select.Parameters.AddWithValue("$id", id.Value);
+        select.Parameters.AddWithValue("$limit", limit);
+        var points = Rows.ReadAll(select, r => new ProductPoint(
+            Timestamp.ParseStored(r.GetString(0)), r.GetString(1),
+            r.IsDBNull(2) ? null : r.GetInt32(2),
+            r.IsDBNull(3) ? null : r.GetInt64(3) / 10_000m,
+            r.GetString(4)));
+        points.Reverse();
+        return points;
+    }
+
+    public IReadOnlyList<Sale> RecentSales(ProductId id, int limit)
+    {
+        using var session = database.Open();
+        var select = session.Command($"SELECT {Rows.SaleColumns} FROM sales WHERE product_id = $id ORDER BY sale_date DESC, rowid DESC LIMIT $limit");
+        select.Parameters.AddWithValue("$id", id.Value);
+        select.Parameters.AddWithValue("$limit", limit);
+        return Rows.ReadAll(select, Rows.ReadSale);
+    }
+
+    private static string EscapeLike(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     public Task<ProductWrite> WriteProductAsync(ProductId id, ChangeStamp stamp, Func<Product?, Product?> decide) =>
         database.WriteAsync(stamp, session =>

@@ -12,7 +12,84 @@ public sealed record ProductWrite(Product? Before, Product? After, bool Changed)
 /// <summary>What recording a sale decided: the sale to store and the product as it must be after it, or a replay.</summary>
 public sealed record SaleDecision(Sale Sale, Product? ProductAfter, bool Replayed);
 
-public sealed record ProductQuery(string? Category = null, bool LowStockOnly = false, int Limit = 100, ProductId? After = null);
+/// <summary>
+/// Which products to list, a page at a time: filtered by category, low stock and a search on id and name, sorted by
+/// <see cref="Sort"/> (then id). The next page starts after <see cref="After"/>: the last product of the page before
+/// and, unless sorting by id, its value in the sort column (<see cref="AfterValue"/>: text for name and category,
+/// a whole number for stock and price in ten-thousandths).
+/// </summary>
+public sealed record ProductQuery(string? Category = null, bool LowStockOnly = false, int Limit = 100, ProductId? After = null)
+{
+    /// <summary>Part of the id or name, case-insensitively.</summary>
+    public string? Search { get; init; }
+
+    public ProductSort Sort { get; init; } = ProductSort.Id;
+
+    public bool Descending { get; init; }
+
+    public object? AfterValue { get; init; }
+}
+
+public enum ProductSort
+{
+    Id,
+    Name,
+    Category,
+    Stock,
+    Price,
+}
+
+public static class ProductSorts
+{
+    private static readonly Dictionary<string, ProductSort> ByName = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["product_id"] = ProductSort.Id,
+        ["product_name"] = ProductSort.Name,
+        ["product_category"] = ProductSort.Category,
+        ["stock_count"] = ProductSort.Stock,
+        ["product_price"] = ProductSort.Price,
+    };
+
+    public static string ToWire(this ProductSort sort) => ByName.First(pair => pair.Value == sort).Key;
+
+    public static ProductSort Parse(string? text, string field = "sort") =>
+        text is not null && ByName.TryGetValue(text.Trim(), out var sort)
+            ? sort
+            : throw StockWatchException.Invalid(field, $"{field} must be one of {string.Join(", ", ByName.Keys)} (got {Text.Quote(text)}).");
+
+    /// <summary>The value a product has in the sort column, as <see cref="ProductQuery.AfterValue"/> takes it.</summary>
+    public static object? ValueOf(this ProductSort sort, Product product) => sort switch
+    {
+        ProductSort.Name => product.Name,
+        ProductSort.Category => product.Category,
+        ProductSort.Stock => (long)product.Stock,
+        ProductSort.Price => product.Price.TenThousandths,
+        _ => null,
+    };
+}
+
+/// <summary>The catalogue at a glance: the dashboard's cards and category list.</summary>
+public sealed record CatalogSummary(long Products, long LowStock, long OutOfStock, decimal InventoryValue, long UnitsSoldLast7Days, IReadOnlyList<CategoryCount> Categories);
+
+public sealed record CategoryCount(string Category, long Products);
+
+/// <summary>A product as one change left it (its stock and price), for its history chart.</summary>
+public sealed record ProductPoint(DateTimeOffset At, string Kind, int? Stock, decimal? Price, string Cause);
+
+/// <summary>Read models for people looking at the catalogue: summaries, a product's history, its recent sales.</summary>
+public interface ICatalogViews
+{
+    CatalogSummary Summary(DateTimeOffset now);
+
+    /// <summary>Net units sold per product in (<paramref name="from"/>, <paramref name="to"/>]; products without sales are left out.</summary>
+    IReadOnlyDictionary<ProductId, long> UnitsSold(IReadOnlyCollection<ProductId> ids, DateTimeOffset from, DateTimeOffset to);
+
+    /// <summary>The product's latest <paramref name="limit"/> changes, oldest first.</summary>
+    IReadOnlyList<ProductPoint> History(ProductId id, int limit);
+
+    /// <summary>The product's latest <paramref name="limit"/> sales, newest first.</summary>
+    IReadOnlyList<Sale> RecentSales(ProductId id, int limit);
+}
 
 /// <summary>Which alerts to list: the newest <see cref="Limit"/>, or with <see cref="AfterId"/> the oldest after that id.</summary>
 public sealed record AlertQuery(DateTimeOffset? Since = null, AlertType? Type = null, ProductId? ProductId = null, int Limit = 1000, long? AfterId = null);

@@ -50,6 +50,9 @@ public sealed class Alarms(IWorkQueue queue, ChannelHealth channels, IDeliverySt
     /// <summary>The work queues StockWatch watches (each with its dead-letter queue): alarms here, gauges at /metrics.</summary>
     public static readonly string[] Queues = [Imports.ImportJobs.Queue, Deliveries.Queue];
 
+    /// <summary>Each watched queue followed by its dead-letter queue: what /metrics and the dashboard show.</summary>
+    public static IEnumerable<string> QueuesAndDeadLetters => Queues.SelectMany(name => new[] { name, Core.Queues.Queues.DeadLetter(name) });
+
     private readonly Dictionary<string, ActiveAlarm> _active = new(StringComparer.Ordinal);
 
     public IReadOnlyList<ActiveAlarm> Active

@@ -249,8 +249,8 @@ public sealed partial class WeeklyReports(
     /// </summary>
     public static StockConcern Concern(StockRow row, AlertOptions options)
     {
-        var rate = Math.Round(Math.Max(0, row.UnitsInWindow) / (decimal)options.ForecastWindowDays, 2);
-        decimal? cover = rate > 0 ? Math.Round(row.Stock / rate, 1) : null;
+        var rate = options.DailyRate(row.UnitsInWindow);
+        var cover = options.DaysOfCover(row.Stock, row.UnitsInWindow);
         var need = Math.Ceiling(rate * (options.LeadTimeDays + 7)) + row.Threshold + 1 - row.Stock;
         return new StockConcern(row.ProductId.Value, row.ProductName, row.ProductCategory, row.Stock, row.Threshold, rate, cover,
             (int)Math.Clamp(need, 0, int.MaxValue));

@@ -44,6 +44,7 @@ public static class ApiServer
         app.MapImports();
         app.MapReports();
         app.MapMetricsEndpoint();
+        app.MapDashboard();
         return app;
     }
 }

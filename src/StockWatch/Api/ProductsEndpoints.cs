@@ -1,11 +1,13 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using StockWatch.Contracts;
 using StockWatch.Core;
 using StockWatch.Core.Access;
+using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 
 namespace StockWatch.Api;
@@ -21,6 +23,8 @@ public static class ProductsEndpoints
         var group = routes.MapGroup("/api/products").WithTags("Products").WithCommonProblems();
         group.MapGet("/", List).RequireRole(Role.Reader);
         group.MapGet("/{id}", Get).RequireRole(Role.Reader).Problems(404);
+        group.MapGet("/{id}/history", History).RequireRole(Role.Reader).Problems(404);
+        group.MapGet("/{id}/sales", Sales).RequireRole(Role.Reader).Problems(404);
         group.MapPut("/{id}", Put).RequireRole(Role.Writer).Problems(412, 413, 415);
         group.MapPatch("/{id}", Patch).RequireRole(Role.Writer).Problems(404, 412, 413, 415);
         group.MapDelete("/{id}", Delete).RequireRole(Role.Admin).Problems(404, 412);
@@ -28,8 +32,13 @@ public static class ProductsEndpoints
         return group;
     }
 
-    /// <summary>Lists products in id order, a page at a time.</summary>
-    public static Ok<ProductPage> List(IInventoryStore store, string? category, string? low_stock, string? limit, string? cursor)
+    /// <summary>
+    /// Lists products a page at a time: filtered by category, low stock and a search (<c>q</c>) on id and name, sorted
+    /// by <c>sort</c> (default product_id) in <c>order</c> (asc or desc). Each comes with its status and days of cover.
+    /// </summary>
+    public static Ok<ProductPage> List(
+        IInventoryStore store, ICatalogViews views, IOptions<AlertOptions> alerts, TimeProvider time,
+        string? category, string? low_stock, string? limit, string? cursor, string? q, string? sort, string? order)
     {
         var size = limit is null ? 100 : Values.ParseCount(limit, "limit", min: 1);
         if (size > MaxPage)
@@ -43,17 +52,57 @@ public static class ProductsEndpoints
             "true" => true,
             _ => throw StockWatchException.Invalid("low_stock", $"low_stock must be true or false (got {Text.Quote(low_stock)})."),
         };
-        var page = store.ListProducts(new ProductQuery(category, lowOnly, size + 1, cursor is null ? null : DecodeCursor(cursor)));
-        var items = page.Take(size).Select(ProductResponse.From).ToList();
-        return TypedResults.Ok(new ProductPage(items, page.Count > size ? EncodeCursor(page[size - 1].Id) : null));
+        var descending = order?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "asc" => false,
+            "desc" => true,
+            _ => throw StockWatchException.Invalid("order", $"order must be asc or desc (got {Text.Quote(order)})."),
+        };
+        if (q is { Length: > 200 })
+        {
+            throw StockWatchException.Invalid("q", $"q must be at most 200 characters (got {q.Length}).");
+        }
+
+        var by = sort is null ? ProductSort.Id : ProductSorts.Parse(sort);
+        (object? Value, ProductId? Id) after = cursor is null ? (null, null) : DecodeCursor(cursor, by, descending);
+        var page = store.ListProducts(new ProductQuery(category, lowOnly, size + 1, after.Id)
+        {
+            Search = string.IsNullOrWhiteSpace(q) ? null : q.Trim(),
+            Sort = by,
+            Descending = descending,
+            AfterValue = after.Value,
+        });
+        var items = ProductResponse.WithCover([.. page.Take(size)], views, alerts.Value, time.GetUtcNow());
+        return TypedResults.Ok(new ProductPage(items, page.Count > size ? EncodeCursor(by, descending, page[size - 1]) : null));
     }
 
-    /// <summary>One product, with its version as ETag.</summary>
-    public static Ok<ProductResponse> Get(HttpContext context, IInventoryStore store, string id)
+    /// <summary>One product, with its status, days of cover, and its version as ETag.</summary>
+    public static Ok<ProductResponse> Get(HttpContext context, IInventoryStore store, ICatalogViews views, IOptions<AlertOptions> alerts, TimeProvider time, string id)
+    {
+        var product = Find(store, id);
+        context.Response.Headers.ETag = ETag(product);
+        return TypedResults.Ok(ProductResponse.WithCover([product], views, alerts.Value, time.GetUtcNow()).Single());
+    }
+
+    /// <summary>The product's stock and price after each of its latest changes (default 200), oldest first.</summary>
+    public static Ok<List<ProductPoint>> History(IInventoryStore store, ICatalogViews views, string id, string? limit)
+    {
+        var product = Find(store, id);
+        return TypedResults.Ok(views.History(product.Id, limit is null ? 200 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000)).ToList());
+    }
+
+    /// <summary>The product's latest sales (default 20), newest first.</summary>
+    public static Ok<List<SaleResponse>> Sales(IInventoryStore store, ICatalogViews views, string id, string? limit)
+    {
+        var product = Find(store, id);
+        return TypedResults.Ok(views.RecentSales(product.Id, limit is null ? 20 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000))
+            .Select(sale => SaleResponse.From(sale, replayed: false)).ToList());
+    }
+
+    private static Product Find(IInventoryStore store, string id)
     {
         var productId = ProductId.Parse(id);
-        var product = store.FindProduct(productId) ?? throw StockWatchException.NotFound($"Product {productId} does not exist.");
-        return WithETag(context, product);
+        return store.FindProduct(productId) ?? throw StockWatchException.NotFound($"Product {productId} does not exist.");
     }
 
     /// <summary>Creates or replaces a product; <c>If-Match</c> makes the replace conditional.</summary>
@@ -114,9 +163,11 @@ public static class ProductsEndpoints
 
     private static Ok<ProductResponse> WithETag(HttpContext context, Product product)
     {
-        context.Response.Headers.ETag = $"\"{product.Version.ToString(CultureInfo.InvariantCulture)}\"";
+        context.Response.Headers.ETag = ETag(product);
         return TypedResults.Ok(ProductResponse.From(product));
     }
+
+    private static string ETag(Product product) => $"\"{product.Version.ToString(CultureInfo.InvariantCulture)}\"";
 
     /// <summary>The version an <c>If-Match: "3"</c> header expects; <c>null</c> without the header.</summary>
     private static long? IfMatch(HttpContext context)
@@ -134,17 +185,31 @@ public static class ProductsEndpoints
             : throw StockWatchException.Invalid("If-Match", $"If-Match must be an ETag such as \"3\", as GET returned it (got {Text.Quote(header)}).");
     }
 
-    private static string EncodeCursor(ProductId after) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(after.Value));
+    /// <summary>The sort, its direction, and the last product's sort value and id, as base64url JSON.</summary>
+    private static string EncodeCursor(ProductSort sort, bool descending, Product last) =>
+        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new object?[] { sort.ToWire(), descending, sort.ValueOf(last), last.Id.Value }));
 
-    private static ProductId DecodeCursor(string cursor)
+    private static (object? Value, ProductId Id) DecodeCursor(string cursor, ProductSort sort, bool descending)
     {
         try
         {
-            return ProductId.Parse(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor)));
+            var parts = JsonDocument.Parse(Base64Url.DecodeFromChars(cursor)).RootElement;
+            if (parts.GetArrayLength() != 4 || parts[0].GetString() != sort.ToWire() || parts[1].GetBoolean() != descending)
+            {
+                throw new FormatException("another sort");
+            }
+
+            object? value = parts[2].ValueKind switch
+            {
+                JsonValueKind.Number => parts[2].GetInt64(),
+                JsonValueKind.String => parts[2].GetString(),
+                _ => null,
+            };
+            return (value, ProductId.Parse(parts[3].GetString()));
         }
-        catch (Exception ex) when (ex is FormatException or StockWatchException)
+        catch (Exception ex) when (ex is FormatException or JsonException or InvalidOperationException or IndexOutOfRangeException or StockWatchException)
         {
-            throw StockWatchException.Invalid("cursor", "cursor must be a next_cursor value from a previous page.");
+            throw StockWatchException.Invalid("cursor", "cursor must be a next_cursor value from a previous page of the same sort and order.");
         }
     }
 }

@@ -44,10 +44,41 @@ public sealed record ProductResponse(
     long Version,
     string UpdatedAt)
 {
+    /// <summary><c>out</c> at 0, <c>low</c> at or below its threshold (its own or the default), else <c>ok</c> (listings and one product).</summary>
+    public string? Status { get; init; }
+
+    /// <summary>Days the stock lasts at the forecast window's sales rate; absent when nothing sold (listings and one product).</summary>
+    public decimal? DaysOfCover { get; init; }
+
+    /// <summary>The threshold that applies: the product's own, else the default (listings and one product).</summary>
+    public int? EffectiveThreshold { get; init; }
+
     public static ProductResponse From(Product p) => new(
         p.Id.Value, p.Name, p.Category, p.Stock, p.Price.Value, p.LowStockThreshold,
         p.LastAlertTime is { } t ? Timestamp.Format(t) : null, p.Version, Timestamp.Format(p.UpdatedAt));
+
+    /// <summary>Products with their status and days of cover, their sales read in one query.</summary>
+    public static List<ProductResponse> WithCover(IReadOnlyList<Product> products, ICatalogViews views, AlertOptions options, DateTimeOffset now)
+    {
+        var sold = views.UnitsSold([.. products.Select(p => p.Id)], now - TimeSpan.FromDays(options.ForecastWindowDays), now);
+        return [.. products.Select(p => From(p) with
+        {
+            EffectiveThreshold = p.LowStockThreshold ?? options.DefaultLowStockThreshold,
+            Status = p.Stock == 0 ? "out" : p.Stock <= (p.LowStockThreshold ?? options.DefaultLowStockThreshold) ? "low" : "ok",
+            DaysOfCover = options.DaysOfCover(p.Stock, sold.GetValueOrDefault(p.Id)),
+        })];
+    }
 }
+
+/// <summary>Who the caller's key is.</summary>
+public sealed record MeResponse(string KeyId, string Name, string Role);
+
+/// <summary>The alarms that are on and the work queues' figures, for the dashboard's health page.</summary>
+public sealed record StatusResponse(List<AlarmResponse> Alarms, List<QueueResponse> Queues);
+
+public sealed record AlarmResponse(string Type, string Subject, string Since, string Reason);
+
+public sealed record QueueResponse(string Queue, long Visible, long InFlight, double? OldestAgeSeconds);
 
 public sealed record SaleResponse(
     string SaleId,

@@ -74,6 +74,7 @@ public static class StockWatchApp
         services.AddSingleton<SqliteInventoryStore>();
         services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<SqliteInventoryStore>());
         services.AddSingleton<IImportStore>(provider => provider.GetRequiredService<SqliteInventoryStore>());
+        services.AddSingleton<ICatalogViews>(provider => provider.GetRequiredService<SqliteInventoryStore>());
         services.AddSingleton<IChangeStream, SqliteChangeStream>();
         services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         services.AddSingleton<ApiKeys>();

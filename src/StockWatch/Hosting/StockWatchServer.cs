@@ -47,8 +47,7 @@ public static class StockWatchServer
         PrometheusBridge.Start();
         var app = builder.Build();
         var queue = app.Services.GetRequiredService<Core.Queues.IWorkQueue>();
-        Core.Telemetry.Instruments.Queues = () => Core.Monitoring.Alarms.Queues
-            .SelectMany(name => new[] { name, Core.Queues.Queues.DeadLetter(name) })
+        Core.Telemetry.Instruments.Queues = () => Core.Monitoring.Alarms.QueuesAndDeadLetters
             .Select(name => queue.Stats(name) is var stats ? (name, stats.Visible + stats.InFlight, stats.OldestAge?.TotalSeconds ?? 0) : default);
         app.MapStockWatchApi();
         return app;

@@ -22,7 +22,7 @@ public class ApiServerFixture : IAsyncLifetime
 
     protected virtual Dictionary<string, string?> Settings => [];
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         _app = StockWatchServer.Build(_data.Path, "http://127.0.0.1:0", demo: false, Settings);
         await _app.StartAsync();
@@ -59,7 +59,7 @@ public class ApiServerFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {

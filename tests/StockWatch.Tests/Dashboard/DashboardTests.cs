@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Playwright;
+using StockWatch.Tests.Api;
+
+namespace StockWatch.Tests.Dashboard;
+
+/// <summary>A real serve on a loopback port with a small catalogue, and headless Chromium to look at it.</summary>
+public sealed class DashboardFixture : ApiServerFixture
+{
+    public const string Hostile = "<img src=x onerror=alert(1)>";
+
+    public Browser Browser { get; private set; } = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        using var writer = Writer();
+        for (var i = 0; i < 60; i++)
+        {
+            await CreateAsync($"P-{i:D3}", stock: 100 + i);
+        }
+
+        await CreateAsync("LOW-1", stock: 2, threshold: 5);
+        await CreateAsync("OUT-1", stock: 0, threshold: 5);
+        await CreateAsync("SELL-1", stock: 12, threshold: 10);
+        (await writer.PutAsync("/api/products/XSS-1", Json($$"""{"product_name":"{{Hostile}}","product_category":"{{Hostile}}","stock_count":40,"product_price":1}""")))
+            .EnsureSuccessStatusCode();
+        Browser = await Browser.LaunchAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    /// <summary>Opens the dashboard and enters the key, as a person would; returns once the overview shows.</summary>
+    public async Task<Browser.Page> SignInAsync(string key, int width = 1280, int height = 900)
+    {
+        var page = await Browser.OpenAsync(BaseAddress.ToString(), width, height);
+        await page.Inner.FillAsync("#key", key);
+        await page.Inner.ClickAsync("button[type=submit]");
+        await page.Inner.WaitForSelectorAsync("#products tbody tr");
+        return page;
+    }
+}
+
+public sealed class DashboardTests(DashboardFixture server) : IClassFixture<DashboardFixture>
+{
+    private static readonly CancellationToken Cancel = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Overview_AfterTheKey_ShowsTheCatalogue_MarksTheLowProduct_AndSearchesSortsAndPages()
+    {
+        var page = await server.SignInAsync(server.WriterKey);
+        var ui = page.Inner;
+
+        // Other tests of this class add products and sell: the cards show what the store says now.
+        using var reader = server.Reader();
+        var summary = System.Text.Json.JsonDocument.Parse(await reader.GetStringAsync("/api/summary", Cancel)).RootElement;
+        var products = summary.GetProperty("products").GetInt32();
+        (await ui.TextContentAsync("[data-card=products] .value")).Should().Be(products.ToString(System.Globalization.CultureInfo.CurrentCulture));
+        (await ui.TextContentAsync("[data-card=low] .value")).Should().Be(summary.GetProperty("low_stock").GetInt32().ToString(System.Globalization.CultureInfo.CurrentCulture));
+        summary.GetProperty("low_stock").GetInt32().Should().BeGreaterThanOrEqualTo(2, "LOW-1 and OUT-1 are at or below their threshold");
+        (await ui.TextContentAsync("[data-card=out] .value")).Should().Be("1");
+        (await ui.Locator("#products tbody tr").CountAsync()).Should().Be(50, "a page holds 50 products");
+        await page.ScreenshotAsync("dashboard-overview");
+
+        await ui.FillAsync("#search", "low-");
+        await ui.WaitForSelectorAsync("#products tbody tr[data-product='LOW-1']");
+        await Until(async () => await ui.Locator("#products tbody tr").CountAsync() == 1);
+        (await ui.GetAttributeAsync("tr[data-product='LOW-1']", "data-status")).Should().Be("low");
+        (await ui.TextContentAsync("tr[data-product='LOW-1'] .badge")).Should().Be("low");
+
+        await ui.FillAsync("#search", "");
+        await Until(async () => await ui.Locator("#products tbody tr").CountAsync() == 50);
+        await ui.ClickAsync("th button:text('Stock')");
+        await Until(async () => await ui.GetAttributeAsync("#products tbody tr >> nth=0", "data-product") == "OUT-1");
+        (await ui.GetAttributeAsync("#products tbody tr >> nth=1", "data-product")).Should().Be("LOW-1", "sorted by stock, lowest first");
+        await ui.ClickAsync("text=Next →");
+        await Until(async () => await ui.Locator("#products tbody tr").CountAsync() == products - 50);
+        (await ui.TextContentAsync(".pager span")).Should().Be("Page 2");
+        page.Problems.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task HostileProductName_ShowsAsText_AndRunsNoScript()
+    {
+        var page = await server.SignInAsync(server.WriterKey);
+        var ui = page.Inner;
+        await ui.FillAsync("#search", "XSS");
+        await ui.WaitForSelectorAsync("tr[data-product='XSS-1']");
+
+        (await ui.TextContentAsync("tr[data-product='XSS-1'] td:nth-child(2)")).Should().Be(DashboardFixture.Hostile);
+        (await ui.Locator("img").CountAsync()).Should().Be(0, "the name is text, not an element");
+        (await ui.Locator("#category option", new() { HasText = DashboardFixture.Hostile }).CountAsync()).Should().Be(1, "the category is listed as text too");
+        await ui.ClickAsync("a:text('XSS-1')");
+        await ui.WaitForSelectorAsync("h1:has-text('<img src=x onerror=alert(1)>')");
+        (await ui.Locator("img").CountAsync()).Should().Be(0);
+        page.Problems.Should().BeEmpty("no dialog opened and nothing failed");
+    }
+
+    [Fact]
+    public async Task LiveFeed_ASaleMadeThroughTheApi_AppearsWithinTwoSeconds()
+    {
+        var page = await server.SignInAsync(server.ReaderKey);
+        var ui = page.Inner;
+        await ui.ClickAsync("#nav a:text('Alerts')");
+        await ui.WaitForSelectorAsync("#live[data-state=live]");
+
+        using var writer = server.Writer();
+        var sold = Stopwatch.StartNew();
+        (await writer.PostAsync("/api/sales", ApiServerFixture.Json("""{"sale_id":"live-1","product_id":"SELL-1","quantity":5}"""), Cancel)).EnsureSuccessStatusCode();
+        await ui.WaitForSelectorAsync("#feed li[data-type=LOW_STOCK]:has(a:text('SELL-1'))", new() { Timeout = 2000 });
+        sold.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2));
+
+        (await ui.TextContentAsync("#feed li >> nth=0")).Should().Contain("SELL-1", "the newest alert comes first");
+        await ui.SelectOptionAsync("#alert-type", "PRICE_CHANGED");
+        (await ui.Locator("#feed li[data-type=LOW_STOCK]").First.IsVisibleAsync()).Should().BeFalse("the filter hides other types");
+        await ui.SelectOptionAsync("#alert-type", "");
+        await page.ScreenshotAsync("dashboard-alerts");
+        page.Problems.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Upload_ACsvWithBadRows_ShowsTheRefusedRowsAndImportsTheRest()
+    {
+        var page = await server.SignInAsync(server.WriterKey);
+        var ui = page.Inner;
+        await ui.ClickAsync("#nav a:text('Imports')");
+        var csv = "product_id,product_name,stock_count,product_price\nUP-1,Upload one,5,1.50\nUP-2,Upload two,many,2\nUP-3,Upload three,7,-4\nUP-4,Upload four,9,3\n";
+
+        await ui.SetInputFilesAsync("#import-file", new FilePayload { Name = "stock.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
+        await ui.ClickAsync("#upload button[type=submit]");
+        await ui.WaitForSelectorAsync("#rejected-rows", new() { Timeout = 30_000 });
+
+        (await ui.TextContentAsync("#import-summary")).Should().Contain("2 of 4 rows accepted, 2 refused");
+        var refused = await ui.Locator("#rejected-rows tbody tr").AllInnerTextsAsync();
+        refused.Should().HaveCount(2);
+        refused[0].Should().Contain("3").And.Contain("stock_count").And.Contain("many");
+        refused[1].Should().Contain("4").And.Contain("product_price").And.Contain("-4");
+        (await ui.GetAttributeAsync("#errors-csv", "download")).Should().EndWith("-errors.csv");
+        (await ui.GetAttributeAsync("#upload-progress", "value")).Should().Be("100");
+        using var reader = server.Reader();
+        (await reader.GetAsync("/api/products/UP-4", Cancel)).StatusCode.Should().Be(System.Net.HttpStatusCode.OK, "the valid rows were imported");
+        await page.ScreenshotAsync("dashboard-imports");
+        page.Problems.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Report_MadeFromTheDashboard_Opens()
+    {
+        var page = await server.SignInAsync(server.WriterKey);
+        var ui = page.Inner;
+        await ui.ClickAsync("#nav a:text('Reports')");
+        await ui.ClickAsync("#make-report");
+
+        var frame = ui.FrameLocator("#report-frame");
+        await frame.Locator("h1").WaitForAsync(new() { Timeout = 30_000 });
+        (await frame.Locator("h1").TextContentAsync()).Should().Contain("Weekly report");
+        (await frame.Locator("svg").CountAsync()).Should().BePositive("the report's charts render in the frame");
+        (await ui.Locator("#reports tbody tr[data-report]").CountAsync()).Should().Be(1);
+        await page.ScreenshotAsync("dashboard-reports");
+        page.Problems.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ProductPage_ShowsItsHistory_AndAWriterAdjustsTheStock()
+    {
+        var page = await server.SignInAsync(server.WriterKey);
+        var ui = page.Inner;
+        await ui.GotoAsync($"{server.BaseAddress}#/products/P-007");
+        await ui.WaitForSelectorAsync("#history");
+        (await ui.GetAttributeAsync("#history path.stock", "d")).Should().NotContain("V", "one change so far: a flat line");
+
+        await ui.FillAsync("#adjust-stock input[name=delta]", "-3");
+        await ui.ClickAsync("#adjust-stock button");
+        await ui.WaitForSelectorAsync("dd:text('104')");
+        (await ui.GetAttributeAsync("#history path.stock", "d")).Should().Contain("V", "the adjustment is a step in the stock line");
+        (await ui.TextContentAsync("#write-result")).Should().Be("Stock adjusted.");
+        using var reader = server.Reader();
+        (await reader.GetStringAsync("/api/products/P-007", Cancel)).Should().Contain("\"stock_count\":104");
+        await page.ScreenshotAsync("dashboard-product");
+        page.Problems.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Reader_SeesNoWriteControls()
+    {
+        var page = await server.SignInAsync(server.ReaderKey);
+        var ui = page.Inner;
+        (await ui.TextContentAsync("#who")).Should().Be("reader (reader)");
+
+        foreach (var hash in new[] { "#/products/LOW-1", "#/imports", "#/reports" })
+        {
+            await ui.GotoAsync($"{server.BaseAddress}{hash}");
+            await ui.WaitForSelectorAsync("h1");
+            (await ui.Locator("[data-write], form#upload, #make-report, #adjust-stock").CountAsync()).Should().Be(0, $"a reader sees no write control on {hash}");
+        }
+
+        await page.ScreenshotAsync("dashboard-reader");
+        page.Problems.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Health_ShowsTheQueuesAndAlarms_AndAWrongKeyIsRefused()
+    {
+        var page = await server.SignInAsync(server.AdminKey);
+        var ui = page.Inner;
+        await ui.ClickAsync("#nav a:text('Health')");
+        await ui.WaitForSelectorAsync("#queues tr[data-queue=deliveries]");
+        (await ui.Locator("#queues tbody tr").CountAsync()).Should().Be(4, "imports and deliveries, each with its dead-letter queue");
+        (await ui.TextContentAsync("#alarms tbody")).Should().Contain("No alarm is on");
+        await page.ScreenshotAsync("dashboard-health");
+
+        var stranger = await server.Browser.OpenAsync(server.BaseAddress.ToString());
+        await stranger.Inner.FillAsync("#key", "sw_not-a-key");
+        await stranger.Inner.ClickAsync("button[type=submit]");
+        await stranger.Inner.WaitForSelectorAsync("p.error:text('That key was not accepted.')");
+        (await stranger.Inner.Locator("#nav").IsHiddenAsync()).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task NarrowWindow_ShowsTheOverviewWithoutOverflowingThePage()
+    {
+        var page = await server.SignInAsync(server.WriterKey, width: 390, height: 844);
+        var ui = page.Inner;
+
+        (await ui.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth")).Should().BeTrue("the table scrolls inside its box, the page does not");
+        (await ui.Locator("[data-card=low]").IsVisibleAsync()).Should().BeTrue();
+        await page.ScreenshotAsync("dashboard-narrow");
+        page.Problems.Should().BeEmpty();
+    }
+
+    /// <summary>Waits for the page to settle into a state (the table reloads after typing or a click).</summary>
+    private static async Task Until(Func<Task<bool>> done)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!await done())
+        {
+            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+            await Task.Delay(50, Cancel);
+        }
+    }
+}
