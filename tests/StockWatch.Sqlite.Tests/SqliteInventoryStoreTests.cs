@@ -179,6 +179,97 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         first.Concat(second).Concat(third).Select(p => p.Id.Value).Should().Equal("85123A", "BANK CHARGES", "a", "b", "c");
     }
 
+    public static TheoryData<ProductSort, bool> Sorts() => new()
+    {
+        { ProductSort.Id, false }, { ProductSort.Id, true }, { ProductSort.Name, false }, { ProductSort.Name, true },
+        { ProductSort.Category, false }, { ProductSort.Stock, false }, { ProductSort.Stock, true }, { ProductSort.Price, false }, { ProductSort.Price, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Sorts))]
+    public void ListProducts_PagedInAnySort_VisitsEveryProductOnceInThatOrder(ProductSort sort, bool descending)
+    {
+        // Ties in every sort column, mixed case in the names: the id breaks ties and each page starts after the last.
+        var random = new Random(7);
+        List<Product> all = [];
+        for (var i = 0; i < 23; i++)
+        {
+            all.Add(_db.Set(new SetProductRequest(ProductId.Parse($"P{random.Next(1000):D3}-{i}"))
+            {
+                Name = (i % 3) switch { 0 => "apple", 1 => "Apple", _ => $"Zed {i % 4}" },
+                Category = i % 2 == 0 ? "Tools" : "garden",
+                Stock = random.Next(4),
+                Price = Money.From(random.Next(3), "product_price"),
+            }).After!);
+        }
+
+        List<Product> seen = [];
+        Product? last = null;
+        do
+        {
+            var page = _db.Store.ListProducts(new ProductQuery(Limit: 4, After: last?.Id) { Sort = sort, Descending = descending, AfterValue = last is null ? null : sort.ValueOf(last) });
+            seen.AddRange(page);
+            last = page.Count == 4 ? page[^1] : null;
+        }
+        while (last is not null);
+
+        IComparer<Product> order = Comparer<Product>.Create((a, b) =>
+        {
+            var bySort = sort switch
+            {
+                ProductSort.Name => string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase),
+                ProductSort.Category => string.Compare(a.Category, b.Category, StringComparison.OrdinalIgnoreCase),
+                ProductSort.Stock => a.Stock.CompareTo(b.Stock),
+                ProductSort.Price => a.Price.Value.CompareTo(b.Price.Value),
+                _ => 0,
+            };
+            var compared = bySort != 0 ? bySort : string.CompareOrdinal(a.Id.Value, b.Id.Value);
+            return descending ? -compared : compared;
+        });
+        seen.Select(p => p.Id.Value).Should().Equal(all.Order(order).Select(p => p.Id.Value));
+    }
+
+    [Fact]
+    public void ListProducts_Search_MatchesPartOfTheIdOrName_WithLikeCharactersTakenLiterally()
+    {
+        _db.Create("MUG-1");
+        _db.Set(new SetProductRequest(ProductId.Parse("X-2")) { Name = "Coffee mug, 100% porcelain", Stock = 1 });
+        _db.Set(new SetProductRequest(ProductId.Parse("X-3")) { Name = "Teapot_large", Stock = 1 });
+        _db.Create("X-4");
+
+        Ids(new ProductQuery { Search = "mug" }).Should().Equal("MUG-1", "X-2");
+        Ids(new ProductQuery { Search = "100%" }).Should().Equal("X-2");
+        Ids(new ProductQuery { Search = "%" }).Should().Equal("X-2");
+        Ids(new ProductQuery { Search = "a_g" }).Should().BeEmpty("_ is a character here, not a wildcard (it would match \"arg\")");
+        Ids(new ProductQuery { Search = "pot_" }).Should().Equal("X-3");
+    }
+
+    private List<string> Ids(ProductQuery query) => [.. _db.Store.ListProducts(query).Select(p => p.Id.Value)];
+
+    [Fact]
+    public void CatalogViews_SummaryHistoryAndSales_ReadWhatWasWritten()
+    {
+        _db.Create("A", stock: 3, threshold: 5, price: 2.5m);
+        _db.Create("B", stock: 0, threshold: 5, price: 1m);
+        _db.Create("C", stock: 40, threshold: null, price: 0.25m);
+        _db.Sell("A", 2, "S1");
+        _db.Time.Advance(TimeSpan.FromDays(8));
+        _db.Sell("C", 4, "S2");
+        _db.Sell("C", 1, "S3");
+
+        var summary = _db.Store.Summary(_db.Time.GetUtcNow());
+        (summary.Products, summary.LowStock, summary.OutOfStock, summary.InventoryValue, summary.UnitsSoldLast7Days)
+            .Should().Be((3, 2, 1, 1 * 2.5m + 35 * 0.25m, 5), "A at 1 and B at 0 are low; S1 is older than 7 days");
+        summary.Categories.Should().Equal(new CategoryCount("Uncategorized", 3));
+
+        _db.Store.History(ProductId.Parse("C"), 10).Select(p => (p.Kind, p.Stock, p.Price)).Should().Equal(
+            ("INSERT", 40, 0.25m), ("MODIFY", 36, 0.25m), ("MODIFY", 35, 0.25m));
+        _db.Store.History(ProductId.Parse("C"), 2).Select(p => p.Stock).Should().Equal(36, 35);
+        _db.Store.RecentSales(ProductId.Parse("C"), 10).Select(s => s.Id.Value).Should().Equal("S3", "S2");
+        _db.Store.UnitsSold([ProductId.Parse("A"), ProductId.Parse("C"), ProductId.Parse("B")], _db.Time.GetUtcNow() - TimeSpan.FromDays(28), _db.Time.GetUtcNow())
+            .Should().BeEquivalentTo(new Dictionary<ProductId, long> { [ProductId.Parse("A")] = 2, [ProductId.Parse("C")] = 5 });
+    }
+
     [Fact]
     public void Product_RoundTripsEveryField()
     {

@@ -87,16 +87,15 @@ public static class ProductsEndpoints
     /// <summary>The product's stock and price after each of its latest changes (default 200), oldest first.</summary>
     public static Ok<List<ProductPoint>> History(IInventoryStore store, ICatalogViews views, string id, string? limit)
     {
-        var product = Find(store, id);
-        return TypedResults.Ok(views.History(product.Id, limit is null ? 200 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000)).ToList());
+        var count = limit is null ? 200 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000);
+        return TypedResults.Ok(views.History(Find(store, id).Id, count).ToList());
     }
 
     /// <summary>The product's latest sales (default 20), newest first.</summary>
     public static Ok<List<SaleResponse>> Sales(IInventoryStore store, ICatalogViews views, string id, string? limit)
     {
-        var product = Find(store, id);
-        return TypedResults.Ok(views.RecentSales(product.Id, limit is null ? 20 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000))
-            .Select(sale => SaleResponse.From(sale, replayed: false)).ToList());
+        var count = limit is null ? 20 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000);
+        return TypedResults.Ok(views.RecentSales(Find(store, id).Id, count).Select(sale => SaleResponse.From(sale, replayed: false)).ToList());
     }
 
     private static Product Find(IInventoryStore store, string id)

@@ -129,6 +129,12 @@ public sealed class ApiBehaviourTests(ApiServerFixture server) : IClassFixture<A
     [InlineData("/api/products?limit=5000", "limit must be at most 1000")]
     [InlineData("/api/products?low_stock=maybe", "low_stock must be true or false")]
     [InlineData("/api/products?cursor=%%%", "cursor must be a next_cursor value")]
+    [InlineData("/api/products?sort=price", "sort must be one of product_id, product_name, product_category, stock_count, product_price")]
+    [InlineData("/api/products?sort=stock_count&order=up", "order must be asc or desc")]
+    [InlineData("/api/products?sort=stock_count&cursor=WyJwcm9kdWN0X2lkIixmYWxzZSxudWxsLCJBIl0", "cursor must be a next_cursor value from a previous page of the same sort and order")]
+    [InlineData("/api/products?cursor=WzEsMiwzXQ", "cursor must be a next_cursor value")]
+    [InlineData("/api/products/P%20/history", "product_id must not start or end with a space")]
+    [InlineData("/api/products/A/sales?limit=-1", "limit must be a whole number from 1")]
     [InlineData("/api/alerts?type=NOPE", "type must be one of")]
     [InlineData("/api/alerts?since=tuesday", "since must be an ISO-8601 date")]
     public async Task Query_Invalid_Is400WithTheParameterNamed(string path, string detail)
@@ -139,6 +145,50 @@ public sealed class ApiBehaviourTests(ApiServerFixture server) : IClassFixture<A
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await Body(response)).GetProperty("detail").GetString().Should().Contain(detail);
+    }
+
+    [Fact]
+    public async Task Products_HostileSearch_IsRefusedWhenTooLong_AndTakenLiterallyOtherwise()
+    {
+        using var client = server.Reader();
+
+        using var tooLong = await client.GetAsync($"/api/products?q={new string('x', 201)}", Cancel);
+        tooLong.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await Body(tooLong)).GetProperty("detail").GetString().Should().Be("q must be at most 200 characters (got 201).");
+        foreach (var hostile in new[] { "%", "_", "' OR 1=1 --", "\\", "<script>", "\u0000" })
+        {
+            using var response = await client.GetAsync($"/api/products?q={Uri.EscapeDataString(hostile)}", Cancel);
+            response.StatusCode.Should().Be(HttpStatusCode.OK, hostile);
+            (await Body(response)).GetProperty("items").GetArrayLength().Should().Be(0, $"no product has {hostile} in its id or name");
+        }
+    }
+
+    [Fact]
+    public async Task Products_SortedAndSearched_PageWithCursorsOfTheirOwnSort_WithStatusAndCover()
+    {
+        await server.CreateAsync("SRT-1", stock: 7, threshold: 5);
+        await server.CreateAsync("SRT-2", stock: 3, threshold: 5);
+        await server.CreateAsync("SRT-3", stock: 7, threshold: 5);
+        using var writer = server.Writer();
+        (await writer.PostAsync("/api/sales", ApiServerFixture.Json("""{"sale_id":"srt-sale","product_id":"SRT-1","quantity":2}"""), Cancel)).EnsureSuccessStatusCode();
+        using var client = server.Reader();
+
+        var first = await Body(await client.GetAsync("/api/products?q=srt-&sort=stock_count&order=desc&limit=2", Cancel));
+        var second = await Body(await client.GetAsync($"/api/products?q=srt-&sort=stock_count&order=desc&limit=2&cursor={first.GetProperty("next_cursor").GetString()}", Cancel));
+
+        var items = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).ToList();
+        items.Select(p => p.GetProperty("product_id").GetString()).Should().Equal("SRT-3", "SRT-1", "SRT-2");
+        second.TryGetProperty("next_cursor", out var none).Should().BeFalse(none.ToString());
+        items.Select(p => p.GetProperty("status").GetString()).Should().Equal(["ok", "low", "low"], "SRT-1 sold down to its threshold");
+        items[1].GetProperty("days_of_cover").GetDecimal().Should().Be(71.4m, "5 left at 2 units in 28 days: 0.07 a day");
+        items[0].TryGetProperty("days_of_cover", out _).Should().BeFalse("nothing sold");
+        items[2].GetProperty("effective_threshold").GetInt32().Should().Be(5);
+
+        var history = await Body(await client.GetAsync("/api/products/SRT-1/history", Cancel));
+        history.EnumerateArray().Select(p => p.GetProperty("stock").GetInt32()).Should().Equal(7, 5);
+        var sales = await Body(await client.GetAsync("/api/products/SRT-1/sales", Cancel));
+        sales.EnumerateArray().Select(p => p.GetProperty("sale_id").GetString()).Should().Equal("srt-sale");
+        (await client.GetAsync("/api/products/NOPE-1/history", Cancel)).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -241,7 +291,8 @@ public sealed class ApiBehaviourTests(ApiServerFixture server) : IClassFixture<A
         var paths = (await Body(await client.GetAsync("/openapi/v1.json", Cancel))).GetProperty("paths");
 
         paths.EnumerateObject().Select(p => p.Name).Should().Contain(
-            ["/api/products", "/api/products/{id}", "/api/products/{id}/stock", "/api/sales", "/api/alerts", "/api/alerts/{id}", "/api/alerts/stream"]);
+            ["/api/products", "/api/products/{id}", "/api/products/{id}/stock", "/api/products/{id}/history", "/api/products/{id}/sales", "/api/sales",
+             "/api/alerts", "/api/alerts/{id}", "/api/alerts/stream", "/api/me", "/api/summary", "/api/status"]);
         var sale = paths.GetProperty("/api/sales").GetProperty("post").GetProperty("responses");
         sale.EnumerateObject().Select(r => r.Name).Should().Contain(["201", "200", "400", "401", "403", "404", "409", "413", "415", "429"]);
         sale.GetProperty("409").GetProperty("content").TryGetProperty("application/problem+json", out _).Should().BeTrue();

@@ -12,6 +12,11 @@ public sealed class RoleMatrixTests(ApiServerFixture server) : IClassFixture<Api
     {
         { "GET", "/api/products", null, Caller.Reader },
         { "GET", "/api/products/M1", null, Caller.Reader },
+        { "GET", "/api/products/M1/history", null, Caller.Reader },
+        { "GET", "/api/products/M1/sales", null, Caller.Reader },
+        { "GET", "/api/me", null, Caller.Reader },
+        { "GET", "/api/summary", null, Caller.Reader },
+        { "GET", "/api/status", null, Caller.Reader },
         { "PUT", "/api/products/M1", """{"product_name":"Matrix","stock_count":100,"product_price":1}""", Caller.Writer },
         { "PATCH", "/api/products/M1", """{"product_price":2}""", Caller.Writer },
         { "POST", "/api/products/M1/stock", """{"delta":1,"reason":"count"}""", Caller.Writer },
@@ -22,6 +27,8 @@ public sealed class RoleMatrixTests(ApiServerFixture server) : IClassFixture<Api
         { "GET", "/api/reports", null, Caller.Reader },
         { "POST", "/api/reports/weekly?end=2026-11-05T17:00:00Z", null, Caller.Writer },
         { "GET", "/health", null, Caller.None },
+        { "GET", "/", null, Caller.None },
+        { "GET", "/dashboard/app.js", null, Caller.None },
         { "GET", "/openapi/v1.json", null, Caller.None },
     };
 
