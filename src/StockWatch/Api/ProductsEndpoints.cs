@@ -63,6 +63,11 @@ public static class ProductsEndpoints
             throw StockWatchException.Invalid("q", $"q must be at most 200 characters (got {q.Length}).");
         }
 
+        if (q is not null && q.Any(char.IsControl))
+        {
+            throw StockWatchException.Invalid("q", "q must not contain control characters.");
+        }
+
         var by = sort is null ? ProductSort.Id : ProductSorts.Parse(sort);
         (object? Value, ProductId? Id) after = cursor is null ? (null, null) : DecodeCursor(cursor, by, descending);
         var page = store.ListProducts(new ProductQuery(category, lowOnly, size + 1, after.Id)
