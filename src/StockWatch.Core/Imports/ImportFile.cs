@@ -24,8 +24,13 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
     /// <param name="source">Where the file came from, for people (a file name).</param>
     /// <param name="errors">Receives every rejected row as errors.csv, beyond the first ones the summary keeps.</param>
     /// <param name="progress">Told the share of the file read so far, now and then.</param>
+    /// <param name="beforeDone">
+    /// Runs once every row is read, before the import is recorded as done in its transaction: whatever it keeps (the
+    /// queued import's errors.csv) exists before anyone can see the import done.
+    /// </param>
     public async Task<ImportSummary> HandleAsync(
-        Stream file, ImportSettings settings, string importId, string source, TextWriter? errors = null, Action<double>? progress = null)
+        Stream file, ImportSettings settings, string importId, string source, TextWriter? errors = null, Action<double>? progress = null,
+        Action? beforeDone = null)
     {
         var fileId = Convert.ToHexStringLower(await SHA256.HashDataAsync(file))[..16];
         file.Position = 0;
@@ -93,6 +98,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             }
 
             finish(summary);
+            beforeDone?.Invoke();
             if (!settings.DryRun)
             {
                 session.RecordDone(importId, source, summary, now);

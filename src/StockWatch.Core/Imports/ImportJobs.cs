@@ -75,19 +75,22 @@ public sealed class ImportJobs(
         var errorsFile = Path.Combine(Path.GetTempPath(), $"stockwatch-{job.ImportId}-errors.csv");
         try
         {
-            await using (var upload = objects.Open(UploadKey(job.ImportId))
-                ?? throw StockWatchException.Invalid("file", $"The upload of import {job.ImportId} is missing from the object store."))
-            await using (var errors = new StreamWriter(errorsFile))
-            {
-                var summary = await importFile.HandleAsync(upload, job.Settings, job.ImportId, job.Source, errors);
-                if (job.Settings.DryRun)
-                {
-                    await ledger.MarkAsync(job.ImportId, ImportStatus.Done, time.GetUtcNow(), summary: summary);
-                }
-            }
+            await using var upload = objects.Open(UploadKey(job.ImportId))
+                ?? throw StockWatchException.Invalid("file", $"The upload of import {job.ImportId} is missing from the object store.");
+            await using var errors = new StreamWriter(errorsFile);
 
-            await using var written = File.OpenRead(errorsFile);
-            await objects.PutAsync(ErrorsKey(job.ImportId), written, cancellationToken);
+            // errors.csv is stored before the import is recorded done (in the import's transaction), so a client that
+            // sees it done finds its errors.csv. A crash before the commit runs the import again and stores it again.
+            var summary = await importFile.HandleAsync(upload, job.Settings, job.ImportId, job.Source, errors, beforeDone: () =>
+            {
+                errors.Dispose();
+                using var written = File.OpenRead(errorsFile);
+                objects.PutAsync(ErrorsKey(job.ImportId), written, CancellationToken.None).GetAwaiter().GetResult();
+            });
+            if (job.Settings.DryRun)
+            {
+                await ledger.MarkAsync(job.ImportId, ImportStatus.Done, time.GetUtcNow(), summary: summary);
+            }
         }
         catch (StockWatchException ex)
         {

@@ -14,7 +14,11 @@ public sealed class ImportJobsTests : IDisposable
     private readonly ServiceProvider _services;
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
-    public ImportJobsTests() => _services = Composed.Services(_data.Path);
+    private readonly List<ImportStatus?> _statusWhenErrorsStored = [];
+
+    public ImportJobsTests() => _services = Composed.Services(_data.Path, configure: services =>
+        services.AddSingleton<IObjectStore>(provider => new WatchedStore(
+            new Sqlite.Objects.FolderObjectStore(Path.Combine(_data.Path, "objects")), provider.GetRequiredService<IImportLedger>(), _statusWhenErrorsStored)));
 
     public void Dispose()
     {
@@ -54,5 +58,39 @@ public sealed class ImportJobsTests : IDisposable
         TestStore.ScalarIn(Path.Combine(_data.Path, "stockwatch.db"), "SELECT COUNT(*) FROM changes").Should().Be(1);
         TestStore.ScalarIn(Path.Combine(_data.Path, "stockwatch.db"), "SELECT COUNT(*) FROM imports").Should().Be(1);
         Get<IWorkQueue>().Stats(ImportJobs.Queue).Should().Be(new QueueStats(0, 0, null));
+    }
+
+    [Fact]
+    public async Task ErrorsCsv_IsStoredBeforeTheImportIsSeenDone()
+    {
+        var jobs = Get<ImportJobs>();
+        var id = await jobs.EnqueueAsync(new MemoryStream("product_id,product_name,stock_count\nK1,Kiwi,3\nK2,Kale,x\n"u8.ToArray()), new ImportSettings(), "k.csv", _cancel);
+
+        (await jobs.RunNextAsync(_cancel)).Should().BeTrue();
+
+        _statusWhenErrorsStored.Should().Equal([ImportStatus.Running], "a client that sees the import done must find its errors.csv");
+        Get<IImportLedger>().Find(id)!.Status.Should().Be(ImportStatus.Done);
+    }
+
+    /// <summary>An object store that notes the import's status in the ledger at the moment its errors.csv is stored.</summary>
+    private sealed class WatchedStore(IObjectStore inner, IImportLedger ledger, List<ImportStatus?> seen) : IObjectStore
+    {
+        public Task PutAsync(ObjectKey key, System.IO.Stream content, CancellationToken cancellationToken)
+        {
+            if (key.Value.EndsWith("/errors.csv", StringComparison.Ordinal))
+            {
+                seen.Add(ledger.Find(key.Value.Split('/')[1])?.Status);
+            }
+
+            return inner.PutAsync(key, content, cancellationToken);
+        }
+
+        public System.IO.Stream? Open(ObjectKey key) => inner.Open(key);
+
+        public IReadOnlyList<ObjectInfo> List(string prefix) => inner.List(prefix);
+
+        public bool Delete(ObjectKey key) => inner.Delete(key);
+
+        public Uri LocationOf(ObjectKey key) => inner.LocationOf(key);
     }
 }
