@@ -1,7 +1,7 @@
 using System.Globalization;
 using StockWatch.Bench;
 
-// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only]   (run from the repository root by bench/run.sh)
+// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --dashboard-only]   (run from the repository root by bench/run.sh)
 // --import-scale 0.1 runs the import benchmark on a tenth of the sizes, for a quick look.
 var output = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : Path.Combine("docs", "benchmarks.md");
 var scaleAt = Array.IndexOf(args, "--import-scale");
@@ -21,6 +21,14 @@ try
         return;
     }
 
+    if (args.Contains("--dashboard-only"))
+    {
+        var text = new System.Text.StringBuilder();
+        Report.Dashboard(text, await DashboardBench.RunAsync(work));
+        Console.WriteLine(text);
+        return;
+    }
+
     Console.WriteLine("single-event path: StockWatch vs Python sqlite3 …");
     var single = await SingleEventBench.RunAsync(work);
     Console.WriteLine("commit-to-alert latency at 1,000 writes/s …");
@@ -31,7 +39,9 @@ try
     var import = await ImportBench.RunAsync(work, scale);
     Console.WriteLine("the weekly report over the imported sales vs the sqlite3 CLI's GROUP BY …");
     var report = await ReportBench.RunAsync(import.SalesFolder);
-    Report.Write(output, single, commitToAlert, api, import, report);
+    Console.WriteLine("dashboard pages over 100,000 products vs Python's bare query …");
+    var dashboard = await DashboardBench.RunAsync(work);
+    Report.Write(output, single, commitToAlert, api, import, report, dashboard);
     Console.WriteLine($"wrote {output}");
 }
 finally
