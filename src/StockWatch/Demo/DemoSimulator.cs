@@ -1,4 +1,5 @@
 using StockWatch.Core;
+using StockWatch.Core.Access;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Sales;
 
@@ -6,12 +7,14 @@ namespace StockWatch.Demo;
 
 /// <summary>
 /// <c>serve --demo</c>: seeds a believable catalogue when the data folder has none, then keeps selling, restocking and
-/// now and then repricing at a gentle pace, so a newcomer watches alerts arrive.
+/// now and then repricing at a gentle pace, so a newcomer watches alerts arrive. It makes a writer key named
+/// <c>demo</c> for the dashboard (replacing the last run's) and prints it, so the two Quick-start commands are enough.
 /// </summary>
 public sealed partial class DemoSimulator(
-    IInventoryStore store, SetProduct setProduct, MoveStock moveStock, RecordSale recordSale, TimeProvider time, ILogger<DemoSimulator> logger)
-    : BackgroundService
+    IInventoryStore store, SetProduct setProduct, MoveStock moveStock, RecordSale recordSale, ApiKeys keys, TimeProvider time,
+    ILogger<DemoSimulator> logger) : BackgroundService
 {
+    public const string KeyName = "demo";
     private const string Cause = "demo";
     private static readonly TimeSpan Pace = TimeSpan.FromSeconds(1);
 
@@ -28,6 +31,13 @@ public sealed partial class DemoSimulator(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (keys.List().Any(k => k.Name == KeyName && k.RevokedAt is null))
+        {
+            await keys.RevokeAsync(KeyName);
+        }
+
+        var (_, secret) = await keys.CreateAsync(KeyName, Role.Writer);
+        LogKey(secret);
         var random = new Random(5080);
         var ids = await SeedAsync(random);
         LogSeeded(ids.Count);
@@ -108,6 +118,9 @@ public sealed partial class DemoSimulator(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo: {Count} products in the catalogue; simulating sales and deliveries")]
     private partial void LogSeeded(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo: open the dashboard and enter this key (writer, valid until the next demo start): {Secret}")]
+    private partial void LogKey(string secret);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Demo step skipped: {Reason}")]
     private partial void LogSkipped(string reason);
