@@ -5,8 +5,8 @@ using StockWatch.Core.Notifications;
 namespace StockWatch.Sqlite;
 
 /// <summary>
-/// Announcements and the delivery log on SQLite. Planning stores each new delivery, sends its id to the
-/// <c>deliveries</c> work queue and moves the planning checkpoint in one transaction: rows of
+/// Announcements and the delivery log on SQLite. Planning stores each new delivery, sends its id to its channel's
+/// work queue and moves the planning checkpoint in one transaction: rows of
 /// <c>stream_checkpoints</c>, <c>deliveries</c> on alert ids and <c>announcements</c> on announcement ids.
 /// </summary>
 public sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider time) : IDeliveryStore
@@ -104,7 +104,7 @@ public sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider ti
                 told.ExecuteNonQuery();
             }
 
-            SqliteWorkQueue.Send(session, Deliveries.Queue, delivery.DeliveryId, now);
+            SqliteWorkQueue.Send(session, Deliveries.QueueFor(delivery.Channel), delivery.DeliveryId, now);
             planned++;
         }
 

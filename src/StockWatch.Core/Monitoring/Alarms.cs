@@ -42,16 +42,16 @@ public sealed record ActiveAlarm(string Type, string Subject, DateTimeOffset Sin
 /// starts and once when it ends; the alarms that are on show in <c>/health</c>. The state is the process's own: after
 /// a restart an ongoing episode is announced again.
 /// </summary>
-public sealed class Alarms(IWorkQueue queue, ChannelHealth channels, IDeliveryStore store, IOptions<AlarmOptions> options, TimeProvider time)
+public sealed class Alarms(IWorkQueue queue, ChannelSet channelSet, ChannelHealth channels, IDeliveryStore store, IOptions<AlarmOptions> options, TimeProvider time)
 {
     public const string QueueStuck = "QUEUE_STUCK";
     public const string DeliveryFailing = "DELIVERY_FAILING";
 
-    /// <summary>The work queues StockWatch watches (each with its dead-letter queue): alarms here, gauges at /metrics.</summary>
-    public static readonly string[] Queues = [Imports.ImportJobs.Queue, Deliveries.Queue];
+    /// <summary>The work queues StockWatch watches, each with its dead-letter queue: the imports and each channel's deliveries.</summary>
+    public IReadOnlyList<string> Queues { get; } = [Imports.ImportJobs.Queue, .. channelSet.All.Select(c => Deliveries.QueueFor(c.Name)).Order(StringComparer.Ordinal)];
 
     /// <summary>Each watched queue followed by its dead-letter queue: what /metrics and the dashboard show.</summary>
-    public static IEnumerable<string> QueuesAndDeadLetters => Queues.SelectMany(name => new[] { name, Core.Queues.Queues.DeadLetter(name) });
+    public IEnumerable<string> QueuesAndDeadLetters => Queues.SelectMany(name => new[] { name, Core.Queues.Queues.DeadLetter(name) });
 
     private readonly Dictionary<string, ActiveAlarm> _active = new(StringComparer.Ordinal);
 

@@ -6,10 +6,11 @@ using StockWatch.Core.Telemetry;
 namespace StockWatch.Core.Notifications;
 
 /// <summary>
-/// Makes queued deliveries: each message is sent to its channel; a success is recorded and never repeated, a failure
-/// is retried after an exponential backoff with jitter, and a delivery still failing after
-/// <see cref="DeliveryOptions.MaxAge"/> is dead-lettered. Messages are sent side by side, so a channel that is down or
-/// slow never holds up the others.
+/// Makes queued deliveries. Each channel has a queue of its own (<c>deliveries-&lt;channel&gt;</c>, as SNS fans out to
+/// one SQS queue per subscriber), worked by a loop of its own, so a channel that is down or hangs holds up no other.
+/// Each message is sent to its channel; a success is recorded and never repeated, a failure is retried after an
+/// exponential backoff with jitter, and a delivery still failing after <see cref="DeliveryOptions.MaxAge"/> is
+/// dead-lettered.
 /// </summary>
 public sealed partial class Deliveries(
     IWorkQueue queue,
@@ -20,18 +21,24 @@ public sealed partial class Deliveries(
     TimeProvider time,
     ILogger<Deliveries> logger)
 {
-    public const string Queue = "deliveries";
-    private const int BatchSize = 32;
+    private const int BatchSize = 16;
 
     private readonly DeliveryOptions _options = options.Value;
 
-    /// <summary>Makes the deliveries due now; returns how many messages were received.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    /// <summary>The queue of a channel's deliveries.</summary>
+    public static string QueueFor(string channel) => $"deliveries-{channel}";
+
+    /// <summary>Makes the deliveries due now on every channel, each channel's side by side; returns how many messages were received.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken) =>
+        (await Task.WhenAll(channels.All.Select(channel => RunOnceAsync(channel, cancellationToken)))).Sum();
+
+    /// <summary>Makes the deliveries due now on one channel; returns how many messages were received.</summary>
+    public async Task<int> RunOnceAsync(IAlertChannel channel, CancellationToken cancellationToken)
     {
         // A message is hidden for one attempt's timeout and a margin; a process that dies mid-attempt leaves it to
         // reappear then. The receive count never dead-letters a delivery: MaxAge does.
-        var messages = await queue.ReceiveAsync(Queue, BatchSize, _options.Timeout + TimeSpan.FromSeconds(5), int.MaxValue);
-        await Task.WhenAll(messages.Select(message => DeliverAsync(message, cancellationToken)));
+        var messages = await queue.ReceiveAsync(QueueFor(channel.Name), BatchSize, _options.Timeout + TimeSpan.FromSeconds(5), int.MaxValue);
+        await Task.WhenAll(messages.Select(message => DeliverAsync(channel, message, cancellationToken)));
         return messages.Count;
     }
 
@@ -46,22 +53,17 @@ public sealed partial class Deliveries(
         return full / 2 + full / 2 * jitter;
     }
 
-    private async Task DeliverAsync(QueueMessage message, CancellationToken cancellationToken)
+    private async Task DeliverAsync(IAlertChannel channel, QueueMessage message, CancellationToken cancellationToken)
     {
         var deliveryId = message.Body;
+        var queueName = QueueFor(channel.Name);
         if (store.Find(deliveryId) is not { } found || found.Record.Status == DeliveryStatus.Delivered)
         {
-            await queue.DeleteAsync(Queue, message.ReceiptHandle);
+            await queue.DeleteAsync(queueName, message.ReceiptHandle);
             return;
         }
 
         var (record, content) = found;
-        if (channels.Find(record.Channel) is not { } channel)
-        {
-            await GiveUpAsync(message, record, $"channel '{record.Channel}' is not configured any more");
-            return;
-        }
-
         try
         {
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -74,15 +76,19 @@ public sealed partial class Deliveries(
             health.Failed(channel.Name, time.GetUtcNow(), error);
             if (time.GetUtcNow() - message.SentAt >= _options.MaxAge)
             {
-                await GiveUpAsync(message, record, error);
+                await store.RecordAttemptAsync(deliveryId, DeliveryStatus.Dead, error, time.GetUtcNow());
+                await queue.DeadLetterAsync(queueName, message.ReceiptHandle);
+                Count(channel.Name, "dead_lettered");
+                LogGaveUp(deliveryId, channel.Name, record.Attempts + 1, error);
                 return;
             }
 
             await store.RecordAttemptAsync(deliveryId, DeliveryStatus.Pending, error, time.GetUtcNow());
+
             // The last attempt is made when MaxAge is reached, not a backoff after it.
             var giveUpAt = message.SentAt + _options.MaxAge - time.GetUtcNow();
             var wait = TimeSpan.FromTicks(Math.Min(Backoff(record.Attempts + 1, Random.Shared.NextDouble(), _options).Ticks, giveUpAt.Ticks));
-            await queue.ChangeVisibilityAsync(Queue, message.ReceiptHandle, wait);
+            await queue.ChangeVisibilityAsync(queueName, message.ReceiptHandle, wait);
             Count(channel.Name, "failed");
             LogFailed(deliveryId, channel.Name, record.Attempts + 1, error, wait);
             return;
@@ -90,16 +96,8 @@ public sealed partial class Deliveries(
 
         await store.RecordAttemptAsync(deliveryId, DeliveryStatus.Delivered, null, time.GetUtcNow());
         health.Succeeded(channel.Name);
-        await queue.DeleteAsync(Queue, message.ReceiptHandle);
+        await queue.DeleteAsync(queueName, message.ReceiptHandle);
         Count(channel.Name, "delivered");
-    }
-
-    private async Task GiveUpAsync(QueueMessage message, DeliveryRecord record, string error)
-    {
-        await store.RecordAttemptAsync(record.DeliveryId, DeliveryStatus.Dead, error, time.GetUtcNow());
-        await queue.DeadLetterAsync(Queue, message.ReceiptHandle);
-        Count(record.Channel, "dead_lettered");
-        LogGaveUp(record.DeliveryId, record.Channel, record.Attempts + 1, error);
     }
 
     private static void Count(string channel, string outcome) =>

@@ -64,7 +64,7 @@ public static class DashboardEndpoints
     /// <summary>The alarms that are on, and each watched queue with its dead-letter queue.</summary>
     public static Ok<StatusResponse> Status(Alarms alarms, IWorkQueue queue) => TypedResults.Ok(new StatusResponse(
         [.. alarms.Active.Select(a => new AlarmResponse(a.Type, a.Subject, Timestamp.Format(a.Since), a.Reason))],
-        [.. Alarms.QueuesAndDeadLetters
+        [.. alarms.QueuesAndDeadLetters
             .Select(name => (Name: name, Stats: queue.Stats(name)))
             .Select(q => new QueueResponse(q.Name, q.Stats.Visible, q.Stats.InFlight, q.Stats.OldestAge?.TotalSeconds))]));
 

@@ -47,7 +47,8 @@ public static class StockWatchServer
         PrometheusBridge.Start();
         var app = builder.Build();
         var queue = app.Services.GetRequiredService<Core.Queues.IWorkQueue>();
-        Core.Telemetry.Instruments.Queues = () => Core.Monitoring.Alarms.QueuesAndDeadLetters
+        var alarms = app.Services.GetRequiredService<Core.Monitoring.Alarms>();
+        Core.Telemetry.Instruments.Queues = () => alarms.QueuesAndDeadLetters
             .Select(name => queue.Stats(name) is var stats ? (name, stats.Visible + stats.InFlight, stats.OldestAge?.TotalSeconds ?? 0) : default);
         app.MapStockWatchApi();
         return app;

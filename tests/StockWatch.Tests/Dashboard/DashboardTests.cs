@@ -209,8 +209,8 @@ public sealed class DashboardTests(DashboardFixture server) : IClassFixture<Dash
         var page = await server.SignInAsync(server.AdminKey);
         var ui = page.Inner;
         await ui.ClickAsync("#nav a:text('Health')");
-        await ui.WaitForSelectorAsync("#queues tr[data-queue=deliveries]");
-        (await ui.Locator("#queues tbody tr").CountAsync()).Should().Be(4, "imports and deliveries, each with its dead-letter queue");
+        await ui.WaitForSelectorAsync("#queues tr[data-queue=deliveries-log]");
+        (await ui.Locator("#queues tbody tr").CountAsync()).Should().Be(4, "imports and the log channel's deliveries, each with its dead-letter queue");
         (await ui.TextContentAsync("#alarms tbody")).Should().Contain("No alarm is on");
         await page.ScreenshotAsync("dashboard-health");
 

@@ -93,7 +93,8 @@ public sealed class DeliveryTests : IDisposable
         _up.Messages.Should().HaveCount(4, "a delivery that succeeded is never made again");
         var delivered = LogOf(alerts[0].Id, "down");
         (delivered.Status, delivered.Attempts, delivered.LastError, delivered.DeliveredAt).Should().Be((DeliveryStatus.Delivered, 3, null, _clock.GetUtcNow() - TimeSpan.FromMinutes(5)));
-        Get<IWorkQueue>().Stats(Deliveries.Queue).Should().Be(new QueueStats(0, 0, null));
+        Get<IWorkQueue>().Stats(Deliveries.QueueFor("down")).Should().Be(new QueueStats(0, 0, null));
+        Get<IWorkQueue>().Stats(Deliveries.QueueFor("up")).Should().Be(new QueueStats(0, 0, null));
     }
 
     [Fact]
@@ -142,16 +143,16 @@ public sealed class DeliveryTests : IDisposable
         var dead = LogOf(alerts[0].Id, "down");
         dead.Status.Should().Be(DeliveryStatus.Dead, "it still failed 10 minutes after it was queued");
         dead.LastError.Should().Be("down is down");
-        Get<IWorkQueue>().Stats(Queues.DeadLetter(Deliveries.Queue)).Visible.Should().Be(4);
+        Get<IWorkQueue>().Stats(Queues.DeadLetter(Deliveries.QueueFor("down"))).Visible.Should().Be(4);
         await alarms.EvaluateAsync(_cancel);
         alarms.Active.Select(a => (a.Type, a.Subject)).Should().BeEquivalentTo([
             (Alarms.DeliveryFailing, "channel down"),
-            (Alarms.QueueStuck, "deliveries-dlq"),
+            (Alarms.QueueStuck, "deliveries-down-dlq"),
         ]);
         alarms.Active.Single(a => a.Type == Alarms.DeliveryFailing).Reason.Should().StartWith("channel down has failed every delivery for");
 
         _down.Down = false;
-        (await Get<IWorkQueue>().RedriveAsync(Deliveries.Queue)).Should().Be(4);
+        (await Get<IWorkQueue>().RedriveAsync(Deliveries.QueueFor("down"))).Should().Be(4);
         await Deliver();
         await alarms.EvaluateAsync(_cancel);
         await Deliver();
@@ -160,8 +161,8 @@ public sealed class DeliveryTests : IDisposable
         _down.Messages.Where(m => m.Kind == Announcement.SingleAlert).Should().HaveCount(4, "redriven, each dead delivery is made once");
         LogOf(alerts[0].Id, "down").Status.Should().Be(DeliveryStatus.Delivered);
         _up.Messages.Where(m => m.Kind == Announcement.OperationalAlert).Select(m => m.Subject).Should().BeEquivalentTo([
-            "DELIVERY_FAILING: channel down", "QUEUE_STUCK: deliveries-dlq",
-            "DELIVERY_FAILING cleared: channel down", "QUEUE_STUCK cleared: deliveries-dlq",
+            "DELIVERY_FAILING: channel down", "QUEUE_STUCK: deliveries-down-dlq",
+            "DELIVERY_FAILING cleared: channel down", "QUEUE_STUCK cleared: deliveries-down-dlq",
         ]);
     }
 }

@@ -57,8 +57,8 @@ public sealed class MetricsTests : IDisposable
         metrics.Value("stockwatch_queue_visible_messages", ("queue", "imports-dlq")).Should().Be(0);
         metrics.Value("stockwatch_queue_dead_lettered_total", ("queue", "imports")).Should().BeNull("nothing was dead-lettered");
         metrics.Value("stockwatch_deliveries_total", ("channel", "log"), ("outcome", "failed")).Should().BeNull("the log never fails");
-        metrics.Value("stockwatch_queue_sent_total", ("queue", "deliveries")).Should().Be(3);
-        metrics.Value("stockwatch_queue_deleted_total", ("queue", "deliveries")).Should().Be(3);
+        metrics.Value("stockwatch_queue_sent_total", ("queue", "deliveries-log")).Should().Be(3);
+        metrics.Value("stockwatch_queue_deleted_total", ("queue", "deliveries-log")).Should().Be(3);
         metrics.TypeOf("stockwatch_processor_duration_seconds").Should().Be("histogram");
         foreach (var processor in new[] { "stream", "imports", "inbox", "reports", "deliveries" })
         {
