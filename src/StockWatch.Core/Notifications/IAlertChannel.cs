@@ -16,14 +16,20 @@ public interface IAlertChannel
     Task SendAsync(string deliveryId, Announcement message, CancellationToken cancellationToken);
 }
 
-/// <summary>The channels of this process, by name.</summary>
-public sealed class ChannelSet(IEnumerable<IAlertChannel> channels)
+/// <summary>The channels of this process, by name; disposing the set disposes the channels that hold resources.</summary>
+public sealed class ChannelSet(IEnumerable<IAlertChannel> channels) : IDisposable
 {
     private readonly Dictionary<string, IAlertChannel> _byName = channels.ToDictionary(c => c.Name, StringComparer.Ordinal);
 
     public IReadOnlyCollection<IAlertChannel> All => _byName.Values;
 
-    public IAlertChannel? Find(string name) => _byName.GetValueOrDefault(name);
+    public void Dispose()
+    {
+        foreach (var channel in _byName.Values.OfType<IDisposable>())
+        {
+            channel.Dispose();
+        }
+    }
 }
 
 /// <summary>

@@ -183,6 +183,20 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Configuration_WebhookWhoseSecretOnlyServeIsGiven_DoesNotStopOtherCommands()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_data.Path, "stockwatch.json"),
+            """{ "StockWatch": { "Channels": [ { "Name": "hook", "Type": "webhook", "Url": "https://hooks.example.com/stock" } ] } }""", TestContext.Current.CancellationToken);
+
+        var set = await Run("products", "set", "CFG-1", "--name", "Configured", "--stock", "1");
+        var serve = await StockWatchProcess.RunAsync(_data.Path, "serve", "--urls", "http://127.0.0.1:0");
+
+        set.ExitCode.Should().Be(0, "only serve sends, so only serve needs the secret: {0}", set.Error);
+        serve.ExitCode.Should().Be(2);
+        serve.Error.Should().Contain("StockWatch:Channels:0:Secret is required");
+    }
+
+    [Fact]
     public async Task Configuration_UnparsableSetting_StopsWithItsName()
     {
         await File.WriteAllTextAsync(Path.Combine(_data.Path, "stockwatch.json"), """{ "StockWatch": { "Alerts": { "ReminderCooldown": "soon" } } }""", TestContext.Current.CancellationToken);
