@@ -148,18 +148,27 @@ public sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider ti
         return (record, new Announcement(record.Kind, record.Subject, found.Text, found.Link, Rows.ReadAll(alerts, Rows.ReadAlert)));
     }
 
-    public Task RecordAttemptAsync(string deliveryId, DeliveryStatus status, string? error, DateTimeOffset at) => database.ExclusiveAsync(session =>
+    public Task RecordAttemptsAsync(IReadOnlyList<DeliveryAttempt> attempts) => database.ExclusiveAsync(session =>
     {
         var update = session.Command("""
             UPDATE deliveries SET status = $status, attempts = attempts + 1, last_attempt_at = $at, last_error = $error,
                 delivered_at = CASE WHEN $status = 'delivered' THEN $at ELSE delivered_at END
             WHERE delivery_id = $id
             """);
-        update.Parameters.AddWithValue("$status", status.ToWire());
-        update.Parameters.AddWithValue("$at", Timestamp.FormatSortable(at));
-        update.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
-        update.Parameters.AddWithValue("$id", deliveryId);
-        return update.ExecuteNonQuery();
+        var status = update.Parameters.Add("$status", Microsoft.Data.Sqlite.SqliteType.Text);
+        var at = update.Parameters.Add("$at", Microsoft.Data.Sqlite.SqliteType.Text);
+        var error = update.Parameters.Add("$error", Microsoft.Data.Sqlite.SqliteType.Text);
+        var id = update.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Text);
+        foreach (var attempt in attempts)
+        {
+            status.Value = attempt.Status.ToWire();
+            at.Value = Timestamp.FormatSortable(attempt.At);
+            error.Value = (object?)attempt.Error ?? DBNull.Value;
+            id.Value = attempt.DeliveryId;
+            update.ExecuteNonQuery();
+        }
+
+        return attempts.Count;
     });
 
     public IReadOnlyList<DeliveryRecord> ForAlert(long alertId)

@@ -66,19 +66,25 @@ public sealed class SqliteWorkQueue(SqliteDatabase database, TimeProvider time) 
             return received;
         });
 
-    public Task<bool> DeleteAsync(string queue, string receiptHandle) => database.ExclusiveAsync(session =>
-    {
-        var delete = session.Command("DELETE FROM queue_messages WHERE queue = $queue AND receipt = $receipt");
-        delete.Parameters.AddWithValue("$queue", queue);
-        delete.Parameters.AddWithValue("$receipt", receiptHandle);
-        var deleted = delete.ExecuteNonQuery() == 1;
-        if (deleted)
-        {
-            Instruments.QueueDeleted.Add(1, Instruments.Tag("queue", queue));
-        }
+    public async Task<bool> DeleteAsync(string queue, string receiptHandle) => await DeleteBatchAsync(queue, [receiptHandle]) == 1;
 
-        return deleted;
-    });
+    public Task<int> DeleteBatchAsync(string queue, IReadOnlyCollection<string> receiptHandles) => receiptHandles.Count == 0
+        ? Task.FromResult(0)
+        : database.ExclusiveAsync(session =>
+        {
+            var delete = session.Command("DELETE FROM queue_messages WHERE queue = $queue AND receipt = $receipt");
+            delete.Parameters.AddWithValue("$queue", queue);
+            var receipt = delete.Parameters.Add("$receipt", Microsoft.Data.Sqlite.SqliteType.Text);
+            var deleted = 0;
+            foreach (var handle in receiptHandles)
+            {
+                receipt.Value = handle;
+                deleted += delete.ExecuteNonQuery();
+            }
+
+            Instruments.QueueDeleted.Add(deleted, Instruments.Tag("queue", queue));
+            return deleted;
+        });
 
     public Task<bool> ChangeVisibilityAsync(string queue, string receiptHandle, TimeSpan timeout) => database.ExclusiveAsync(session =>
     {

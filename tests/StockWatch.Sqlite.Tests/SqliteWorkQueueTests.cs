@@ -32,6 +32,40 @@ public sealed class SqliteWorkQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task DeleteBatch_DeletesTheCurrentReceipts_AndSkipsStaleOnes()
+    {
+        await _queue.SendAsync("imports", "a");
+        await _queue.SendAsync("imports", "b");
+        await _queue.SendAsync("imports", "c");
+        var first = await Receive();
+        _db.Time.Advance(Visibility);
+        var again = await Receive(max: 1);
+
+        var deleted = await _queue.DeleteBatchAsync("imports", [.. first.Select(m => m.ReceiptHandle)]);
+
+        deleted.Should().Be(2, "the message received again has a new receipt; the first one is stale");
+        _db.Time.Advance(Visibility);
+        (await Receive()).Select(m => m.Body).Should().Equal(again.Single().Body);
+        (await _queue.DeleteBatchAsync("imports", [])).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ChangeVisibility_AndDeadLetter_WorkOnTheCurrentReceiptOnly()
+    {
+        await _queue.SendAsync("imports", "a");
+        var received = (await Receive()).Single();
+
+        (await _queue.ChangeVisibilityAsync("imports", received.ReceiptHandle, TimeSpan.FromSeconds(10))).Should().BeTrue();
+        _db.Time.Advance(TimeSpan.FromSeconds(10));
+        var again = (await Receive()).Single();
+        (await _queue.DeadLetterAsync("imports", received.ReceiptHandle)).Should().BeFalse("that receipt is stale");
+        (await _queue.DeadLetterAsync("imports", again.ReceiptHandle)).Should().BeTrue();
+
+        _queue.Stats(Queues.DeadLetter("imports")).Visible.Should().Be(1);
+        _queue.Stats("imports").Should().Be(new QueueStats(0, 0, null));
+    }
+
+    [Fact]
     public async Task VisibilityTimeout_Expired_TheMessageIsReceivedAgainAndTheOldReceiptIsStale()
     {
         await _queue.SendAsync("imports", "job-1");

@@ -32,13 +32,58 @@ public sealed partial class Deliveries(
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken) =>
         (await Task.WhenAll(channels.All.Select(channel => RunOnceAsync(channel, cancellationToken)))).Sum();
 
-    /// <summary>Makes the deliveries due now on one channel; returns how many messages were received.</summary>
+    /// <summary>
+    /// Makes the deliveries due now on one channel; returns how many messages were received. The messages are sent
+    /// side by side, then the round's attempts are recorded in one transaction and its finished messages deleted in
+    /// another, so an alert storm costs the store a few writes a round rather than several per alert.
+    /// </summary>
     public async Task<int> RunOnceAsync(IAlertChannel channel, CancellationToken cancellationToken)
     {
         // A message is hidden for one attempt's timeout and a margin; a process that dies mid-attempt leaves it to
         // reappear then. The receive count never dead-letters a delivery: MaxAge does.
-        var messages = await queue.ReceiveAsync(QueueFor(channel.Name), BatchSize, _options.Timeout + TimeSpan.FromSeconds(5), int.MaxValue);
-        await Task.WhenAll(messages.Select(message => DeliverAsync(channel, message, cancellationToken)));
+        var queueName = QueueFor(channel.Name);
+        var messages = await queue.ReceiveAsync(queueName, BatchSize, _options.Timeout + TimeSpan.FromSeconds(5), int.MaxValue);
+        if (messages.Count == 0)
+        {
+            return 0;
+        }
+
+        var outcomes = await Task.WhenAll(messages.Select(message => SendAsync(channel, message, cancellationToken)));
+
+        // Recorded before the messages go: a crash in between leaves delivered rows whose messages are just deleted.
+        var attempts = outcomes.Select(o => o.Attempt).OfType<DeliveryAttempt>().ToList();
+        if (attempts.Count > 0)
+        {
+            await store.RecordAttemptsAsync(attempts);
+        }
+
+        await queue.DeleteBatchAsync(queueName, [.. outcomes.Where(o => o.Attempt is null or { Status: DeliveryStatus.Delivered }).Select(o => o.Message.ReceiptHandle)]);
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Attempt is not { } attempt)
+            {
+                continue;
+            }
+
+            if (attempt.Status == DeliveryStatus.Dead)
+            {
+                await queue.DeadLetterAsync(queueName, outcome.Message.ReceiptHandle);
+                LogGaveUp(attempt.DeliveryId, channel.Name, outcome.Attempts, attempt.Error!);
+            }
+            else if (outcome.RetryAfter is { } wait)
+            {
+                await queue.ChangeVisibilityAsync(queueName, outcome.Message.ReceiptHandle, wait);
+                LogFailed(attempt.DeliveryId, channel.Name, outcome.Attempts, attempt.Error!, wait);
+            }
+
+            Instruments.Deliveries.Add(1, Instruments.Tag("channel", channel.Name), Instruments.Tag("outcome", attempt.Status switch
+            {
+                DeliveryStatus.Delivered => "delivered",
+                DeliveryStatus.Dead => "dead_lettered",
+                _ => "failed",
+            }));
+        }
+
         return messages.Count;
     }
 
@@ -53,14 +98,15 @@ public sealed partial class Deliveries(
         return full / 2 + full / 2 * jitter;
     }
 
-    private async Task DeliverAsync(IAlertChannel channel, QueueMessage message, CancellationToken cancellationToken)
+    /// <summary>One attempt: no attempt for a delivery that is gone or made already (its message is just deleted).</summary>
+    private sealed record Outcome(QueueMessage Message, DeliveryAttempt? Attempt, int Attempts = 0, TimeSpan? RetryAfter = null);
+
+    private async Task<Outcome> SendAsync(IAlertChannel channel, QueueMessage message, CancellationToken cancellationToken)
     {
         var deliveryId = message.Body;
-        var queueName = QueueFor(channel.Name);
         if (store.Find(deliveryId) is not { } found || found.Record.Status == DeliveryStatus.Delivered)
         {
-            await queue.DeleteAsync(queueName, message.ReceiptHandle);
-            return;
+            return new Outcome(message, null);
         }
 
         var (record, content) = found;
@@ -73,35 +119,22 @@ public sealed partial class Deliveries(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             var error = ex is OperationCanceledException ? $"no answer within {_options.Timeout}" : ex.Message;
-            health.Failed(channel.Name, time.GetUtcNow(), error);
-            if (time.GetUtcNow() - message.SentAt >= _options.MaxAge)
+            var now = time.GetUtcNow();
+            health.Failed(channel.Name, now, error);
+            if (now - message.SentAt >= _options.MaxAge)
             {
-                await store.RecordAttemptAsync(deliveryId, DeliveryStatus.Dead, error, time.GetUtcNow());
-                await queue.DeadLetterAsync(queueName, message.ReceiptHandle);
-                Count(channel.Name, "dead_lettered");
-                LogGaveUp(deliveryId, channel.Name, record.Attempts + 1, error);
-                return;
+                return new Outcome(message, new DeliveryAttempt(deliveryId, DeliveryStatus.Dead, error, now), record.Attempts + 1);
             }
 
-            await store.RecordAttemptAsync(deliveryId, DeliveryStatus.Pending, error, time.GetUtcNow());
-
             // The last attempt is made when MaxAge is reached, not a backoff after it.
-            var giveUpAt = message.SentAt + _options.MaxAge - time.GetUtcNow();
+            var giveUpAt = message.SentAt + _options.MaxAge - now;
             var wait = TimeSpan.FromTicks(Math.Min(Backoff(record.Attempts + 1, Random.Shared.NextDouble(), _options).Ticks, giveUpAt.Ticks));
-            await queue.ChangeVisibilityAsync(queueName, message.ReceiptHandle, wait);
-            Count(channel.Name, "failed");
-            LogFailed(deliveryId, channel.Name, record.Attempts + 1, error, wait);
-            return;
+            return new Outcome(message, new DeliveryAttempt(deliveryId, DeliveryStatus.Pending, error, now), record.Attempts + 1, wait);
         }
 
-        await store.RecordAttemptAsync(deliveryId, DeliveryStatus.Delivered, null, time.GetUtcNow());
         health.Succeeded(channel.Name);
-        await queue.DeleteAsync(queueName, message.ReceiptHandle);
-        Count(channel.Name, "delivered");
+        return new Outcome(message, new DeliveryAttempt(deliveryId, DeliveryStatus.Delivered, null, time.GetUtcNow()), record.Attempts + 1);
     }
-
-    private static void Count(string channel, string outcome) =>
-        Instruments.Deliveries.Add(1, Instruments.Tag("channel", channel), Instruments.Tag("outcome", outcome));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} to {Channel} failed (attempt {Attempt}): {Error}; next attempt in {Wait}")]
     private partial void LogFailed(string deliveryId, string channel, int attempt, string error, TimeSpan wait);

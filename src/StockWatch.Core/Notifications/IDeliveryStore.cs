@@ -15,6 +15,9 @@ public enum DeliveryStatus
 /// <summary>How far planning got: the last alert id or the last announcement id planned (at most one of them moves per plan).</summary>
 public sealed record PlanMark(long? AlertsUpTo = null, long? AnnouncementsUpTo = null);
 
+/// <summary>How one attempt at a delivery went.</summary>
+public sealed record DeliveryAttempt(string DeliveryId, DeliveryStatus Status, string? Error, DateTimeOffset At);
+
 /// <summary>A message for one channel, before it is stored.</summary>
 public sealed record PlannedDelivery(string DeliveryId, string Channel, Announcement Message);
 
@@ -55,8 +58,8 @@ public interface IDeliveryStore
     /// <summary>A delivery with the message it sends (its alerts read back from the store).</summary>
     (DeliveryRecord Record, Announcement Message)? Find(string deliveryId);
 
-    /// <summary>Records one attempt: its outcome and, for a failure, the error.</summary>
-    Task RecordAttemptAsync(string deliveryId, DeliveryStatus status, string? error, DateTimeOffset at);
+    /// <summary>Records attempts, each with its outcome and, for a failure, the error; all in one transaction.</summary>
+    Task RecordAttemptsAsync(IReadOnlyList<DeliveryAttempt> attempts);
 
     /// <summary>The deliveries that tell of an alert (on its own or in a digest), oldest first.</summary>
     IReadOnlyList<DeliveryRecord> ForAlert(long alertId);

@@ -25,6 +25,9 @@ public interface IWorkQueue
     /// <summary>Deletes a received message; false when the receipt is stale (the message was received again) or unknown.</summary>
     Task<bool> DeleteAsync(string queue, string receiptHandle);
 
+    /// <summary>Deletes received messages in one go (SQS's DeleteMessageBatch); returns how many were deleted.</summary>
+    Task<int> DeleteBatchAsync(string queue, IReadOnlyCollection<string> receiptHandles);
+
     /// <summary>Hides a received message for <paramref name="timeout"/> from now (a retry's backoff); false when the receipt is stale.</summary>
     Task<bool> ChangeVisibilityAsync(string queue, string receiptHandle, TimeSpan timeout);
 
