@@ -61,6 +61,9 @@ public sealed record Announcement(string Kind, string Subject, string Text, Uri?
     public const string WeeklyReport = "weekly_report";
     public const string OperationalAlert = "operational_alert";
 
+    /// <summary>The topic of a weekly report's announcement, as channels name it in <c>AlertTypes</c>.</summary>
+    public const string WeeklyReportTopic = "WEEKLY_REPORT";
+
     /// <summary>The topic channels filter on when the message is not about stored alerts (<c>WEEKLY_REPORT</c>, an alarm's type).</summary>
     public string? Topic { get; init; }
 
@@ -80,7 +83,7 @@ public sealed record Announcement(string Kind, string Subject, string Text, Uri?
     }
 
     public static Announcement ForReport(string reportId, string text, Uri link) =>
-        new(WeeklyReport, $"Weekly report {reportId}", text, link, []) { Topic = "WEEKLY_REPORT", Key = $"report-{reportId}" };
+        new(WeeklyReport, $"Weekly report {reportId}", text, link, []) { Topic = WeeklyReportTopic, Key = $"report-{reportId}" };
 
     public static Announcement ForAlarm(string alarmType, string subject, string text) =>
         new(OperationalAlert, subject, text, null, []) { Topic = alarmType };

@@ -54,9 +54,10 @@ public sealed class ChannelsOptions
 /// <summary>Checks every channel at start, so a typo stops <c>serve</c> with the setting named instead of losing alerts later.</summary>
 public sealed partial class ChannelsOptionsValidator : IValidateOptions<ChannelsOptions>
 {
-    public const string WeeklyReportTopic = "WEEKLY_REPORT";
-
     private static readonly string[] Types = [ChannelOptions.Log, ChannelOptions.Webhook, ChannelOptions.Email];
+
+    /// <summary>What a channel's <c>AlertTypes</c> may name: every alert type, and the weekly report.</summary>
+    private static readonly string[] Topics = [.. AlertTypes.All, Announcement.WeeklyReportTopic];
 
     public ValidateOptionsResult Validate(string? name, ChannelsOptions options)
     {
@@ -75,9 +76,9 @@ public sealed partial class ChannelsOptionsValidator : IValidateOptions<Channels
                 failures.Add($"{at}:Name '{channelName}' is used by another channel; names must be unique.");
             }
 
-            foreach (var type in channel.AlertTypes.Where(t => !AlertTypes.All.Append(WeeklyReportTopic).Contains(t, StringComparer.OrdinalIgnoreCase)))
+            foreach (var type in channel.AlertTypes.Where(t => !Topics.Contains(t, StringComparer.OrdinalIgnoreCase)))
             {
-                failures.Add($"{at}:AlertTypes has {Text.Quote(type)}; each must be one of {string.Join(", ", AlertTypes.All.Append(WeeklyReportTopic))}.");
+                failures.Add($"{at}:AlertTypes has {Text.Quote(type)}; each must be one of {string.Join(", ", Topics)}.");
             }
 
             switch (channel.Type?.Trim().ToLowerInvariant())

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using StockWatch.Contracts;
-using StockWatch.Core.Notifications;
 
 namespace StockWatch.Api;
 

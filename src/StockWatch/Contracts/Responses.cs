@@ -63,8 +63,8 @@ public sealed record ProductResponse(
         var sold = views.UnitsSold([.. products.Select(p => p.Id)], now - TimeSpan.FromDays(options.ForecastWindowDays), now);
         return [.. products.Select(p => From(p) with
         {
-            EffectiveThreshold = p.LowStockThreshold ?? options.DefaultLowStockThreshold,
-            Status = p.Stock == 0 ? "out" : p.Stock <= (p.LowStockThreshold ?? options.DefaultLowStockThreshold) ? "low" : "ok",
+            EffectiveThreshold = p.ThresholdOr(options.DefaultLowStockThreshold),
+            Status = p.Stock == 0 ? "out" : p.IsLow(options.DefaultLowStockThreshold) ? "low" : "ok",
             DaysOfCover = options.DaysOfCover(p.Stock, sold.GetValueOrDefault(p.Id)),
         })];
     }

@@ -31,8 +31,7 @@ public sealed partial class StreamProcessorWorker(
     /// </summary>
     protected override async Task StoppedAsync()
     {
-        await processor.DrainAsync(CancellationToken.None);
-        await notifier.PlanAsync(CancellationToken.None);
+        await WorkAsync(CancellationToken.None);
         LogStopped();
     }
 
