@@ -1,7 +1,7 @@
 """Baseline for the single-event path: a plain Python script doing what StockWatch's store does for one stock
 movement, with the standard sqlite3 module, on the same tables and indexes but without StockWatch's triggers: in one
 immediate transaction read the product, write the new stock with the next version, and append the change record
-(old and new image as JSON, per-product sequence, time, cause) itself.
+(the old image as JSON, time, cause; the new image is the product row, as StockWatch's schema 8 has it) itself.
 
 With THREADS > 1, each thread has its own connection and takes its share of the events, as a threaded script would.
 
@@ -31,9 +31,8 @@ columns = ["product_id", "product_name", "product_category", "stock_count", "pro
 
 select = f"SELECT {', '.join(columns)} FROM products WHERE product_id = ?"
 update = "UPDATE products SET stock_count = ?, version = ?, updated_at = ? WHERE product_id = ?"
-append = """INSERT INTO changes (product_id, product_seq, kind, old_image, new_image, changed_at, cause, sales_mark)
-    VALUES (?, (SELECT IFNULL(MAX(product_seq), 0) + 1 FROM changes WHERE product_id = ?), 'MODIFY', ?, ?, ?, 'bench',
-            (SELECT IFNULL(MAX(rowid), 0) FROM sales))"""
+append = """INSERT INTO changes (product_id, kind, old_image, changed_at, cause, sales_mark)
+    VALUES (?, 'MODIFY', ?, ?, 'bench', (SELECT IFNULL(MAX(rowid), 0) FROM sales))"""
 
 
 def one(con, i):
@@ -46,7 +45,7 @@ def one(con, i):
         con.execute("ROLLBACK")
         raise SystemExit("stock would go below 0")
     con.execute(update, (new["stock_count"], new["version"], now, product_id))
-    con.execute(append, (product_id, product_id, json.dumps(old), json.dumps(new), now))
+    con.execute(append, (product_id, json.dumps(old), now))
     con.execute("COMMIT")
 
 

@@ -8,34 +8,27 @@ namespace StockWatch.Sqlite;
 
 /// <summary>
 /// An import's change records, appended <see cref="Size"/> per statement: the same rows the change triggers write
-/// (per-product sequence, JSON images, time, cause, sales mark), without a trigger program per row.
+/// (old image as JSON, time, cause, sales mark; the new image follows from the next change or the product's row),
+/// without a trigger program per row.
 /// </summary>
-internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp)
+internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : IDisposable
 {
-    /// <summary>Rows per statement: SQLite finds a named parameter by a linear search, so more rows soon cost more than they save.</summary>
-    public const int Size = 16;
+    /// <summary>Rows per statement.</summary>
+    public const int Size = 32;
 
-    private static readonly string FullStatement = Statement(Size);
+    private const int PerRow = 3;
 
     // Escaped as SQLite's json_object escapes: only what JSON requires (this text is never put in a web page).
     private static readonly JsonWriterOptions ImageOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly List<(Product? Before, Product After)> _pending = new(Size);
-    private readonly HashSet<ProductId> _products = [];
+    private readonly List<(Product? Before, ProductId Id)> _pending = new(Size);
     private readonly ArrayBufferWriter<byte> _buffer = new(512);
-    private readonly string _time = Timestamp.FormatSortable(stamp.Time);
+    private readonly Dictionary<int, BulkStatement> _statements = [];
 
-    /// <summary>Adds the change from <paramref name="before"/> to the stored <paramref name="after"/>.</summary>
-    public void Add(Product? before, Product after)
+    /// <summary>Adds the change from <paramref name="before"/> (null: a new product) to the stored state of <paramref name="id"/>.</summary>
+    public void Add(Product? before, ProductId id)
     {
-        // A product written twice in one import gets two changes, the second numbered after the first.
-        if (_products.Contains(after.Id))
-        {
-            Flush();
-        }
-
-        _pending.Add((before, after));
-        _products.Add(after.Id);
+        _pending.Add((before, id));
         if (_pending.Count == Size)
         {
             Flush();
@@ -49,25 +42,36 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp)
             return;
         }
 
-        var command = session.Command(_pending.Count == Size ? FullStatement : Statement(_pending.Count));
-        command.Parameters.AddWithValue("$time", _time);
-        command.Parameters.AddWithValue("$cause", stamp.Cause);
+        var statement = Statement(_pending.Count);
         for (var i = 0; i < _pending.Count; i++)
         {
-            var (before, after) = _pending[i];
-            command.Parameters.AddWithValue(Names.Id[i], after.Id.Value);
-            command.Parameters.AddWithValue(Names.Kind[i], before is null ? "INSERT" : "MODIFY");
-            command.Parameters.AddWithValue(Names.Old[i], before is null ? DBNull.Value : Image(before));
-            command.Parameters.AddWithValue(Names.New[i], Image(after));
+            var (before, id) = _pending[i];
+            statement.Text((i * PerRow) + 1, id.Value);
+            statement.Text((i * PerRow) + 2, before is null ? "INSERT"u8 : "MODIFY"u8);
+            if (before is null)
+            {
+                statement.Null((i * PerRow) + 3);
+            }
+            else
+            {
+                statement.Text((i * PerRow) + 3, Image(before));
+            }
         }
 
-        command.ExecuteNonQuery();
+        statement.Execute();
         _pending.Clear();
-        _products.Clear();
+    }
+
+    public void Dispose()
+    {
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
     }
 
     /// <summary>The image the triggers' <c>json_object</c> writes, with the same names.</summary>
-    private string Image(Product product)
+    private ReadOnlySpan<byte> Image(Product product)
     {
         _buffer.ResetWrittenCount();
         using (var json = new Utf8JsonWriter(_buffer, ImageOptions))
@@ -92,29 +96,30 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp)
             json.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        return _buffer.WrittenSpan;
     }
 
-    private static string Statement(int rows)
+    /// <summary>The statement for <paramref name="rows"/> rows, with the shared time and cause bound once.</summary>
+    private BulkStatement Statement(int rows)
     {
-        var sql = new StringBuilder("INSERT INTO changes (product_id, product_seq, kind, old_image, new_image, changed_at, cause, sales_mark) VALUES ");
-        for (var i = 0; i < rows; i++)
+        if (_statements.TryGetValue(rows, out var statement))
         {
-            sql.Append(i == 0 ? string.Empty : ", ")
-                .Append($"({Names.Id[i]}, (SELECT IFNULL(MAX(product_seq), 0) + 1 FROM changes WHERE product_id = {Names.Id[i]}), ")
-                .Append($"{Names.Kind[i]}, {Names.Old[i]}, {Names.New[i]}, $time, $cause, (SELECT IFNULL(MAX(rowid), 0) FROM sales))");
+            return statement;
         }
 
-        return sql.ToString();
-    }
+        var (time, cause) = ((rows * PerRow) + 1, (rows * PerRow) + 2);
+        var sql = new StringBuilder("INSERT INTO changes (product_id, kind, old_image, changed_at, cause, sales_mark) VALUES ");
+        for (var i = 0; i < rows; i++)
+        {
+            var first = (i * PerRow) + 1;
+            sql.Append(i == 0 ? string.Empty : ", ")
+                .Append($"(?{first}, ?{first + 1}, ?{first + 2}, ?{time}, ?{cause}, (SELECT IFNULL(MAX(rowid), 0) FROM sales))");
+        }
 
-    private static class Names
-    {
-        public static readonly string[] Id = Make("$id");
-        public static readonly string[] Kind = Make("$kind");
-        public static readonly string[] Old = Make("$old");
-        public static readonly string[] New = Make("$new");
-
-        private static string[] Make(string prefix) => [.. Enumerable.Range(0, Size).Select(i => $"{prefix}{i}")];
+        statement = new BulkStatement(session, sql.ToString());
+        statement.Text(time, Timestamp.FormatSortable(stamp.Time));
+        statement.Text(cause, stamp.Cause);
+        _statements[rows] = statement;
+        return statement;
     }
 }

@@ -18,6 +18,21 @@ internal static class Rows
 
     public const string SaleColumns = "sale_id, product_id, sale_date, quantity, current_price_e4, stock_after";
 
+    /// <summary>
+    /// The new image of change <c>c</c> as JSON. A change stores only its old image (migration 8): its new image is the
+    /// next change's old image, else the product's row; a removal has none. Rows written before keep theirs.
+    /// </summary>
+    public const string NewImage = """
+        CASE WHEN c.kind = 'REMOVE' THEN NULL ELSE COALESCE(
+            c.new_image,
+            (SELECT n.old_image FROM changes n WHERE n.product_id = c.product_id AND n.seq > c.seq ORDER BY n.seq LIMIT 1),
+            (SELECT json_object('product_id', p.product_id, 'product_name', p.product_name,
+                                'product_category', p.product_category, 'stock_count', p.stock_count,
+                                'product_price_e4', p.product_price_e4, 'low_stock_threshold', p.low_stock_threshold,
+                                'version', p.version, 'updated_at', p.updated_at)
+             FROM products p WHERE p.product_id = c.product_id)) END
+        """;
+
     public const string AlertColumns = "alert_id, product_id, alert_time, alert_type, details, change_seq, cause, category";
 
     private static readonly JsonSerializerOptions Json = new()

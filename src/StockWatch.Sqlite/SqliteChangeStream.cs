@@ -79,10 +79,10 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
 
     private static List<(ChangeRecord Change, long SalesMark)> ReadAfterCheckpoint(SqliteSession session, string consumer, int max)
     {
-        var command = session.Command("""
-            SELECT seq, product_id, product_seq, kind, old_image, new_image, changed_at, cause, sales_mark FROM changes
-            WHERE seq > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)
-            ORDER BY seq
+        var command = session.Command($"""
+            SELECT c.seq, c.product_id, c.kind, c.old_image, {Rows.NewImage}, c.changed_at, c.cause, c.sales_mark FROM changes c
+            WHERE c.seq > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)
+            ORDER BY c.seq
             LIMIT $max
             """);
         command.Parameters.AddWithValue("$consumer", consumer);
@@ -90,17 +90,16 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         return Rows.ReadAll(command, reader => (new ChangeRecord(
             reader.GetInt64(0),
             ProductId.Parse(reader.GetString(1)),
-            reader.GetInt64(2),
-            reader.GetString(3) switch
+            reader.GetString(2) switch
             {
                 "INSERT" => ChangeKind.Insert,
                 "MODIFY" => ChangeKind.Modify,
                 _ => ChangeKind.Remove,
             },
+            Rows.ReadImage(reader, 3),
             Rows.ReadImage(reader, 4),
-            Rows.ReadImage(reader, 5),
-            Timestamp.ParseStored(reader.GetString(6)),
-            reader.GetString(7)), reader.GetInt64(8)));
+            Timestamp.ParseStored(reader.GetString(5)),
+            reader.GetString(6)), reader.GetInt64(7)));
     }
 
     private static AlertState ReadState(SqliteSession session, ProductId id)

@@ -97,11 +97,11 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
     public IReadOnlyList<ProductPoint> History(ProductId id, int limit)
     {
         using var session = database.Open();
-        var select = session.Command("""
-            SELECT changed_at, kind, json_extract(new_image, '$.stock_count'), json_extract(new_image, '$.product_price_e4'), cause
-            FROM changes WHERE product_id = $id
-            ORDER BY product_seq DESC
-            LIMIT $limit
+        var select = session.Command($"""
+            SELECT changed_at, kind, json_extract(image, '$.stock_count'), json_extract(image, '$.product_price_e4'), cause
+            FROM (SELECT c.seq, c.changed_at, c.kind, {Rows.NewImage} AS image, c.cause FROM changes c
+                  WHERE c.product_id = $id ORDER BY c.seq DESC LIMIT $limit)
+            ORDER BY seq DESC
             """);
         select.Parameters.AddWithValue("$id", id.Value);
         select.Parameters.AddWithValue("$limit", limit);
@@ -149,13 +149,13 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
     public Task<T> ImportAsync<T>(ChangeStamp stamp, bool dryRun, Func<IImportSession, T> work) =>
         database.WriteAsync(stamp, session =>
         {
-            var import = new ImportSession(session, stamp);
             session.ChangesByTrigger = false;
+            using var import = new ImportSession(session, stamp);
             session.Execute($"PRAGMA cache_size = -{ImportCacheKib}");
             try
             {
                 var result = work(import);
-                import.Changes.Flush();
+                import.Flush();
                 return result;
             }
             finally
@@ -180,47 +180,16 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         return decision with { ProductAfter = write.After };
     }
 
-    /// <summary>Inserts the sale; with <paramref name="orIgnore"/>, a sale whose id is recorded already is left as it is (false).</summary>
-    private static bool InsertSale(SqliteSession session, Sale sale, bool orIgnore = false)
+    private static void InsertSale(SqliteSession session, Sale sale)
     {
-        var insert = session.Command(orIgnore
-            ? $"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after) ON CONFLICT (sale_id) DO NOTHING"
-            : $"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after)");
+        var insert = session.Command($"INSERT INTO sales ({Rows.SaleColumns}) VALUES ($id, $product, $date, $quantity, $price, $after)");
         insert.Parameters.AddWithValue("$id", sale.Id.Value);
         insert.Parameters.AddWithValue("$product", sale.ProductId.Value);
         insert.Parameters.AddWithValue("$date", Timestamp.FormatSortable(sale.SaleDate));
         insert.Parameters.AddWithValue("$quantity", sale.Quantity);
         insert.Parameters.AddWithValue("$price", sale.CurrentPrice.TenThousandths);
         insert.Parameters.AddWithValue("$after", (object?)sale.StockAfter ?? DBNull.Value);
-        return insert.ExecuteNonQuery() == 1;
-    }
-
-    /// <summary>An import's view of its write transaction.</summary>
-    private sealed class ImportSession(SqliteSession session, ChangeStamp stamp) : IImportSession
-    {
-        public ChangeBatch Changes { get; } = new(session, stamp);
-
-        public Product? FindProduct(ProductId id) => SqliteInventoryStore.FindProduct(session, id);
-
-        public void WriteProduct(Product? before, Product after) => Changes.Add(before, StoreRow(session, before, after, stamp));
-
-        public bool SaleExists(SaleId id) => FindSale(session, id) is not null;
-
-        public bool TryInsertSale(Sale sale) => SqliteInventoryStore.InsertSale(session, sale, orIgnore: true);
-
-        public void RecordDone(string importId, string source, ImportSummary summary, DateTimeOffset at)
-        {
-            var done = session.Command("""
-                INSERT INTO imports (import_id, status, source, created_at, finished_at, summary)
-                VALUES ($id, 'done', $source, $at, $at, $summary)
-                ON CONFLICT (import_id) DO UPDATE SET status = 'done', finished_at = $at, summary = $summary, error = NULL
-                """);
-            done.Parameters.AddWithValue("$id", importId);
-            done.Parameters.AddWithValue("$source", source);
-            done.Parameters.AddWithValue("$at", Timestamp.FormatSortable(at));
-            done.Parameters.AddWithValue("$summary", System.Text.Json.JsonSerializer.Serialize(summary, ImportSummary.Json));
-            done.ExecuteNonQuery();
-        }
+        insert.ExecuteNonQuery();
     }
 
     public IReadOnlyList<Alert> ListAlerts(AlertQuery query)

@@ -1,4 +1,5 @@
 using StockWatch.Core;
+using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Testing;
 
@@ -47,6 +48,34 @@ public sealed class MigrationsTests : IDisposable
     }
 
     [Fact]
+    public async Task Migrate_ChangesWrittenWithBothImages_AreReadAsBeforeNextToTheLeanOnesWrittenAfter()
+    {
+        using var database = SqliteDatabase.InFolder(_folder.Path);
+        Migrations.Apply(database, target: 7);
+        await database.WriteAsync(new ChangeStamp(Builders.T0, "v7"), session =>
+        {
+            session.Execute("""
+                INSERT INTO products VALUES ('A', 'Apple', 'Fruit', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z');
+                UPDATE products SET stock_count = 9, version = 2 WHERE product_id = 'A';
+                """);
+            return 0;
+        });
+        TestStore.ScalarIn(database.Path, "SELECT COUNT(*) FROM changes WHERE new_image IS NOT NULL").Should().Be(2, "version 7 stored both images");
+
+        using var store = new TestStore(_folder.Path);
+        store.Move(ProductId.Parse("A"), StockMovement.To(4, "count"));
+        store.Delete(ProductId.Parse("A"));
+
+        List<string> seen = [];
+        await store.Stream.ProcessNextAsync("migration-test", 10, (change, state, _) =>
+        {
+            seen.Add($"{change.Kind} {change.OldImage?.Stock.ToString() ?? "-"} {change.NewImage?.Stock.ToString() ?? "-"}");
+            return new AlertDecision([], state);
+        });
+        seen.Should().Equal("Insert - 3", "Modify 3 9", "Modify 9 4", "Remove 4 -");
+    }
+
+    [Fact]
     public void Migrate_Twice_ChangesNothing()
     {
         using var database = SqliteDatabase.InFolder(_folder.Path);
@@ -67,7 +96,7 @@ public sealed class MigrationsTests : IDisposable
 
         var act = () => database.Migrate();
 
-        act.Should().Throw<StockWatchException>().WithMessage("*schema version 99, newer than this StockWatch knows (7)*");
+        act.Should().Throw<StockWatchException>().WithMessage("*schema version 99, newer than this StockWatch knows (8)*");
     }
 
     [Fact]

@@ -100,23 +100,26 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         using var connection = new SqliteConnection($"Data Source={_db.Database.Path};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT product_seq, kind, cause, changed_at, json_extract(old_image, '$.stock_count'), json_extract(new_image, '$.stock_count')
-            FROM changes ORDER BY seq
+        // Only the old image is stored; the new one is the next change's old image, or the product's row.
+        command.CommandText = $"""
+            SELECT c.kind, c.cause, c.changed_at, json_extract(c.old_image, '$.stock_count'), json_extract({Rows.NewImage}, '$.stock_count'),
+                c.new_image IS NULL
+            FROM changes c ORDER BY c.seq
             """;
         using var reader = command.ExecuteReader();
         List<string> rows = [];
         while (reader.Read())
         {
-            rows.Add($"{reader.GetInt64(0)} {reader.GetString(1)} {reader.GetString(2)} {reader.GetString(3)} {(reader.IsDBNull(4) ? "-" : reader.GetInt64(4))} {(reader.IsDBNull(5) ? "-" : reader.GetInt64(5))}");
+            reader.GetBoolean(5).Should().BeTrue("no change stores its new image");
+            rows.Add($"{reader.GetString(0)} {reader.GetString(1)} {reader.GetString(2)} {(reader.IsDBNull(3) ? "-" : reader.GetInt64(3))} {(reader.IsDBNull(4) ? "-" : reader.GetInt64(4))}");
         }
 
         rows.Should().Equal(
-            "1 INSERT test 2026-11-19T17:00:00.0000000Z - 20",
-            "2 MODIFY api 2026-11-19T17:00:01.0000000Z 20 20",
-            "3 MODIFY stock: count 2026-11-19T17:00:01.0000000Z 20 15",
-            "4 MODIFY sale: S1 2026-11-19T17:00:01.0000000Z 15 10",
-            "5 REMOVE cli 2026-11-19T17:00:01.0000000Z 10 -");
+            "INSERT test 2026-11-19T17:00:00.0000000Z - 20",
+            "MODIFY api 2026-11-19T17:00:01.0000000Z 20 20",
+            "MODIFY stock: count 2026-11-19T17:00:01.0000000Z 20 15",
+            "MODIFY sale: S1 2026-11-19T17:00:01.0000000Z 15 10",
+            "REMOVE cli 2026-11-19T17:00:01.0000000Z 10 -");
     }
 
     [Fact]
@@ -294,17 +297,17 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream(file), new ImportSettings(), "imp-1", "f.csv");
         _db.Move(ProductId.Parse("A"), StockMovement.By(-1, "count"));
 
-        // Every image equals the product row it describes, and the per-product sequence runs on across writers.
-        _db.Scalar("""
-            SELECT COUNT(*) FROM changes c JOIN changes n ON n.product_id = c.product_id AND n.product_seq = c.product_seq + 1
-            WHERE n.old_image IS NOT c.new_image
-            """).Should().Be(0, "each change starts from the image the one before it ended with");
-        _db.Text("SELECT group_concat(product_seq || ' ' || kind || ' ' || cause, '; ') FROM (SELECT * FROM changes WHERE product_id = 'A' ORDER BY seq)")
-            .Should().Be("1 INSERT test; 2 MODIFY import: imp-1; 3 MODIFY import: imp-1; 4 MODIFY stock: count");
-        _db.Text("SELECT new_image FROM changes WHERE product_id = 'B'").Should().Be(_db.Text("""
+        _db.Text("SELECT group_concat(kind || ' ' || cause, '; ') FROM (SELECT * FROM changes WHERE product_id = 'A' ORDER BY seq)")
+            .Should().Be("INSERT test; MODIFY import: imp-1; MODIFY import: imp-1; MODIFY stock: count");
+
+        // The old image an import writes is the text the triggers' json_object writes for the same row.
+        var asTheTriggersWrite = _db.Text("""
             SELECT json_object('product_id', product_id, 'product_name', product_name, 'product_category', product_category,
                 'stock_count', stock_count, 'product_price_e4', product_price_e4, 'low_stock_threshold', low_stock_threshold,
                 'version', version, 'updated_at', updated_at) FROM products WHERE product_id = 'B'
-            """), "the image is the one the triggers' json_object writes");
+            """);
+        await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream("product_id,stock_count\nB,4\n"u8.ToArray()), new ImportSettings(), "imp-2", "g.csv");
+        _db.Text("SELECT old_image FROM changes WHERE product_id = 'B' AND kind = 'MODIFY'").Should().Be(asTheTriggersWrite);
+        _db.Scalar("SELECT COUNT(*) FROM changes WHERE new_image IS NOT NULL").Should().Be(0);
     }
 }

@@ -21,11 +21,11 @@ public static class Builders
     };
 
     public static ChangeRecord Created(Product product, DateTimeOffset? at = null, string cause = "cli") =>
-        new(1, product.Id, 1, ChangeKind.Insert, null, product, at ?? T0, cause);
+        new(1, product.Id, ChangeKind.Insert, null, product, at ?? T0, cause);
 
     public static ChangeRecord Modified(Product before, Product after, DateTimeOffset? at = null, string cause = "cli") =>
-        new(2, after.Id, 2, ChangeKind.Modify, before, after, at ?? T0, cause);
+        new(2, after.Id, ChangeKind.Modify, before, after, at ?? T0, cause);
 
     public static ChangeRecord Removed(Product product, DateTimeOffset? at = null) =>
-        new(3, product.Id, 3, ChangeKind.Remove, product, null, at ?? T0, "cli");
+        new(3, product.Id, ChangeKind.Remove, product, null, at ?? T0, "cli");
 }

@@ -11,12 +11,11 @@ public enum ChangeKind
 
 /// <summary>
 /// One write to one product, as the change stream carries it: the old and the new image (NEW_AND_OLD_IMAGES),
-/// a global <see cref="Sequence"/> and a per-product <see cref="ProductSequence"/>.
+/// and its <see cref="Sequence"/> in the stream (a product's changes are in sequence order too).
 /// </summary>
 public sealed record ChangeRecord(
     long Sequence,
     ProductId ProductId,
-    long ProductSequence,
     ChangeKind Kind,
     Product? OldImage,
     Product? NewImage,

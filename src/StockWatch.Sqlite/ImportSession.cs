@@ -1,0 +1,193 @@
+using StockWatch.Core;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Imports;
+using StockWatch.Core.Sales;
+
+namespace StockWatch.Sqlite;
+
+/// <summary>
+/// An import's view of its write transaction. Its per-row statements are <see cref="BulkStatement"/>s; new products
+/// are inserted <see cref="InsertRows"/> per statement (a product still waiting is written before anyone reads it),
+/// and the change records go through a <see cref="ChangeBatch"/>, the change triggers being off on this connection.
+/// </summary>
+internal sealed class ImportSession : IImportSession, IDisposable
+{
+    private const int InsertRows = 32;
+    private const int ProductFields = 8;
+
+    private const string ProductColumns =
+        "product_id, product_name, product_category, stock_count, product_price_e4, low_stock_threshold, version, updated_at";
+
+    private readonly SqliteSession _session;
+    private readonly ChangeStamp _stamp;
+    private readonly string _updatedAt;
+    private readonly ChangeBatch _changes;
+    private readonly BulkStatement _find;
+    private readonly BulkStatement _insert;
+    private readonly BulkStatement _update;
+    private readonly BulkStatement _findSale;
+    private readonly BulkStatement _insertSale;
+    private readonly List<Product> _inserts = new(InsertRows);
+    private readonly HashSet<ProductId> _inserting = [];
+
+    public ImportSession(SqliteSession session, ChangeStamp stamp)
+    {
+        _session = session;
+        _stamp = stamp;
+        _updatedAt = Timestamp.FormatSortable(stamp.Time);
+        _changes = new ChangeBatch(session, stamp);
+        _find = new BulkStatement(session, $"SELECT {ProductColumns} FROM products WHERE product_id = ?1");
+        _insert = new BulkStatement(session, $"INSERT INTO products ({ProductColumns}) VALUES " + string.Join(", ",
+            Enumerable.Range(0, InsertRows).Select(row => $"({string.Join(", ", Enumerable.Range((row * ProductFields) + 1, ProductFields).Select(i => $"?{i}"))})")));
+        _update = new BulkStatement(session, """
+            UPDATE products SET product_name = ?2, product_category = ?3, stock_count = ?4, product_price_e4 = ?5,
+                low_stock_threshold = ?6, version = ?7, updated_at = ?8
+            WHERE product_id = ?1
+            """);
+        _findSale = new BulkStatement(session, "SELECT 1 FROM sales WHERE sale_id = ?1");
+        _insertSale = new BulkStatement(session, $"""
+            INSERT INTO sales ({Rows.SaleColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sale_id) DO NOTHING
+            """);
+    }
+
+    public Product? FindProduct(ProductId id)
+    {
+        if (_inserting.Contains(id))
+        {
+            FlushInserts();
+        }
+
+        _find.Text(1, id.Value);
+        if (!_find.Read())
+        {
+            return null;
+        }
+
+        var product = new Product
+        {
+            Id = id,
+            Name = _find.GetText(1),
+            Category = _find.GetText(2),
+            Stock = (int)_find.GetInteger(3),
+            Price = Money.FromTenThousandths(_find.GetInteger(4)),
+            LowStockThreshold = _find.IsNull(5) ? null : (int)_find.GetInteger(5),
+            Version = _find.GetInteger(6),
+            UpdatedAt = Timestamp.ParseStored(_find.GetText(7)),
+        };
+        _find.Reset();
+        return product;
+    }
+
+    public void WriteProduct(Product? before, Product after)
+    {
+        var stored = after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = _stamp.Time, LastAlertTime = before?.LastAlertTime };
+        if (before is null)
+        {
+            _inserts.Add(stored);
+            _inserting.Add(stored.Id);
+            if (_inserts.Count == InsertRows)
+            {
+                FlushInserts();
+            }
+        }
+        else
+        {
+            Bind(_update, 0, stored);
+            _update.Execute();
+        }
+
+        _changes.Add(before, stored.Id);
+    }
+
+    public bool SaleExists(SaleId id)
+    {
+        _findSale.Text(1, id.Value);
+        var found = _findSale.Read();
+        _findSale.Reset();
+        return found;
+    }
+
+    public bool TryInsertSale(Sale sale)
+    {
+        _insertSale.Text(1, sale.Id.Value);
+        _insertSale.Text(2, sale.ProductId.Value);
+        _insertSale.Text(3, Timestamp.FormatSortable(sale.SaleDate));
+        _insertSale.Integer(4, sale.Quantity);
+        _insertSale.Integer(5, sale.CurrentPrice.TenThousandths);
+        _insertSale.Integer(6, sale.StockAfter);
+        return _insertSale.Execute() == 1;
+    }
+
+    public void RecordDone(string importId, string source, ImportSummary summary, DateTimeOffset at)
+    {
+        var done = _session.Command("""
+            INSERT INTO imports (import_id, status, source, created_at, finished_at, summary)
+            VALUES ($id, 'done', $source, $at, $at, $summary)
+            ON CONFLICT (import_id) DO UPDATE SET status = 'done', finished_at = $at, summary = $summary, error = NULL
+            """);
+        done.Parameters.AddWithValue("$id", importId);
+        done.Parameters.AddWithValue("$source", source);
+        done.Parameters.AddWithValue("$at", Timestamp.FormatSortable(at));
+        done.Parameters.AddWithValue("$summary", System.Text.Json.JsonSerializer.Serialize(summary, ImportSummary.Json));
+        done.ExecuteNonQuery();
+    }
+
+    /// <summary>Writes what is still waiting: the new products, then the change records.</summary>
+    public void Flush()
+    {
+        FlushInserts();
+        _changes.Flush();
+    }
+
+    public void Dispose()
+    {
+        _changes.Dispose();
+        _find.Dispose();
+        _insert.Dispose();
+        _update.Dispose();
+        _findSale.Dispose();
+        _insertSale.Dispose();
+    }
+
+    private void FlushInserts()
+    {
+        if (_inserts.Count == 0)
+        {
+            return;
+        }
+
+        if (_inserts.Count == InsertRows)
+        {
+            for (var row = 0; row < InsertRows; row++)
+            {
+                Bind(_insert, row * ProductFields, _inserts[row]);
+            }
+
+            _insert.Execute();
+        }
+        else
+        {
+            using var insert = new BulkStatement(_session, $"INSERT INTO products ({ProductColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+            foreach (var product in _inserts)
+            {
+                Bind(insert, 0, product);
+                insert.Execute();
+            }
+        }
+
+        _inserts.Clear();
+        _inserting.Clear();
+    }
+
+    private void Bind(BulkStatement statement, int offset, Product product)
+    {
+        statement.Text(offset + 1, product.Id.Value);
+        statement.Text(offset + 2, product.Name);
+        statement.Text(offset + 3, product.Category);
+        statement.Integer(offset + 4, product.Stock);
+        statement.Integer(offset + 5, product.Price.TenThousandths);
+        statement.Integer(offset + 6, product.LowStockThreshold);
+        statement.Integer(offset + 7, product.Version);
+        statement.Text(offset + 8, _updatedAt);
+    }
+}
