@@ -24,6 +24,7 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
     private readonly List<(Product? Before, ProductId Id)> _pending = new(Size);
     private readonly ArrayBufferWriter<byte> _buffer = new(512);
     private readonly Dictionary<int, BulkStatement> _statements = [];
+    private readonly BulkStatement _salesMark = new(session, "SELECT IFNULL(MAX(rowid), 0) FROM sales");
 
     /// <summary>Adds the change from <paramref name="before"/> (null: a new product) to the stored state of <paramref name="id"/>.</summary>
     public void Add(Product? before, ProductId id)
@@ -43,6 +44,7 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
         }
 
         var statement = Statement(_pending.Count);
+        statement.Integer((_pending.Count * PerRow) + 3, SalesMark());
         for (var i = 0; i < _pending.Count; i++)
         {
             var (before, id) = _pending[i];
@@ -64,10 +66,20 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
 
     public void Dispose()
     {
+        _salesMark.Dispose();
         foreach (var statement in _statements.Values)
         {
             statement.Dispose();
         }
+    }
+
+    /// <summary>The last sales row now: the same for every row of a statement, as no sale is written between them.</summary>
+    private long SalesMark()
+    {
+        _salesMark.Read();
+        var mark = _salesMark.GetInteger(0);
+        _salesMark.Reset();
+        return mark;
     }
 
     /// <summary>The image the triggers' <c>json_object</c> writes, with the same names.</summary>
@@ -107,13 +119,13 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
             return statement;
         }
 
-        var (time, cause) = ((rows * PerRow) + 1, (rows * PerRow) + 2);
+        var (time, cause, mark) = ((rows * PerRow) + 1, (rows * PerRow) + 2, (rows * PerRow) + 3);
         var sql = new StringBuilder("INSERT INTO changes (product_id, kind, old_image, changed_at, cause, sales_mark) VALUES ");
         for (var i = 0; i < rows; i++)
         {
             var first = (i * PerRow) + 1;
             sql.Append(i == 0 ? string.Empty : ", ")
-                .Append($"(?{first}, ?{first + 1}, ?{first + 2}, ?{time}, ?{cause}, (SELECT IFNULL(MAX(rowid), 0) FROM sales))");
+                .Append($"(?{first}, ?{first + 1}, ?{first + 2}, ?{time}, ?{cause}, ?{mark})");
         }
 
         statement = new BulkStatement(session, sql.ToString());

@@ -58,22 +58,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
 
         _find.Text(1, id.Value);
-        if (!_find.Read())
-        {
-            return null;
-        }
-
-        var product = new Product
-        {
-            Id = id,
-            Name = _find.GetText(1),
-            Category = _find.GetText(2),
-            Stock = (int)_find.GetInteger(3),
-            Price = Money.FromTenThousandths(_find.GetInteger(4)),
-            LowStockThreshold = _find.IsNull(5) ? null : (int)_find.GetInteger(5),
-            Version = _find.GetInteger(6),
-            UpdatedAt = Timestamp.ParseStored(_find.GetText(7)),
-        };
+        var product = _find.Read() ? ReadProduct(_find) : null;
         _find.Reset();
         return product;
     }
@@ -178,6 +163,18 @@ internal sealed class ImportSession : IImportSession, IDisposable
         _inserts.Clear();
         _inserting.Clear();
     }
+
+    private static Product ReadProduct(BulkStatement row) => new()
+    {
+        Id = ProductId.Parse(row.GetText(0)),
+        Name = row.GetText(1),
+        Category = row.GetText(2),
+        Stock = (int)row.GetInteger(3),
+        Price = Money.FromTenThousandths(row.GetInteger(4)),
+        LowStockThreshold = row.IsNull(5) ? null : (int)row.GetInteger(5),
+        Version = row.GetInteger(6),
+        UpdatedAt = Timestamp.ParseStored(row.GetText(7)),
+    };
 
     private void Bind(BulkStatement statement, int offset, Product product)
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using StockWatch.Core;
 using StockWatch.Core.Catalog;
@@ -309,5 +310,47 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream("product_id,stock_count\nB,4\n"u8.ToArray()), new ImportSettings(), "imp-2", "g.csv");
         _db.Text("SELECT old_image FROM changes WHERE product_id = 'B' AND kind = 'MODIFY'").Should().Be(asTheTriggersWrite);
         _db.Scalar("SELECT COUNT(*) FROM changes WHERE new_image IS NOT NULL").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Import_FileThatFailsToReadMidway_FailsWholeAndWritesNothing()
+    {
+        var rows = string.Concat(Enumerable.Range(0, 5000).Select(i => $"P{i},Product {i},{i % 50}\n"));
+        var file = new FailingStream(Encoding.UTF8.GetBytes("product_id,product_name,stock_count\n" + rows), failAt: 60_000);
+
+        var act = () => new ImportFile(_db.Store, _db.Time).HandleAsync(file, new ImportSettings(), "imp-broken", "broken.csv");
+
+        (await act.Should().ThrowAsync<IOException>()).WithMessage("*disk went away*");
+        _db.Scalar("SELECT COUNT(*) FROM products").Should().Be(0, "the batches applied before the failure are rolled back with it");
+        _db.Scalar("SELECT COUNT(*) FROM changes").Should().Be(0);
+        _db.Scalar("SELECT COUNT(*) FROM imports").Should().Be(0);
+    }
+
+    /// <summary>A file whose reads fail past <c>failAt</c> once it is read for the import itself (after hashing and sniffing).</summary>
+    private sealed class FailingStream(byte[] content, int failAt) : MemoryStream(content)
+    {
+        private int _rewinds;
+
+        public override long Position
+        {
+            get => base.Position;
+            set
+            {
+                _rewinds += value == 0 ? 1 : 0;
+                base.Position = value;
+            }
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Fail() ?? base.Read(buffer, offset, count);
+
+        public override int Read(Span<byte> buffer) => Fail() ?? base.Read(buffer);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(Read(buffer, offset, count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        private int? Fail() => _rewinds >= 2 && Position >= failAt ? throw new IOException("The disk went away.") : null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using StockWatch.Core.Catalog;
@@ -17,8 +18,6 @@ using Stream = System.IO.Stream;
 /// </summary>
 public sealed class ImportFile(IImportStore store, TimeProvider time)
 {
-    private const int ProgressEvery = 4096;
-
     /// <param name="file">A seekable stream (a file or a stored upload).</param>
     /// <param name="importId">Names the import in change records (<c>import: id</c>) and in the ledger.</param>
     /// <param name="source">Where the file came from, for people (a file name).</param>
@@ -61,43 +60,17 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                 summary.Warn(new RowProblem(1, ignored, null, $"Column {ignored} is not a StockWatch field and is ignored."));
             }
 
-            Action<int, IReadOnlyList<string>, ImportSummary> apply;
-            Action<ImportSummary> finish;
-            if (columns.Kind == ImportKind.Products)
+            IRows rows = columns.Kind == ImportKind.Products
+                ? new ProductRows(session, columns)
+                : new SaleRows(session, columns, settings, fileId, now);
+            foreach (var batch in RowBatches.Read(csv, columns, rows, () => (double)file.Position / Math.Max(1, file.Length)))
             {
-                var products = new ProductRows(session, columns);
-                (apply, finish) = (products.Apply, _ => { });
-            }
-            else
-            {
-                var sales = new SaleRows(session, columns, settings, fileId, now);
-                (apply, finish) = (sales.Apply, sales.Finish);
+                summary.Total += batch.Rows.Count;
+                rows.Apply(batch.Rows, summary);
+                progress?.Invoke(batch.Read);
             }
 
-            while (csv.Read())
-            {
-                summary.Total++;
-                if (csv.RecordError is { } error)
-                {
-                    summary.Reject([new RowProblem(csv.RecordLine, null, null, $"Line {csv.RecordLine}: {error}.")]);
-                }
-                else if (csv.Fields.Count != columns.Header.Count)
-                {
-                    summary.Reject([new RowProblem(csv.RecordLine, null, null,
-                        $"Line {csv.RecordLine} has {csv.Fields.Count} fields; the header has {columns.Header.Count}.")]);
-                }
-                else
-                {
-                    apply(csv.RecordLine, csv.Fields, summary);
-                }
-
-                if (progress is not null && summary.Total % ProgressEvery == 0)
-                {
-                    progress((double)file.Position / Math.Max(1, file.Length));
-                }
-            }
-
-            finish(summary);
+            rows.Finish();
             beforeDone?.Invoke();
             if (!settings.DryRun)
             {
@@ -112,9 +85,110 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
         });
     }
 
+    /// <summary>A row as the reading thread leaves it: what it asks for, or why it cannot be applied.</summary>
+    private readonly record struct ReadRow(int Line, object? Value, List<RowProblem>? Problems);
+
+    private sealed record Batch(List<ReadRow> Rows, double Read);
+
+    /// <summary>One kind of file: rows are read and checked on the reading thread, then applied in order on the writing one.</summary>
+    private interface IRows
+    {
+        /// <summary>Checks one row's cells, without the store (this runs on the reading thread); null when it has problems.</summary>
+        object? Read(Cells cells);
+
+        void Apply(List<ReadRow> rows, ImportSummary summary);
+
+        void Finish();
+    }
+
+    /// <summary>
+    /// Reads and checks the file on a thread of its own, <see cref="Size"/> rows at a time and a few batches ahead, while
+    /// the caller applies the batches before: the parsing and the writing each have a core. Memory stays bounded by
+    /// the batches in flight.
+    /// </summary>
+    private static class RowBatches
+    {
+        private const int Size = 1024;
+        private const int Ahead = 4;
+
+        public static IEnumerable<Batch> Read(CsvReader csv, ImportColumns columns, IRows rows, Func<double> position)
+        {
+            using var batches = new BlockingCollection<Batch>(Ahead);
+            using var stop = new CancellationTokenSource();
+            var reader = Task.Run(() =>
+            {
+                try
+                {
+                    ReadAll(csv, columns, rows, position, batches, stop.Token);
+                }
+                finally
+                {
+                    batches.CompleteAdding();
+                }
+            });
+            try
+            {
+                foreach (var batch in batches.GetConsumingEnumerable())
+                {
+                    yield return batch;
+                }
+            }
+            finally
+            {
+                // The reader stops before the file can be closed: when applying failed, at its next batch.
+                stop.Cancel();
+                ((IAsyncResult)reader).AsyncWaitHandle.WaitOne();
+            }
+
+            // A file that could not be read to the end fails the import (rolled back) instead of importing part of it.
+            reader.GetAwaiter().GetResult();
+        }
+
+        private static void ReadAll(
+            CsvReader csv, ImportColumns columns, IRows rows, Func<double> position, BlockingCollection<Batch> batches, CancellationToken stop)
+        {
+            var batch = new List<ReadRow>(Size);
+            while (csv.Read())
+            {
+                batch.Add(ReadOne(csv, columns, rows));
+                if (batch.Count == Size)
+                {
+                    batches.Add(new Batch(batch, position()), stop);
+                    batch = new List<ReadRow>(Size);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                batches.Add(new Batch(batch, position()), stop);
+            }
+        }
+
+        private static ReadRow ReadOne(CsvReader csv, ImportColumns columns, IRows rows)
+        {
+            var line = csv.RecordLine;
+            if (csv.RecordError is { } error)
+            {
+                return new ReadRow(line, null, [new RowProblem(line, null, null, $"Line {line}: {error}.")]);
+            }
+
+            if (csv.Fields.Count != columns.Header.Count)
+            {
+                return new ReadRow(line, null, [new RowProblem(line, null, null,
+                    $"Line {line} has {csv.Fields.Count} fields; the header has {columns.Header.Count}.")]);
+            }
+
+            var cells = new Cells(columns, csv.Fields, line);
+            var value = rows.Read(cells);
+            return new ReadRow(line, value, value is null || cells.Problems.Count > 0 ? cells.Problems : null);
+        }
+    }
+
     /// <summary>Reads the cells of one row, collecting every problem instead of stopping at the first.</summary>
     private sealed class Cells(ImportColumns columns, IReadOnlyList<string> record, int line)
     {
+        public int Line => line;
+
         public List<RowProblem> Problems { get; } = [];
 
         /// <summary>The parsed cell; <c>default</c> when the column is missing or the cell empty (no value given).</summary>
@@ -144,13 +218,12 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
     }
 
     /// <summary>Products: an upsert by product_id; a column left out (or a cell left empty) keeps the stored value.</summary>
-    private sealed class ProductRows(IImportSession session, ImportColumns columns)
+    private sealed class ProductRows(IImportSession session, ImportColumns columns) : IRows
     {
         private readonly Dictionary<ProductId, int> _seenOn = [];
 
-        public void Apply(int line, IReadOnlyList<string> record, ImportSummary summary)
+        public object? Read(Cells cells)
         {
-            var cells = new Cells(columns, record, line);
             var id = cells.Get("product_id", value => (ProductId?)ProductId.Parse(value), required: true);
             var request = new SetProductRequest(id ?? default)
             {
@@ -160,68 +233,100 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                 Price = cells.Get("product_price", value => (Money?)Money.Parse(value, "product_price")),
                 LowStockThreshold = cells.Get("low_stock_threshold", value => (int?)Values.ParseCount(value, "low_stock_threshold")),
             };
-            if (cells.Problems.Count > 0 || id is not { } productId)
-            {
-                summary.Reject(cells.Problems);
-                return;
-            }
+            return cells.Problems.Count > 0 || id is null ? null : request;
+        }
 
-            if (!_seenOn.TryAdd(productId, line))
+        public void Apply(List<ReadRow> rows, ImportSummary summary)
+        {
+            foreach (var row in rows)
             {
-                summary.Warn(new RowProblem(line, columns.NameOf("product_id"), productId.Value,
-                    $"Product {productId} appears again (first on line {_seenOn[productId]}); the last row wins."));
-            }
+                if (row.Problems is { } problems)
+                {
+                    summary.Reject(problems);
+                    continue;
+                }
 
-            var before = session.FindProduct(productId);
-            Product after;
-            try
-            {
-                after = SetProduct.Apply(before, request);
-            }
-            catch (StockWatchException ex)
-            {
-                summary.Reject([new RowProblem(line, columns.NameOf(ex.Field ?? "product_id"), null, ex.Message)]);
-                return;
-            }
+                var request = (SetProductRequest)row.Value!;
+                var productId = request.Id;
+                if (!_seenOn.TryAdd(productId, row.Line))
+                {
+                    summary.Warn(new RowProblem(row.Line, columns.NameOf("product_id"), productId.Value,
+                        $"Product {productId} appears again (first on line {_seenOn[productId]}); the last row wins."));
+                }
 
-            if (before is not null && after.SameContentAs(before))
-            {
-                summary.Unchanged++;
-                return;
-            }
+                var before = session.FindProduct(productId);
+                Product after;
+                try
+                {
+                    after = SetProduct.Apply(before, request);
+                }
+                catch (StockWatchException ex)
+                {
+                    summary.Reject([new RowProblem(row.Line, columns.NameOf(ex.Field ?? "product_id"), null, ex.Message)]);
+                    continue;
+                }
 
-            session.WriteProduct(before, after);
-            summary.Accepted++;
-            if (before is null)
-            {
-                Created(summary, productId);
+                if (before is not null && after.SameContentAs(before))
+                {
+                    summary.Unchanged++;
+                    continue;
+                }
+
+                session.WriteProduct(before, after);
+                summary.Accepted++;
+                if (before is null)
+                {
+                    Created(summary, productId);
+                }
             }
         }
+
+        public void Finish()
+        {
+        }
     }
+
+    private sealed record SaleRow(SaleId SaleId, ProductId ProductId, int Quantity, DateTimeOffset Date, Money? Price, string? Name);
 
     /// <summary>
     /// Sales: each recorded once (a sale_id seen before is skipped); stock moves row by row against a running count
     /// per product (clamped at 0 with a warning), and each touched product is written once at the end.
     /// </summary>
-    private sealed class SaleRows(IImportSession session, ImportColumns columns, ImportSettings settings, string fileId, DateTimeOffset now)
+    private sealed class SaleRows(IImportSession session, ImportColumns columns, ImportSettings settings, string fileId, DateTimeOffset now) : IRows
     {
         private readonly Dictionary<ProductId, (Product? Before, Product Current)> _touched = [];
 
-        public void Apply(int line, IReadOnlyList<string> record, ImportSummary summary)
+        public object? Read(Cells cells)
         {
-            var cells = new Cells(columns, record, line);
-            var saleId = cells.Get("sale_id", value => (SaleId?)SaleId.Parse(value)) ?? SaleId.Parse($"{fileId}-{line}");
+            var saleId = cells.Get("sale_id", value => (SaleId?)SaleId.Parse(value)) ?? SaleId.Parse($"{fileId}-{cells.Line}");
             var productId = cells.Get("product_id", value => (ProductId?)ProductId.Parse(value), required: true);
             var quantity = cells.Get("quantity", value => (int?)Values.ParseQuantity(value), required: true);
             var date = cells.Get("sale_date", ParseDate) ?? now;
             var price = cells.Get("current_price", value => (Money?)Money.Parse(value, "current_price"));
             var name = cells.Get("product_name", value => Text.RequireName(value, "product_name", Product.MaxNameLength));
-            if (cells.Problems.Count > 0 || productId is not { } id || quantity is not { } units)
-            {
-                summary.Reject(cells.Problems);
-                return;
-            }
+            return cells.Problems.Count > 0 || productId is not { } id || quantity is not { } units
+                ? null
+                : new SaleRow(saleId, id, units, date, price, name);
+        }
 
+        public void Apply(List<ReadRow> rows, ImportSummary summary)
+        {
+            foreach (var row in rows)
+            {
+                if (row.Problems is { } problems)
+                {
+                    summary.Reject(problems);
+                }
+                else
+                {
+                    Apply(row.Line, (SaleRow)row.Value!, summary);
+                }
+            }
+        }
+
+        private void Apply(int line, SaleRow row, ImportSummary summary)
+        {
+            var (saleId, id, units) = (row.SaleId, row.ProductId, row.Quantity);
             var product = Current(id);
             var created = product is null;
             if (product is null)
@@ -241,7 +346,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                     return;
                 }
 
-                product = new Product { Id = id, Name = name ?? id.Value, Price = price ?? Money.Zero };
+                product = new Product { Id = id, Name = row.Name ?? id.Value, Price = row.Price ?? Money.Zero };
             }
 
             int? stockAfter = null;
@@ -254,7 +359,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             }
 
             // A sale recorded before (this file imported again) is skipped, and moves nothing.
-            if (!session.TryInsertSale(new Sale(saleId, id, date, units, price ?? product.Price) { StockAfter = stockAfter }))
+            if (!session.TryInsertSale(new Sale(saleId, id, row.Date, units, row.Price ?? product.Price) { StockAfter = stockAfter }))
             {
                 summary.Unchanged++;
                 return;
@@ -280,7 +385,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             summary.Accepted++;
         }
 
-        public void Finish(ImportSummary summary)
+        public void Finish()
         {
             foreach (var (before, current) in _touched.Values)
             {
