@@ -29,6 +29,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
     private readonly BulkStatement _insertSale;
     private readonly List<Product> _inserts = new(InsertRows);
     private readonly HashSet<ProductId> _inserting = [];
+    private (string? Text, DateTimeOffset Time) _lastUpdated;
 
     public ImportSession(SqliteSession session, ChangeStamp stamp)
     {
@@ -58,7 +59,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
 
         _find.Text(1, id.Value);
-        var product = _find.Read() ? ReadProduct(_find) : null;
+        var product = _find.Read() ? ReadProduct(_find, id) : null;
         _find.Reset();
         return product;
     }
@@ -164,17 +165,28 @@ internal sealed class ImportSession : IImportSession, IDisposable
         _inserting.Clear();
     }
 
-    private static Product ReadProduct(BulkStatement row) => new()
+    private Product ReadProduct(BulkStatement row, ProductId id) => new()
     {
-        Id = ProductId.Parse(row.GetText(0)),
+        Id = id,
         Name = row.GetText(1),
         Category = row.GetText(2),
         Stock = (int)row.GetInteger(3),
         Price = Money.FromTenThousandths(row.GetInteger(4)),
         LowStockThreshold = row.IsNull(5) ? null : (int)row.GetInteger(5),
         Version = row.GetInteger(6),
-        UpdatedAt = Timestamp.ParseStored(row.GetText(7)),
+        UpdatedAt = UpdatedAt(row.GetText(7)),
     };
+
+    /// <summary>Parses a stored time, reusing the last one: the products one import wrote share it.</summary>
+    private DateTimeOffset UpdatedAt(string text)
+    {
+        if (!string.Equals(text, _lastUpdated.Text, StringComparison.Ordinal))
+        {
+            _lastUpdated = (text, Timestamp.ParseStored(text));
+        }
+
+        return _lastUpdated.Time;
+    }
 
     private void Bind(BulkStatement statement, int offset, Product product)
     {
