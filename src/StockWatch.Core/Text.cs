@@ -46,6 +46,12 @@ public static class Text
     /// <summary>Counts Unicode scalar values, refusing control characters and broken surrogate pairs.</summary>
     internal static int CountCharacters(string value, string field)
     {
+        // Printable ASCII, most names and ids, has one character per char and nothing to refuse.
+        if (!value.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        {
+            return value.Length;
+        }
+
         var count = 0;
         var rest = value.AsSpan();
         while (!rest.IsEmpty)

@@ -1,3 +1,4 @@
+using System.Text;
 using StockWatch.Core;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
@@ -31,6 +32,10 @@ internal sealed class ImportSession : IImportSession, IDisposable
     private readonly HashSet<ProductId> _inserting = [];
     private (string? Text, DateTimeOffset Time) _lastUpdated;
 
+    // The highest id stored when the import began, and the highest it wrote: an id above both cannot be stored yet.
+    private readonly string? _highestStored;
+    private string? _highestWritten;
+
     public ImportSession(SqliteSession session, ChangeStamp stamp)
     {
         _session = session;
@@ -46,6 +51,12 @@ internal sealed class ImportSession : IImportSession, IDisposable
             WHERE product_id = ?1
             """);
         _findSale = new BulkStatement(session, "SELECT 1 FROM sales WHERE sale_id = ?1");
+        using (var highest = new BulkStatement(session, "SELECT MAX(product_id) FROM products"))
+        {
+            _highestStored = highest.Read() && !highest.IsNull(0) ? highest.GetText(0) : null;
+            highest.Reset();
+        }
+
         _insertSale = new BulkStatement(session, $"""
             INSERT INTO sales ({Rows.SaleColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sale_id) DO NOTHING
             """);
@@ -53,6 +64,12 @@ internal sealed class ImportSession : IImportSession, IDisposable
 
     public Product? FindProduct(ProductId id)
     {
+        // New ids beyond every stored one (a first import, or new sequential SKUs) need no look-up.
+        if (Above(id.Value, _highestStored) && Above(id.Value, _highestWritten))
+        {
+            return null;
+        }
+
         if (_inserting.Contains(id))
         {
             FlushInserts();
@@ -67,6 +84,11 @@ internal sealed class ImportSession : IImportSession, IDisposable
     public void WriteProduct(Product? before, Product after)
     {
         var stored = after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = _stamp.Time, LastAlertTime = before?.LastAlertTime };
+        if (Above(stored.Id.Value, _highestWritten))
+        {
+            _highestWritten = stored.Id.Value;
+        }
+
         if (before is null)
         {
             _inserts.Add(stored);
@@ -176,6 +198,13 @@ internal sealed class ImportSession : IImportSession, IDisposable
         Version = row.GetInteger(6),
         UpdatedAt = UpdatedAt(row.GetText(7)),
     };
+
+    /// <summary>
+    /// True when <paramref name="id"/> sorts after <paramref name="highest"/> (or there is none) as SQLite sorts text,
+    /// byte by byte in UTF-8: for ASCII that is ordinal order; other ids are not judged (false), so they are looked up.
+    /// </summary>
+    private static bool Above(string id, string? highest) =>
+        highest is null || (Ascii.IsValid(id) && Ascii.IsValid(highest) && string.CompareOrdinal(id, highest) > 0);
 
     /// <summary>Parses a stored time, reusing the last one: the products one import wrote share it.</summary>
     private DateTimeOffset UpdatedAt(string text)

@@ -313,6 +313,23 @@ public sealed class SqliteInventoryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_IdsInAnyOrderWithRepeats_WritesEachProductWithItsLastRow()
+    {
+        // Ids above every stored one are not looked up; a repeat, a lower id or a non-ASCII one always is.
+        _db.Create("M", stock: 5);
+        var file = "product_id,product_name,stock_count\nZ1,Zed,1\nA1,Ay,2\nZ1,Zed,3\nÄ1,Umlaut,4\nM,Em,6\nÄ1,Umlaut,7\nZ2,Zed two,8\n"u8.ToArray();
+
+        var summary = await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream(file), new ImportSettings(), "imp-order", "order.csv");
+
+        summary.Rejected.Should().Be(0);
+        summary.CreatedProducts.Should().Be(4);
+        _db.Text("SELECT group_concat(product_id || '=' || stock_count, ' ') FROM (SELECT * FROM products ORDER BY product_id)")
+            .Should().Be("A1=2 M=6 Z1=3 Z2=8 Ä1=7");
+        _db.Text("SELECT group_concat(product_id || ' ' || kind, ', ') FROM (SELECT * FROM changes WHERE cause = 'import: imp-order' ORDER BY seq)")
+            .Should().Be("Z1 INSERT, A1 INSERT, Z1 MODIFY, Ä1 INSERT, M MODIFY, Ä1 MODIFY, Z2 INSERT");
+    }
+
+    [Fact]
     public async Task Import_FileThatFailsToReadMidway_FailsWholeAndWritesNothing()
     {
         var rows = string.Concat(Enumerable.Range(0, 5000).Select(i => $"P{i},Product {i},{i % 50}\n"));

@@ -233,7 +233,15 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                 Price = cells.Get("product_price", value => (Money?)Money.Parse(value, "product_price")),
                 LowStockThreshold = cells.Get("low_stock_threshold", value => (int?)Values.ParseCount(value, "low_stock_threshold")),
             };
-            return cells.Problems.Count > 0 || id is null ? null : request;
+            if (cells.Problems.Count > 0 || id is not { } productId)
+            {
+                return null;
+            }
+
+            // Repeats are found here, on the reading thread; the warning is given in line order when the row is applied.
+            return _seenOn.TryAdd(productId, cells.Line)
+                ? new ProductRow(request, null)
+                : new ProductRow(request, _seenOn[productId]);
         }
 
         public void Apply(List<ReadRow> rows, ImportSummary summary)
@@ -246,12 +254,12 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                     continue;
                 }
 
-                var request = (SetProductRequest)row.Value!;
+                var (request, firstOn) = (ProductRow)row.Value!;
                 var productId = request.Id;
-                if (!_seenOn.TryAdd(productId, row.Line))
+                if (firstOn is { } first)
                 {
                     summary.Warn(new RowProblem(row.Line, columns.NameOf("product_id"), productId.Value,
-                        $"Product {productId} appears again (first on line {_seenOn[productId]}); the last row wins."));
+                        $"Product {productId} appears again (first on line {first}); the last row wins."));
                 }
 
                 var before = session.FindProduct(productId);
@@ -285,6 +293,8 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
         {
         }
     }
+
+    private sealed record ProductRow(SetProductRequest Request, int? FirstOn);
 
     private sealed record SaleRow(SaleId SaleId, ProductId ProductId, int Quantity, DateTimeOffset Date, Money? Price, string? Name);
 
