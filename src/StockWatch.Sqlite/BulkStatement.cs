@@ -90,6 +90,9 @@ internal sealed class BulkStatement : IDisposable
 
     public string GetText(int column) => Encoding.UTF8.GetString(raw.sqlite3_column_blob(_statement, column));
 
+    /// <summary>A text column's UTF-8 bytes, valid until the next step or reset.</summary>
+    public ReadOnlySpan<byte> GetBytes(int column) => raw.sqlite3_column_blob(_statement, column);
+
     public long GetInteger(int column) => raw.sqlite3_column_int64(_statement, column);
 
     public void Dispose() => _statement.Dispose();

@@ -24,13 +24,14 @@ internal sealed class ImportSession : IImportSession, IDisposable
     private readonly string _updatedAt;
     private readonly ChangeBatch _changes;
     private readonly BulkStatement _find;
+    private readonly BulkStatement _span;
     private readonly BulkStatement _insert;
     private readonly BulkStatement _update;
     private readonly BulkStatement _findSale;
     private readonly BulkStatement _insertSale;
     private readonly List<Product> _inserts = new(InsertRows);
     private readonly HashSet<ProductId> _inserting = [];
-    private (string? Text, DateTimeOffset Time) _lastUpdated;
+    private (byte[] Text, DateTimeOffset Time) _lastUpdated = ([], default);
 
     // The highest id stored when the import began, and the highest it wrote: an id above both cannot be stored yet.
     private readonly string? _highestStored;
@@ -43,6 +44,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         _updatedAt = Timestamp.FormatSortable(stamp.Time);
         _changes = new ChangeBatch(session, stamp);
         _find = new BulkStatement(session, $"SELECT {ProductColumns} FROM products WHERE product_id = ?1");
+        _span = new BulkStatement(session, $"SELECT {ProductColumns} FROM products WHERE product_id BETWEEN ?1 AND ?2 ORDER BY product_id LIMIT ?3");
         _insert = new BulkStatement(session, $"INSERT INTO products ({ProductColumns}) VALUES " + string.Join(", ",
             Enumerable.Range(0, InsertRows).Select(row => $"({string.Join(", ", Enumerable.Range((row * ProductFields) + 1, ProductFields).Select(i => $"?{i}"))})")));
         _update = new BulkStatement(session, """
@@ -81,7 +83,73 @@ internal sealed class ImportSession : IImportSession, IDisposable
         return product;
     }
 
-    public void WriteProduct(Product? before, Product after)
+    public Dictionary<ProductId, Product> FindProducts(IReadOnlyList<ProductId> ids)
+    {
+        Dictionary<ProductId, Product> found = new(ids.Count);
+        if (ids.Count == 0)
+        {
+            return found;
+        }
+
+        if (ids.Any(_inserting.Contains))
+        {
+            FlushInserts();
+        }
+
+        // Ids in ascending order (files exported by SKU) are read in one ordered scan of their span, at most twice as
+        // many rows as ids; an id the scan passed and did not return is not stored. Others are looked up one by one.
+        string? scannedTo = null;
+        var (first, last) = (ids[0].Value, ids[^1].Value);
+        var ascending = Ascending(ids);
+        if (ascending && Above(first, _highestStored) && Above(first, _highestWritten))
+        {
+            return found;
+        }
+
+        if (ascending)
+        {
+            var limit = ids.Count * 2;
+            var rows = 0;
+            _span.Text(1, first);
+            _span.Text(2, last);
+            _span.Integer(3, limit);
+            while (_span.Read())
+            {
+                var product = ReadProduct(_span, ProductId.Parse(_span.GetText(0)));
+                found[product.Id] = product;
+                scannedTo = product.Id.Value;
+                rows++;
+            }
+
+            scannedTo = rows < limit ? last : scannedTo;
+        }
+
+        foreach (var id in ids)
+        {
+            if (!found.ContainsKey(id) && (scannedTo is null || string.CompareOrdinal(id.Value, scannedTo) > 0) && FindProduct(id) is { } product)
+            {
+                found[id] = product;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>True when every id is ASCII and each sorts at or after the one before (as SQLite sorts them).</summary>
+    private static bool Ascending(IReadOnlyList<ProductId> ids)
+    {
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (!Ascii.IsValid(ids[i].Value) || (i > 0 && string.CompareOrdinal(ids[i - 1].Value, ids[i].Value) > 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public Product WriteProduct(Product? before, Product after)
     {
         var stored = after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = _stamp.Time, LastAlertTime = before?.LastAlertTime };
         if (Above(stored.Id.Value, _highestWritten))
@@ -100,11 +168,20 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
         else
         {
+            if (_inserting.Contains(stored.Id))
+            {
+                FlushInserts();
+            }
+
             Bind(_update, 0, stored);
-            _update.Execute();
+            if (_update.Execute() != 1)
+            {
+                throw new InvalidOperationException($"Product {stored.Id} was to be updated but is not stored.");
+            }
         }
 
         _changes.Add(before, stored.Id);
+        return stored;
     }
 
     public bool SaleExists(SaleId id)
@@ -151,6 +228,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
     {
         _changes.Dispose();
         _find.Dispose();
+        _span.Dispose();
         _insert.Dispose();
         _update.Dispose();
         _findSale.Dispose();
@@ -196,7 +274,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         Price = Money.FromTenThousandths(row.GetInteger(4)),
         LowStockThreshold = row.IsNull(5) ? null : (int)row.GetInteger(5),
         Version = row.GetInteger(6),
-        UpdatedAt = UpdatedAt(row.GetText(7)),
+        UpdatedAt = UpdatedAt(row.GetBytes(7)),
     };
 
     /// <summary>
@@ -207,11 +285,11 @@ internal sealed class ImportSession : IImportSession, IDisposable
         highest is null || (Ascii.IsValid(id) && Ascii.IsValid(highest) && string.CompareOrdinal(id, highest) > 0);
 
     /// <summary>Parses a stored time, reusing the last one: the products one import wrote share it.</summary>
-    private DateTimeOffset UpdatedAt(string text)
+    private DateTimeOffset UpdatedAt(ReadOnlySpan<byte> utf8)
     {
-        if (!string.Equals(text, _lastUpdated.Text, StringComparison.Ordinal))
+        if (!utf8.SequenceEqual(_lastUpdated.Text))
         {
-            _lastUpdated = (text, Timestamp.ParseStored(text));
+            _lastUpdated = (utf8.ToArray(), Timestamp.ParseStored(Encoding.UTF8.GetString(utf8)));
         }
 
         return _lastUpdated.Time;

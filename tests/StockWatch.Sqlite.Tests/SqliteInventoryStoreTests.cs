@@ -330,6 +330,23 @@ public sealed class SqliteInventoryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_SortedIdsSpreadOverALargerCatalogue_FindsEveryStoredProduct()
+    {
+        // A batch's ascending ids are read in one scan of at most twice as many rows; here the span holds ten times as
+        // many, so the scan stops early and the ids past it are looked up one by one.
+        var import = new ImportFile(_db.Store, _db.Time);
+        var all = string.Concat(Enumerable.Range(0, 10_000).Select(i => $"P{i:D5},Product {i},{i % 90}\n"));
+        await import.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes("product_id,product_name,stock_count\n" + all)), new ImportSettings(), "imp-all", "all.csv");
+        var every10th = string.Concat(Enumerable.Range(0, 1_000).Select(i => i * 10).Select(i => $"P{i:D5},Product {i},{(i % 20 == 0 ? 500 : i % 90)}\n"));
+
+        var summary = await import.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes("product_id,product_name,stock_count\n" + every10th)), new ImportSettings(), "imp-some", "some.csv");
+
+        (summary.Accepted, summary.Unchanged, summary.CreatedProducts).Should().Be((500, 500, 0));
+        _db.Scalar("SELECT COUNT(*) FROM products WHERE stock_count = 500").Should().Be(500);
+        _db.Scalar("SELECT COUNT(*) FROM changes WHERE cause = 'import: imp-some' AND kind = 'MODIFY'").Should().Be(500);
+    }
+
+    [Fact]
     public async Task Import_FileThatFailsToReadMidway_FailsWholeAndWritesNothing()
     {
         var rows = string.Concat(Enumerable.Range(0, 5000).Select(i => $"P{i},Product {i},{i % 50}\n"));

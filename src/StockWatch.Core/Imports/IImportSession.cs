@@ -8,8 +8,14 @@ public interface IImportSession
 {
     Product? FindProduct(ProductId id);
 
-    /// <summary>Writes a product's new state with the next version (the change record follows).</summary>
-    void WriteProduct(Product? before, Product after);
+    /// <summary>
+    /// The stored products among <paramref name="ids"/> (a batch of rows, in file order), looked up together; the
+    /// dictionary is the caller's to keep up to date as it writes.
+    /// </summary>
+    Dictionary<ProductId, Product> FindProducts(IReadOnlyList<ProductId> ids);
+
+    /// <summary>Writes a product's new state with the next version (the change record follows); returns the state stored.</summary>
+    Product WriteProduct(Product? before, Product after);
 
     bool SaleExists(SaleId id);
 

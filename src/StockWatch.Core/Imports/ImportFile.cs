@@ -246,6 +246,8 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
 
         public void Apply(List<ReadRow> rows, ImportSummary summary)
         {
+            // The batch's products are looked up together; its rows then see each other's writes through the dictionary.
+            var known = session.FindProducts([.. rows.Where(row => row.Problems is null).Select(row => ((ProductRow)row.Value!).Request.Id)]);
             foreach (var row in rows)
             {
                 if (row.Problems is { } problems)
@@ -262,7 +264,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                         $"Product {productId} appears again (first on line {first}); the last row wins."));
                 }
 
-                var before = session.FindProduct(productId);
+                var before = known.GetValueOrDefault(productId);
                 Product after;
                 try
                 {
@@ -280,7 +282,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                     continue;
                 }
 
-                session.WriteProduct(before, after);
+                known[productId] = session.WriteProduct(before, after);
                 summary.Accepted++;
                 if (before is null)
                 {
