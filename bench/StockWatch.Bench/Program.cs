@@ -1,7 +1,7 @@
 using System.Globalization;
 using StockWatch.Bench;
 
-// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --dashboard-only]   (run from the repository root by bench/run.sh)
+// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --dashboard-only | --single-only]   (run from the repository root by bench/run.sh)
 // --import-scale 0.1 runs the import benchmark on a tenth of the sizes, for a quick look.
 var output = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : Path.Combine("docs", "benchmarks.md");
 var scaleAt = Array.IndexOf(args, "--import-scale");
@@ -18,6 +18,20 @@ try
         Report.Imports(text, imported);
         Report.Reports(text, await ReportBench.RunAsync(imported.SalesFolder));
         Console.WriteLine(text);
+        return;
+    }
+
+    if (args.Contains("--single-only"))
+    {
+        // A quick look at the single-event path alone: printed, docs/benchmarks.md left as it is.
+        var measured = await SingleEventBench.RunAsync(work);
+        foreach (var (name, stats) in new[] { ("StockWatch, 1 writer", measured.StockWatch), ("StockWatch, concurrent", measured.StockWatchConcurrent),
+                     ("Python, 1 writer", measured.Python), ("Python, threads", measured.PythonConcurrent) })
+        {
+            Console.WriteLine(Report.Row(name, stats));
+        }
+
+        Console.WriteLine($"best StockWatch / best Python: {measured.BestStockWatch.PerSecond / measured.BestPython.PerSecond:0.00}×");
         return;
     }
 

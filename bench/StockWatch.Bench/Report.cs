@@ -24,8 +24,8 @@ public static class Report
             .AppendLine("change record, commit; the call returns once its commit is done. 1,000 products, 20,000 movements after 20,000")
             .AppendLine("of warm-up (steady state, as in a long-running `serve`), WAL with `synchronous=NORMAL`, checkpoints once a second")
             .AppendLine("in the background for both. The baseline is `bench/python/single_event.py`: a plain script with Python's standard")
-            .AppendLine("`sqlite3` module on the same tables and indexes, appending the change record itself (JSON images, per-product")
-            .AppendLine($"sequence) instead of by trigger. \"{SingleEventBench.Writers} writers\": that many concurrent callers (Python: threads with")
+            .AppendLine("`sqlite3` module on the same tables and indexes, appending the change record itself (its old image as JSON, as")
+            .AppendLine($"StockWatch's schema 8 has it) instead of by trigger. \"{SingleEventBench.Writers} writers\": that many concurrent callers (Python: threads with")
             .AppendLine("their own connections); StockWatch commits writes that arrive together in one transaction, each in its own")
             .AppendLine("savepoint (group commit); Python's threads take turns at SQLite's lock.")
             .AppendLine()
@@ -164,7 +164,7 @@ public static class Report
             .AppendLine($"- Peak memory importing the sales: **{r.StockWatchSales.PeakMb:N0} MB** (target ≤ 200 MB: {Verdict(r.StockWatchSales.PeakMb <= 200)})");
     }
 
-    private static string Row(string name, Stats s) =>
+    public static string Row(string name, Stats s) =>
         string.Create(CultureInfo.InvariantCulture, $"| {name} | {s.PerSecond:N0} | {Ms(s.P50Us)} | {Ms(s.P99Us)} | {Ms(s.P999Us)} |");
 
     private static string Ms(double microseconds) => string.Create(CultureInfo.InvariantCulture, $"{microseconds / 1000:0.000} ms");
