@@ -97,8 +97,9 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
 
         // Ids in ascending order (files exported by SKU) are read in one ordered scan of their span, at most twice as
-        // many rows as ids; an id the scan passed and did not return is not stored. Others are looked up one by one.
-        string? scannedTo = null;
+        // many rows as ids, walking the ids alongside: a row no id asks for is skipped, and an id the scan passed
+        // without a row is not stored. Ids the scan did not reach (it stopped at its limit), or any ids out of order,
+        // are looked up one by one.
         var (first, last) = (ids[0].Value, ids[^1].Value);
         var ascending = Ascending(ids);
         if (ascending && Above(first, _highestStored) && Above(first, _highestWritten))
@@ -106,33 +107,56 @@ internal sealed class ImportSession : IImportSession, IDisposable
             return found;
         }
 
+        var decided = 0;
         if (ascending)
         {
-            var limit = ids.Count * 2;
-            var rows = 0;
+            var (limit, rows, next) = (ids.Count * 2, 0, 0);
             _span.Text(1, first);
             _span.Text(2, last);
             _span.Integer(3, limit);
             while (_span.Read())
             {
-                var product = ReadProduct(_span, ProductId.Parse(_span.GetText(0)));
-                found[product.Id] = product;
-                scannedTo = product.Id.Value;
+                var row = _span.GetBytes(0);
+                while (next < ids.Count && CompareAscii(ids[next].Value, row) < 0)
+                {
+                    next++;
+                }
+
+                if (next < ids.Count && CompareAscii(ids[next].Value, row) == 0)
+                {
+                    found[ids[next]] = ReadProduct(_span, ids[next]);
+                }
+
                 rows++;
             }
 
-            scannedTo = rows < limit ? last : scannedTo;
+            decided = rows < limit ? ids.Count : next;
         }
 
-        foreach (var id in ids)
+        for (var i = decided; i < ids.Count; i++)
         {
-            if (!found.ContainsKey(id) && (scannedTo is null || string.CompareOrdinal(id.Value, scannedTo) > 0) && FindProduct(id) is { } product)
+            if (!found.ContainsKey(ids[i]) && FindProduct(ids[i]) is { } product)
             {
-                found[id] = product;
+                found[ids[i]] = product;
             }
         }
 
         return found;
+    }
+
+    /// <summary>Compares an ASCII id with a stored one's UTF-8 bytes, byte by byte as SQLite does.</summary>
+    private static int CompareAscii(string id, ReadOnlySpan<byte> stored)
+    {
+        var length = Math.Min(id.Length, stored.Length);
+        for (var i = 0; i < length; i++)
+        {
+            if (id[i] != stored[i])
+            {
+                return id[i] - stored[i];
+            }
+        }
+
+        return id.Length - stored.Length;
     }
 
     /// <summary>True when every id is ASCII and each sorts at or after the one before (as SQLite sorts them).</summary>

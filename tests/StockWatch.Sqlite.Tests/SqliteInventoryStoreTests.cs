@@ -347,6 +347,22 @@ public sealed class SqliteInventoryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_SortedIdsAmongStoredOnesTheFileLeavesOut_TouchesOnlyItsOwn()
+    {
+        // The scan of A1..B1 also meets A2 and AÄ (sorted after Az, as SQLite sorts UTF-8), which the file does not name.
+        var import = new ImportFile(_db.Store, _db.Time);
+        await import.HandleAsync(new MemoryStream("product_id,product_name,stock_count\nA1,One,1\nA2,Two,2\nAÄ,Umlaut,3\nB1,Bee,4\n"u8.ToArray()),
+            new ImportSettings(), "imp-1", "first.csv");
+
+        var summary = await import.HandleAsync(new MemoryStream("product_id,product_name,stock_count\nA1,One,10\nAz,Zed,5\nB1,Bee,4\n"u8.ToArray()),
+            new ImportSettings(), "imp-2", "second.csv");
+
+        (summary.Accepted, summary.Unchanged, summary.CreatedProducts).Should().Be((2, 1, 1));
+        _db.Text("SELECT group_concat(product_id || '=' || stock_count, ' ') FROM (SELECT * FROM products ORDER BY product_id)")
+            .Should().Be("A1=10 A2=2 Az=5 AÄ=3 B1=4");
+    }
+
+    [Fact]
     public async Task Import_FileThatFailsToReadMidway_FailsWholeAndWritesNothing()
     {
         var rows = string.Concat(Enumerable.Range(0, 5000).Select(i => $"P{i},Product {i},{i % 50}\n"));
