@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -5,21 +6,29 @@ using SQLitePCL;
 namespace StockWatch.Sqlite;
 
 /// <summary>
-/// A statement prepared once and bound by position through SQLite's own API, for an import's per-row statements:
-/// Microsoft.Data.Sqlite binds every parameter by name on every execution, which costs more than the row it writes.
-/// Bind with <see cref="Text"/>, <see cref="Integer"/> and <see cref="Null"/> (1-based, as SQLite counts), then
-/// <see cref="Execute"/>, or <see cref="Read"/> the rows of a query and <see cref="Reset"/>.
+/// A statement prepared once and run row after row through SQLite's own C API, for an import's per-row statements:
+/// Microsoft.Data.Sqlite binds every parameter by name on every execution, and SQLitePCL's wrappers take and release
+/// a handle on every call, each of which costs more than the value it passes. Bind with <see cref="Text(int, string)"/>,
+/// <see cref="Integer(int, long)"/> and <see cref="Null"/> (1-based, as SQLite counts), then <see cref="Execute"/>, or
+/// <see cref="Read"/> the rows of a query and <see cref="Reset"/>.
 /// </summary>
-internal sealed class BulkStatement : IDisposable
+internal sealed unsafe partial class BulkStatement : IDisposable
 {
+    private const string Library = "e_sqlite3";
+
+    // SQLITE_TRANSIENT: SQLite copies the bytes, so the buffer is free again at once.
+    private static readonly IntPtr Transient = new(-1);
+
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private readonly IntPtr _handle;
     private byte[] _utf8 = new byte[256];
 
     public BulkStatement(SqliteSession session, string sql)
     {
         _db = session.Connection.Handle!;
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+        _handle = _statement.DangerousGetHandle();
     }
 
     public void Text(int index, string value)
@@ -30,16 +39,23 @@ internal sealed class BulkStatement : IDisposable
             _utf8 = new byte[Math.Max(length, _utf8.Length * 2)];
         }
 
-        // SQLite copies the bytes (SQLITE_TRANSIENT), so the buffer is free again at once.
         var written = Encoding.UTF8.GetBytes(value, _utf8);
-        Check(raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, written)));
+        Text(index, _utf8.AsSpan(0, written));
     }
 
-    public void Text(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
+    public void Text(int index, ReadOnlySpan<byte> utf8)
+    {
+        fixed (byte* bytes = utf8)
+        {
+            // A null pointer would bind NULL; an empty text needs a valid one.
+            byte empty = 0;
+            Check(BindText(_handle, index, utf8.IsEmpty ? &empty : bytes, utf8.Length, Transient));
+        }
+    }
 
-    public void Integer(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+    public void Integer(int index, long value) => Check(BindInt64(_handle, index, value));
 
-    public void Null(int index) => Check(raw.sqlite3_bind_null(_statement, index));
+    public void Null(int index) => Check(BindNull(_handle, index));
 
     public void Integer(int index, long? value)
     {
@@ -56,8 +72,8 @@ internal sealed class BulkStatement : IDisposable
     /// <summary>Runs a statement that returns no rows; the number of rows it changed.</summary>
     public int Execute()
     {
-        var result = raw.sqlite3_step(_statement);
-        raw.sqlite3_reset(_statement);
+        var result = Step(_handle);
+        Reset();
         if (result != raw.SQLITE_DONE)
         {
             SqliteException.ThrowExceptionForRC(result, _db);
@@ -69,13 +85,13 @@ internal sealed class BulkStatement : IDisposable
     /// <summary>Steps a query: true while it has a row; call <see cref="Reset"/> when done with it.</summary>
     public bool Read()
     {
-        var result = raw.sqlite3_step(_statement);
+        var result = Step(_handle);
         if (result == raw.SQLITE_ROW)
         {
             return true;
         }
 
-        raw.sqlite3_reset(_statement);
+        Reset();
         if (result != raw.SQLITE_DONE)
         {
             SqliteException.ThrowExceptionForRC(result, _db);
@@ -84,16 +100,20 @@ internal sealed class BulkStatement : IDisposable
         return false;
     }
 
-    public void Reset() => raw.sqlite3_reset(_statement);
+    public void Reset() => ResetStatement(_handle);
 
-    public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
+    public bool IsNull(int column) => ColumnType(_handle, column) == raw.SQLITE_NULL;
 
-    public string GetText(int column) => Encoding.UTF8.GetString(raw.sqlite3_column_blob(_statement, column));
+    public string GetText(int column) => Encoding.UTF8.GetString(GetBytes(column));
 
     /// <summary>A text column's UTF-8 bytes, valid until the next step or reset.</summary>
-    public ReadOnlySpan<byte> GetBytes(int column) => raw.sqlite3_column_blob(_statement, column);
+    public ReadOnlySpan<byte> GetBytes(int column)
+    {
+        var text = ColumnText(_handle, column);
+        return text is null ? [] : new ReadOnlySpan<byte>(text, ColumnBytes(_handle, column));
+    }
 
-    public long GetInteger(int column) => raw.sqlite3_column_int64(_statement, column);
+    public long GetInteger(int column) => ColumnInt64(_handle, column);
 
     public void Dispose() => _statement.Dispose();
 
@@ -104,4 +124,31 @@ internal sealed class BulkStatement : IDisposable
             SqliteException.ThrowExceptionForRC(result, _db);
         }
     }
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_bind_text")]
+    private static partial int BindText(IntPtr statement, int index, byte* text, int length, IntPtr destructor);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_bind_int64")]
+    private static partial int BindInt64(IntPtr statement, int index, long value);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_bind_null")]
+    private static partial int BindNull(IntPtr statement, int index);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_step")]
+    private static partial int Step(IntPtr statement);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_reset")]
+    private static partial int ResetStatement(IntPtr statement);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_type")]
+    private static partial int ColumnType(IntPtr statement, int column);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_text")]
+    private static partial byte* ColumnText(IntPtr statement, int column);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_bytes")]
+    private static partial int ColumnBytes(IntPtr statement, int column);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_int64")]
+    private static partial long ColumnInt64(IntPtr statement, int column);
 }
