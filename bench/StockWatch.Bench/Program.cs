@@ -1,7 +1,7 @@
 using System.Globalization;
 using StockWatch.Bench;
 
-// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --dashboard-only | --single-only]   (run from the repository root by bench/run.sh)
+// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --dashboard-only | --single-only | --api-only]   (run from the repository root by bench/run.sh)
 // --import-scale 0.1 runs the import benchmark on a tenth of the sizes, for a quick look.
 var output = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : Path.Combine("docs", "benchmarks.md");
 var scaleAt = Array.IndexOf(args, "--import-scale");
@@ -32,6 +32,15 @@ try
         }
 
         Console.WriteLine($"best StockWatch / best Python: {measured.BestStockWatch.PerSecond / measured.BestPython.PerSecond:0.00}×");
+        return;
+    }
+
+    if (args.Contains("--api-only"))
+    {
+        var sales = await ApiBench.RunAsync(work);
+        Console.WriteLine(Report.Row("store directly, peak", sales.Direct));
+        Console.WriteLine(Report.Row("HTTP API, peak", sales.ApiPeak));
+        Console.WriteLine(Report.Row("HTTP API at 1,000/s", sales.ApiAtRate));
         return;
     }
 
