@@ -115,7 +115,8 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
         {
             using var batches = new BlockingCollection<Batch>(Ahead);
             using var stop = new CancellationTokenSource();
-            var reader = Task.Run(() =>
+            // A thread of its own (it blocks while the batches ahead are full), not one of the pool's.
+            var reader = Task.Factory.StartNew(() =>
             {
                 try
                 {
@@ -125,7 +126,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                 {
                     batches.CompleteAdding();
                 }
-            });
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             try
             {
                 foreach (var batch in batches.GetConsumingEnumerable())
