@@ -175,7 +175,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
 
     public Product WriteProduct(Product? before, Product after)
     {
-        var stored = after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = _stamp.Time, LastAlertTime = before?.LastAlertTime };
+        var stored = Rows.Stored(before, after, _stamp.Time);
         if (Above(stored.Id.Value, _highestWritten))
         {
             _highestWritten = stored.Id.Value;

@@ -54,6 +54,10 @@ internal static class Rows
         LastAlertTime = reader.IsDBNull(8) ? null : Timestamp.ParseStored(reader.GetString(8)),
     };
 
+    /// <summary>The state a write stores: <paramref name="after"/> with the next version, stamped with the write's time.</summary>
+    public static Product Stored(Product? before, Product after, DateTimeOffset time) =>
+        after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = time, LastAlertTime = before?.LastAlertTime };
+
     public static Sale ReadSale(SqliteDataReader reader) =>
         new(SaleId.Parse(reader.GetString(0)),
             ProductId.Parse(reader.GetString(1)),

@@ -267,7 +267,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
     /// <summary>Writes <paramref name="after"/> over <paramref name="before"/> with the next version; returns the stored state.</summary>
     private static Product StoreRow(SqliteSession session, Product? before, Product after, ChangeStamp stamp)
     {
-        var stored = after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = stamp.Time, LastAlertTime = before?.LastAlertTime };
+        var stored = Rows.Stored(before, after, stamp.Time);
         var command = session.Command(before is null
             ? """
               INSERT INTO products (product_id, product_name, product_category, stock_count, product_price_e4, low_stock_threshold, version, updated_at)
