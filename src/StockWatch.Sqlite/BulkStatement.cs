@@ -11,18 +11,29 @@ namespace StockWatch.Sqlite;
 /// a handle on every call, each of which costs more than the value it passes. Bind with <see cref="Text(int, string)"/>,
 /// <see cref="Integer(int, long)"/> and <see cref="Null"/> (1-based, as SQLite counts), then <see cref="Execute"/>, or
 /// <see cref="Read"/> the rows of a query and <see cref="Reset"/>.
+/// <para>
+/// Text is copied once, into the statement's own buffer, and SQLite reads it from there (no copy of its own). The
+/// buffer is reused after each execution, so a statement's text values are bound again before each one; a value bound
+/// once for every execution goes through <see cref="Constant"/>, which SQLite copies.
+/// </para>
 /// </summary>
 internal sealed unsafe partial class BulkStatement : IDisposable
 {
     private const string Library = "e_sqlite3";
 
-    // SQLITE_TRANSIENT: SQLite copies the bytes, so the buffer is free again at once.
+    // SQLITE_TRANSIENT: SQLite copies the bytes, so the buffer is free again at once. SQLITE_STATIC: SQLite reads them
+    // where they are, until they are bound again.
     private static readonly IntPtr Transient = new(-1);
+    private static readonly IntPtr Static = IntPtr.Zero;
+
+    // Room for the text of one execution: 32 rows of short fields. Longer text is bound as Constant binds it.
+    private const int BufferSize = 16 * 1024;
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
     private readonly IntPtr _handle;
-    private byte[] _utf8 = new byte[256];
+    private readonly byte* _buffer = (byte*)NativeMemory.Alloc(BufferSize);
+    private int _used;
 
     public BulkStatement(SqliteSession session, string sql)
     {
@@ -31,27 +42,36 @@ internal sealed unsafe partial class BulkStatement : IDisposable
         _handle = _statement.DangerousGetHandle();
     }
 
+    public int ParameterCount => BindParameterCount(_handle);
+
     public void Text(int index, string value)
     {
-        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
-        if (length > _utf8.Length)
+        if (Encoding.UTF8.GetMaxByteCount(value.Length) <= BufferSize - _used)
         {
-            _utf8 = new byte[Math.Max(length, _utf8.Length * 2)];
+            var written = Encoding.UTF8.GetBytes(value, new Span<byte>(_buffer + _used, BufferSize - _used));
+            BindBuffered(index, written);
         }
-
-        var written = Encoding.UTF8.GetBytes(value, _utf8);
-        Text(index, _utf8.AsSpan(0, written));
+        else
+        {
+            Constant(index, value);
+        }
     }
 
     public void Text(int index, ReadOnlySpan<byte> utf8)
     {
-        fixed (byte* bytes = utf8)
+        if (utf8.Length <= BufferSize - _used)
         {
-            // A null pointer would bind NULL; an empty text needs a valid one.
-            byte empty = 0;
-            Check(BindText(_handle, index, utf8.IsEmpty ? &empty : bytes, utf8.Length, Transient));
+            utf8.CopyTo(new Span<byte>(_buffer + _used, BufferSize - _used));
+            BindBuffered(index, utf8.Length);
+        }
+        else
+        {
+            BindCopied(index, utf8);
         }
     }
+
+    /// <summary>Binds text that stays bound for every execution (SQLite keeps its own copy).</summary>
+    public void Constant(int index, string value) => BindCopied(index, Encoding.UTF8.GetBytes(value));
 
     public void Integer(int index, long value) => Check(BindInt64(_handle, index, value));
 
@@ -100,7 +120,12 @@ internal sealed unsafe partial class BulkStatement : IDisposable
         return false;
     }
 
-    public void Reset() => ResetStatement(_handle);
+    /// <summary>Ends a run of the statement: its buffered text is free for the next one's values.</summary>
+    public void Reset()
+    {
+        ResetStatement(_handle);
+        _used = 0;
+    }
 
     public bool IsNull(int column) => ColumnType(_handle, column) == raw.SQLITE_NULL;
 
@@ -115,7 +140,28 @@ internal sealed unsafe partial class BulkStatement : IDisposable
 
     public long GetInteger(int column) => ColumnInt64(_handle, column);
 
-    public void Dispose() => _statement.Dispose();
+    public void Dispose()
+    {
+        // Finalized first: SQLite may read static text until then.
+        _statement.Dispose();
+        NativeMemory.Free(_buffer);
+    }
+
+    private void BindBuffered(int index, int length)
+    {
+        Check(BindText(_handle, index, _buffer + _used, length, Static));
+        _used += length;
+    }
+
+    private void BindCopied(int index, ReadOnlySpan<byte> utf8)
+    {
+        fixed (byte* bytes = utf8)
+        {
+            // A null pointer would bind NULL; an empty text needs a valid one.
+            byte empty = 0;
+            Check(BindText(_handle, index, utf8.IsEmpty ? &empty : bytes, utf8.Length, Transient));
+        }
+    }
 
     private void Check(int result)
     {
@@ -127,6 +173,9 @@ internal sealed unsafe partial class BulkStatement : IDisposable
 
     [LibraryImport(Library, EntryPoint = "sqlite3_bind_text")]
     private static partial int BindText(IntPtr statement, int index, byte* text, int length, IntPtr destructor);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_bind_parameter_count")]
+    private static partial int BindParameterCount(IntPtr statement);
 
     [LibraryImport(Library, EntryPoint = "sqlite3_bind_int64")]
     private static partial int BindInt64(IntPtr statement, int index, long value);

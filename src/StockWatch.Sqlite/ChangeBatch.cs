@@ -129,8 +129,8 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
         }
 
         statement = new BulkStatement(session, sql.ToString());
-        statement.Text(time, Timestamp.FormatSortable(stamp.Time));
-        statement.Text(cause, stamp.Cause);
+        statement.Constant(time, Timestamp.FormatSortable(stamp.Time));
+        statement.Constant(cause, stamp.Cause);
         _statements[rows] = statement;
         return statement;
     }

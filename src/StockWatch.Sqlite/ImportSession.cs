@@ -14,7 +14,10 @@ namespace StockWatch.Sqlite;
 internal sealed class ImportSession : IImportSession, IDisposable
 {
     private const int InsertRows = 32;
-    private const int ProductFields = 8;
+
+    // Bound per product: the columns but updated_at, which is the import's time for every product it writes and is
+    // bound once per statement, after them (?8 in the one-row statements).
+    private const int ProductFields = 7;
 
     private const string ProductColumns =
         "product_id, product_name, product_category, stock_count, product_price_e4, low_stock_threshold, version, updated_at";
@@ -30,7 +33,6 @@ internal sealed class ImportSession : IImportSession, IDisposable
     private readonly BulkStatement _findSale;
     private readonly BulkStatement _insertSale;
     private readonly List<Product> _inserts = new(InsertRows);
-    private readonly HashSet<ProductId> _inserting = [];
     private (byte[] Text, DateTimeOffset Time) _lastUpdated = ([], default);
 
     // The highest id stored when the import began, and the highest it wrote: an id above both cannot be stored yet.
@@ -45,13 +47,12 @@ internal sealed class ImportSession : IImportSession, IDisposable
         _changes = new ChangeBatch(session, stamp);
         _find = new BulkStatement(session, $"SELECT {ProductColumns} FROM products WHERE product_id = ?1");
         _span = new BulkStatement(session, $"SELECT {ProductColumns} FROM products WHERE product_id BETWEEN ?1 AND ?2 ORDER BY product_id LIMIT ?3");
-        _insert = new BulkStatement(session, $"INSERT INTO products ({ProductColumns}) VALUES " + string.Join(", ",
-            Enumerable.Range(0, InsertRows).Select(row => $"({string.Join(", ", Enumerable.Range((row * ProductFields) + 1, ProductFields).Select(i => $"?{i}"))})")));
-        _update = new BulkStatement(session, """
+        _insert = Writing(InsertStatement(InsertRows));
+        _update = Writing(new BulkStatement(session, """
             UPDATE products SET product_name = ?2, product_category = ?3, stock_count = ?4, product_price_e4 = ?5,
                 low_stock_threshold = ?6, version = ?7, updated_at = ?8
             WHERE product_id = ?1
-            """);
+            """));
         _findSale = new BulkStatement(session, "SELECT 1 FROM sales WHERE sale_id = ?1");
         using (var highest = new BulkStatement(session, "SELECT MAX(product_id) FROM products"))
         {
@@ -72,11 +73,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
             return null;
         }
 
-        if (_inserting.Contains(id))
-        {
-            FlushInserts();
-        }
-
+        FlushInsertOf(id);
         _find.Text(1, id.Value);
         var product = _find.Read() ? ReadProduct(_find, id) : null;
         _find.Reset();
@@ -91,10 +88,6 @@ internal sealed class ImportSession : IImportSession, IDisposable
             return found;
         }
 
-        if (ids.Any(_inserting.Contains))
-        {
-            FlushInserts();
-        }
 
         // Ids in ascending order (files exported by SKU) are read in one ordered scan of their span, at most twice as
         // many rows as ids, walking the ids alongside: a row no id asks for is skipped, and an id the scan passed
@@ -106,6 +99,9 @@ internal sealed class ImportSession : IImportSession, IDisposable
         {
             return found;
         }
+
+        // What is looked up must be stored first: the new products still waiting are written now.
+        FlushInserts();
 
         var decided = 0;
         if (ascending)
@@ -184,7 +180,6 @@ internal sealed class ImportSession : IImportSession, IDisposable
         if (before is null)
         {
             _inserts.Add(stored);
-            _inserting.Add(stored.Id);
             if (_inserts.Count == InsertRows)
             {
                 FlushInserts();
@@ -192,11 +187,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
         else
         {
-            if (_inserting.Contains(stored.Id))
-            {
-                FlushInserts();
-            }
-
+            FlushInsertOf(stored.Id);
             Bind(_update, 0, stored);
             if (_update.Execute() != 1)
             {
@@ -277,7 +268,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
         else
         {
-            using var insert = new BulkStatement(_session, $"INSERT INTO products ({ProductColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+            using var insert = Writing(InsertStatement(1));
             foreach (var product in _inserts)
             {
                 Bind(insert, 0, product);
@@ -286,7 +277,15 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
 
         _inserts.Clear();
-        _inserting.Clear();
+    }
+
+    /// <summary>Writes the waiting new products when <paramref name="id"/> is one of them (at most <see cref="InsertRows"/>).</summary>
+    private void FlushInsertOf(ProductId id)
+    {
+        if (_inserts.Exists(product => product.Id == id))
+        {
+            FlushInserts();
+        }
     }
 
     private Product ReadProduct(BulkStatement row, ProductId id) => new()
@@ -319,6 +318,22 @@ internal sealed class ImportSession : IImportSession, IDisposable
         return _lastUpdated.Time;
     }
 
+    /// <summary>An insert of <paramref name="rows"/> products; their shared updated_at is the last parameter.</summary>
+    private BulkStatement InsertStatement(int rows)
+    {
+        var updatedAt = (rows * ProductFields) + 1;
+        return new BulkStatement(_session, $"INSERT INTO products ({ProductColumns}) VALUES " + string.Join(", ",
+            Enumerable.Range(0, rows).Select(row =>
+                $"({string.Join(", ", Enumerable.Range((row * ProductFields) + 1, ProductFields).Select(i => $"?{i}"))}, ?{updatedAt})")));
+    }
+
+    /// <summary>Binds the import's time as the statement's last parameter, its updated_at for every product.</summary>
+    private BulkStatement Writing(BulkStatement statement)
+    {
+        statement.Constant(statement.ParameterCount, _updatedAt);
+        return statement;
+    }
+
     private void Bind(BulkStatement statement, int offset, Product product)
     {
         statement.Text(offset + 1, product.Id.Value);
@@ -328,6 +343,5 @@ internal sealed class ImportSession : IImportSession, IDisposable
         statement.Integer(offset + 5, product.Price.TenThousandths);
         statement.Integer(offset + 6, product.LowStockThreshold);
         statement.Integer(offset + 7, product.Version);
-        statement.Text(offset + 8, _updatedAt);
     }
 }

@@ -108,7 +108,8 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
     /// </summary>
     private static class RowBatches
     {
-        private const int Size = 1024;
+        // Small batches: the rows in flight live through a garbage collection or two, and copying them is its cost.
+        private const int Size = 256;
         private const int Ahead = 4;
 
         public static IEnumerable<Batch> Read(CsvReader csv, ImportColumns columns, IRows rows, Func<double> position)
@@ -181,7 +182,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
 
             var cells = new Cells(columns, csv.Fields, line);
             var value = rows.Read(cells);
-            return new ReadRow(line, value, value is null || cells.Problems.Count > 0 ? cells.Problems : null);
+            return new ReadRow(line, value, cells.Problems ?? (value is null ? [] : null));
         }
     }
 
@@ -190,7 +191,8 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
     {
         public int Line => line;
 
-        public List<RowProblem> Problems { get; } = [];
+        /// <summary>The problems found so far; null while there are none (most rows).</summary>
+        public List<RowProblem>? Problems { get; private set; }
 
         /// <summary>The parsed cell; <c>default</c> when the column is missing or the cell empty (no value given).</summary>
         public T? Get<T>(string field, Func<string, T> parse, bool required = false)
@@ -200,7 +202,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             {
                 if (required)
                 {
-                    Problems.Add(new RowProblem(line, columns.NameOf(field), raw, $"{field} is required."));
+                    Add(new RowProblem(line, columns.NameOf(field), raw, $"{field} is required."));
                 }
 
                 return default;
@@ -212,10 +214,12 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             }
             catch (StockWatchException ex)
             {
-                Problems.Add(new RowProblem(line, columns.NameOf(field), Text.Quote(raw).Trim('"'), ex.Message));
+                Add(new RowProblem(line, columns.NameOf(field), Text.Quote(raw).Trim('"'), ex.Message));
                 return default;
             }
         }
+
+        private void Add(RowProblem problem) => (Problems ??= []).Add(problem);
     }
 
     /// <summary>Products: an upsert by product_id; a column left out (or a cell left empty) keeps the stored value.</summary>
@@ -234,7 +238,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                 Price = cells.Get("product_price", value => (Money?)Money.Parse(value, "product_price")),
                 LowStockThreshold = cells.Get("low_stock_threshold", value => (int?)Values.ParseCount(value, "low_stock_threshold")),
             };
-            if (cells.Problems.Count > 0 || id is not { } productId)
+            if (cells.Problems is not null || id is not { } productId)
             {
                 return null;
             }
@@ -247,8 +251,10 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
 
         public void Apply(List<ReadRow> rows, ImportSummary summary)
         {
-            // The batch's products are looked up together; its rows then see each other's writes through the dictionary.
+            // The batch's products are looked up together; when an id repeats within the batch, its later rows see the
+            // earlier ones' writes through the dictionary.
             var known = session.FindProducts([.. rows.Where(row => row.Problems is null).Select(row => ((ProductRow)row.Value!).Request.Id)]);
+            var repeats = rows.Exists(row => row.Value is ProductRow { FirstOn: not null });
             foreach (var row in rows)
             {
                 if (row.Problems is { } problems)
@@ -283,7 +289,12 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
                     continue;
                 }
 
-                known[productId] = session.WriteProduct(before, after);
+                var stored = session.WriteProduct(before, after);
+                if (repeats)
+                {
+                    known[productId] = stored;
+                }
+
                 summary.Accepted++;
                 if (before is null)
                 {
@@ -317,7 +328,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             var date = cells.Get("sale_date", ParseDate) ?? now;
             var price = cells.Get("current_price", value => (Money?)Money.Parse(value, "current_price"));
             var name = cells.Get("product_name", value => Text.RequireName(value, "product_name", Product.MaxNameLength));
-            return cells.Problems.Count > 0 || productId is not { } id || quantity is not { } units
+            return cells.Problems is not null || productId is not { } id || quantity is not { } units
                 ? null
                 : new SaleRow(saleId, id, units, date, price, name);
         }
