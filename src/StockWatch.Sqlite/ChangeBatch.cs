@@ -9,7 +9,7 @@ namespace StockWatch.Sqlite;
 /// <summary>
 /// An import's change records, appended <see cref="Size"/> per statement: the same rows the change triggers write
 /// (old image as JSON, time, cause, sales mark; the new image follows from the next change or the product's row),
-/// without a trigger program per row.
+/// without a trigger program per row. <c>OR FAIL</c>, as the import's other writes (see <see cref="ImportSession"/>).
 /// </summary>
 internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : IDisposable
 {
@@ -120,7 +120,7 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
         }
 
         var (time, cause, mark) = ((rows * PerRow) + 1, (rows * PerRow) + 2, (rows * PerRow) + 3);
-        var sql = new StringBuilder("INSERT INTO changes (product_id, kind, old_image, changed_at, cause, sales_mark) VALUES ");
+        var sql = new StringBuilder("INSERT OR FAIL INTO changes (product_id, kind, old_image, changed_at, cause, sales_mark) VALUES ");
         for (var i = 0; i < rows; i++)
         {
             var first = (i * PerRow) + 1;

@@ -10,6 +10,8 @@ namespace StockWatch.Sqlite;
 /// An import's view of its write transaction. Its per-row statements are <see cref="BulkStatement"/>s; new products
 /// are inserted <see cref="InsertRows"/> per statement (a product still waiting is written before anyone reads it),
 /// and the change records go through a <see cref="ChangeBatch"/>, the change triggers being off on this connection.
+/// Its writes are <c>OR FAIL</c>: a statement that fails fails the import, whose transaction is rolled back whole, so
+/// SQLite need not keep a statement journal (a copy of each page a statement touches) to undo one statement alone.
 /// </summary>
 internal sealed class ImportSession : IImportSession, IDisposable
 {
@@ -49,7 +51,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         _span = new BulkStatement(session, $"SELECT {ProductColumns} FROM products WHERE product_id BETWEEN ?1 AND ?2 ORDER BY product_id LIMIT ?3");
         _insert = Writing(InsertStatement(InsertRows));
         _update = Writing(new BulkStatement(session, """
-            UPDATE products SET product_name = ?2, product_category = ?3, stock_count = ?4, product_price_e4 = ?5,
+            UPDATE OR FAIL products SET product_name = ?2, product_category = ?3, stock_count = ?4, product_price_e4 = ?5,
                 low_stock_threshold = ?6, version = ?7, updated_at = ?8
             WHERE product_id = ?1
             """));
@@ -61,7 +63,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
 
         _insertSale = new BulkStatement(session, $"""
-            INSERT INTO sales ({Rows.SaleColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sale_id) DO NOTHING
+            INSERT OR FAIL INTO sales ({Rows.SaleColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sale_id) DO NOTHING
             """);
     }
 
@@ -322,7 +324,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
     private BulkStatement InsertStatement(int rows)
     {
         var updatedAt = (rows * ProductFields) + 1;
-        return new BulkStatement(_session, $"INSERT INTO products ({ProductColumns}) VALUES " + string.Join(", ",
+        return new BulkStatement(_session, $"INSERT OR FAIL INTO products ({ProductColumns}) VALUES " + string.Join(", ",
             Enumerable.Range(0, rows).Select(row =>
                 $"({string.Join(", ", Enumerable.Range((row * ProductFields) + 1, ProductFields).Select(i => $"?{i}"))}, ?{updatedAt})")));
     }

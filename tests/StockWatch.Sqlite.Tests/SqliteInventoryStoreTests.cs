@@ -376,6 +376,28 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         _db.Scalar("SELECT COUNT(*) FROM imports").Should().Be(0);
     }
 
+    [Fact]
+    public async Task Import_WriteSqliteRejectsMidStatement_FailsWholeAndWritesNothing()
+    {
+        // New products go 32 to a statement; the second statement's ninth row is a product already stored (the import's
+        // look-ups would have found it; this stands for any write SQLite refuses). The rows before it, in both
+        // statements, are undone with the import.
+        _db.Create("P40", stock: 5);
+        var act = () => _db.Store.ImportAsync(new ChangeStamp(_db.Time.GetUtcNow(), "import: refused"), dryRun: false, session =>
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                session.WriteProduct(null, new Product { Id = ProductId.Parse($"P{i:D2}"), Name = $"Product {i}", Category = "c", Stock = i });
+            }
+
+            return 0;
+        });
+
+        (await act.Should().ThrowAsync<Microsoft.Data.Sqlite.SqliteException>()).WithMessage("*UNIQUE constraint failed: products.product_id*");
+        _db.Text("SELECT group_concat(product_id || '=' || stock_count) FROM products").Should().Be("P40=5");
+        _db.Scalar("SELECT COUNT(*) FROM changes WHERE cause = 'import: refused'").Should().Be(0);
+    }
+
     /// <summary>A file whose reads fail past <c>failAt</c> once it is read for the import itself (after hashing and sniffing).</summary>
     private sealed class FailingStream(byte[] content, int failAt) : MemoryStream(content)
     {

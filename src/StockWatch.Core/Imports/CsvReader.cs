@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
@@ -24,6 +25,9 @@ public sealed class CsvReader : IDisposable
     private readonly char[] _buffer = new char[64 * 1024];
     private readonly List<string> _fields = [];
     private readonly StringBuilder _field = new();
+
+    // What ends a run of plain characters in an unquoted field (a NUL is one, to be reported).
+    private readonly SearchValues<char> _stops;
     private int _position;
     private int _length;
     private int _line = 1;
@@ -32,6 +36,7 @@ public sealed class CsvReader : IDisposable
     {
         _reader = reader;
         Delimiter = delimiter;
+        _stops = SearchValues.Create([delimiter, '\r', '\n', '\0']);
         Encoding = encoding;
         _utf8 = encoding is UTF8Encoding;
         _maxFieldLength = maxFieldLength;
@@ -97,12 +102,13 @@ public sealed class CsvReader : IDisposable
             var column = _fields.Count + 1;
             _field.Clear();
             var ended = Peek() == '"' ? ReadQuoted(column) : ReadUnquoted(column);
-            if (_utf8 && RecordError is null && _field.ToString().Contains('\uFFFD', StringComparison.Ordinal))
+            var field = _field.ToString();
+            if (_utf8 && RecordError is null && field.Contains('\uFFFD', StringComparison.Ordinal))
             {
                 Fail($"column {column} is not valid UTF-8");
             }
 
-            _fields.Add(_field.ToString());
+            _fields.Add(field);
             if (ended)
             {
                 return;
@@ -115,6 +121,15 @@ public sealed class CsvReader : IDisposable
     {
         while (true)
         {
+            // The plain characters up to the next one that matters are taken at once.
+            if (_position < _length)
+            {
+                var rest = _buffer.AsSpan(_position, _length - _position);
+                var run = rest.IndexOfAny(_stops) is var stop and >= 0 ? rest[..stop] : rest;
+                Append(run, column);
+                _position += run.Length;
+            }
+
             var c = Next();
             if (c < 0 || c == '\n')
             {
@@ -195,6 +210,16 @@ public sealed class CsvReader : IDisposable
         else
         {
             _field.Append(c);
+        }
+    }
+
+    private void Append(ReadOnlySpan<char> run, int column)
+    {
+        var room = Math.Max(0, _maxFieldLength - _field.Length);
+        _field.Append(run[..Math.Min(room, run.Length)]);
+        if (run.Length > room)
+        {
+            Fail($"column {column} is longer than {_maxFieldLength:N0} characters");
         }
     }
 
