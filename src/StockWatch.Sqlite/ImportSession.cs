@@ -90,7 +90,6 @@ internal sealed class ImportSession : IImportSession, IDisposable
             return found;
         }
 
-
         // Ids in ascending order (files exported by SKU) are read in one ordered scan of their span, at most twice as
         // many rows as ids, walking the ids alongside: a row no id asks for is skipped, and an id the scan passed
         // without a row is not stored. Ids the scan did not reach (it stopped at its limit), or any ids out of order,
