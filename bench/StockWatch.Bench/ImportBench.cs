@@ -30,15 +30,16 @@ public static class ImportBench
         Timing CliNew,
         Timing CliChanged,
         Timing PythonNew,
-        Timing StockWatchSales,
-        Timing CliSales,
+        Timing? StockWatchSales,
+        Timing? CliSales,
         string SqliteVersion);
 
     /// <param name="scale">1 for the sizes (1M products, 10M sales); smaller for a quick look.</param>
-    public static async Task<Result> RunAsync(string work, double scale)
+    /// <param name="withSales">False for a quick look at the product imports alone.</param>
+    public static async Task<Result> RunAsync(string work, double scale, bool withSales = true)
     {
         var products = (int)(1_000_000 * scale);
-        var sales = (int)(10_000_000 * scale);
+        var sales = withSales ? (int)(10_000_000 * scale) : 0;
         var files = Path.Combine(work, "import-files");
         Directory.CreateDirectory(files);
         var productsFile = Path.Combine(files, "products.csv");
@@ -47,8 +48,11 @@ public static class ImportBench
         var salesFile = Path.Combine(files, "sales.csv");
         WriteProducts(productsFile, products, changed: false);
         WriteProducts(changedFile, products, changed: true);
-        WriteProducts(saleProductsFile, SaleProducts, changed: false, stock: 1_000_000_000);
-        WriteSales(salesFile, sales);
+        if (withSales)
+        {
+            WriteProducts(saleProductsFile, SaleProducts, changed: false, stock: 1_000_000_000);
+            WriteSales(salesFile, sales);
+        }
 
         // StockWatch: validation, upsert by product_id, a change record per written product, one transaction per file.
         var folder = Path.Combine(work, "import-stockwatch");
@@ -71,6 +75,11 @@ public static class ImportBench
 
         var pythonDb = Path.Combine(work, "import-python.db");
         var pythonNew = Measure("python3", Path.Combine(AppContext.BaseDirectory, "import_csv.py"), pythonDb, productsFile);
+        var sqliteVersion = Sqlite3(cliDb, "SELECT sqlite_version();");
+        if (!withSales)
+        {
+            return new Result("", products, 0, swNew, swAgain, swChanged, changed.Accepted, cliNew, cliChanged, pythonNew, null, null, sqliteVersion);
+        }
 
         // 10M sales: StockWatch's import command as its own process (peak memory is the process's), against .import
         // into a sales table with the same keys and indexes as StockWatch's.
@@ -84,7 +93,7 @@ public static class ImportBench
         var cliSales = Measure("sqlite3", cliSalesDb, Script(work, "cli-sales.sql", $".import --csv --skip 1 {salesFile} sales"));
 
         return new Result(salesFolder, products, sales, swNew, swAgain, swChanged, changed.Accepted, cliNew, cliChanged, pythonNew, swSales, cliSales,
-            Sqlite3(cliDb, "SELECT sqlite_version();"));
+            sqliteVersion);
     }
 
     private static string Executable => Path.Combine(AppContext.BaseDirectory, "stockwatch.dll");
@@ -123,6 +132,7 @@ public static class ImportBench
     private static async Task<(Timing, ImportSummary)> ImportAsync(ImportFile import, string path)
     {
         await using var file = File.OpenRead(path);
+        Quiesce();
         var clock = Stopwatch.StartNew();
         var summary = await import.HandleAsync(file, new ImportSettings(), $"bench-{Guid.NewGuid():N}"[..20], Path.GetFileName(path));
         return (new Timing(clock.Elapsed.TotalSeconds), summary);
@@ -174,9 +184,16 @@ public static class ImportBench
 
     private static Timing Measure(params string[] command)
     {
+        Quiesce();
         var (seconds, peakMb) = Processes.Measure(command);
         return new Timing(seconds, peakMb);
     }
+
+    /// <summary>
+    /// Writes back everything written so far (the generated files, the databases before), so that a measurement pays
+    /// only for its own writes.
+    /// </summary>
+    private static void Quiesce() => Processes.Output("sync");
 
     private static void Check(bool condition, string message)
     {

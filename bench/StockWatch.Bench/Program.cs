@@ -1,7 +1,8 @@
 using System.Globalization;
 using StockWatch.Bench;
 
-// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --dashboard-only | --single-only | --api-only]   (run from the repository root by bench/run.sh)
+// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --products-only | --dashboard-only | --single-only | --api-only]
+// (run from the repository root by bench/run.sh)
 // --import-scale 0.1 runs the import benchmark on a tenth of the sizes, for a quick look.
 var output = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : Path.Combine("docs", "benchmarks.md");
 var scaleAt = Array.IndexOf(args, "--import-scale");
@@ -17,6 +18,15 @@ try
         var imported = await ImportBench.RunAsync(work, scale);
         Report.Imports(text, imported);
         Report.Reports(text, await ReportBench.RunAsync(imported.SalesFolder));
+        Console.WriteLine(text);
+        return;
+    }
+
+    if (args.Contains("--products-only"))
+    {
+        // A quick look at the product imports alone (no sales, no report): printed, docs/benchmarks.md left as it is.
+        var text = new System.Text.StringBuilder();
+        Report.Imports(text, await ImportBench.RunAsync(work, scale, withSales: false));
         Console.WriteLine(text);
         return;
     }

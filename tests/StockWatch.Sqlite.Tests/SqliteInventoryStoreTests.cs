@@ -330,6 +330,25 @@ public sealed class SqliteInventoryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_RepeatsOfIdsInAndOutOfOrder_EachWarnedWithTheLineThatNamedItFirst()
+    {
+        // B, D, F and H come in ascending order; A and C do not. A repeat of either kind is found, and so is a repeat
+        // of an id that sorts between two ascending ones without being one of them.
+        var file = "product_id,product_name,stock_count\nB,Bee,1\nD,Dee,2\nA,Ay,3\nF,Eff,4\nD,Dee,5\nA,Ay,6\nC,Cee,7\nH,Aitch,8\nC,Cee,9\nB,Bee,10\n"u8.ToArray();
+
+        var summary = await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream(file), new ImportSettings(), "imp-rep", "rep.csv");
+
+        summary.Warnings.Select(w => (w.Line, w.Message)).Should().Equal(
+            (6, "Product D appears again (first on line 3); the last row wins."),
+            (7, "Product A appears again (first on line 4); the last row wins."),
+            (10, "Product C appears again (first on line 8); the last row wins."),
+            (11, "Product B appears again (first on line 2); the last row wins."));
+        summary.CreatedProducts.Should().Be(6);
+        _db.Text("SELECT group_concat(product_id || '=' || stock_count, ' ') FROM (SELECT * FROM products ORDER BY product_id)")
+            .Should().Be("A=6 B=10 C=9 D=5 F=4 H=8");
+    }
+
+    [Fact]
     public async Task Import_SortedIdsSpreadOverALargerCatalogue_FindsEveryStoredProduct()
     {
         // A batch's ascending ids are read in one scan of at most twice as many rows; here the span holds ten times as

@@ -225,7 +225,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
     /// <summary>Products: an upsert by product_id; a column left out (or a cell left empty) keeps the stored value.</summary>
     private sealed class ProductRows(IImportSession session, ImportColumns columns) : IRows
     {
-        private readonly Dictionary<ProductId, int> _seenOn = [];
+        private readonly SeenIds _seen = new();
 
         public object? Read(Cells cells)
         {
@@ -244,9 +244,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             }
 
             // Repeats are found here, on the reading thread; the warning is given in line order when the row is applied.
-            return _seenOn.TryAdd(productId, cells.Line)
-                ? new ProductRow(request, null)
-                : new ProductRow(request, _seenOn[productId]);
+            return new ProductRow(request, _seen.FirstOn(productId, cells.Line));
         }
 
         public void Apply(List<ReadRow> rows, ImportSummary summary)
@@ -309,6 +307,38 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
     }
 
     private sealed record ProductRow(SetProductRequest Request, int? FirstOn);
+
+    /// <summary>
+    /// The product ids a file has named so far, to find repeats. Files exported by SKU name them in ascending order: those
+    /// are kept in order, so that a new one is told by a comparison with the last and a repeat found by halving, and only
+    /// the ids that come out of order go into a hash table (a million-entry table costs more than reading the rows).
+    /// </summary>
+    private sealed class SeenIds
+    {
+        private readonly List<string> _ascending = [];
+        private readonly List<int> _ascendingLines = [];
+        private readonly Dictionary<ProductId, int> _others = [];
+
+        /// <summary>The line that named <paramref name="id"/> first; null when this is the first time (it is recorded).</summary>
+        public int? FirstOn(ProductId id, int line)
+        {
+            // Every id in _others sorted at or before the last ascending one when it came, so a later one is new.
+            if (_ascending.Count == 0 || string.CompareOrdinal(id.Value, _ascending[^1]) > 0)
+            {
+                _ascending.Add(id.Value);
+                _ascendingLines.Add(line);
+                return null;
+            }
+
+            var at = _ascending.BinarySearch(id.Value, StringComparer.Ordinal);
+            if (at >= 0)
+            {
+                return _ascendingLines[at];
+            }
+
+            return _others.TryAdd(id, line) ? null : _others[id];
+        }
+    }
 
     private sealed record SaleRow(SaleId SaleId, ProductId ProductId, int Quantity, DateTimeOffset Date, Money? Price, string? Name);
 
