@@ -7,9 +7,11 @@ using StockWatch.Core.Catalog;
 namespace StockWatch.Sqlite;
 
 /// <summary>
-/// An import's change records, appended <see cref="Size"/> per statement: the same rows the change triggers write
-/// (old image as JSON, time, cause, sales mark; the new image follows from the next change or the product's row),
-/// without a trigger program per row. <c>OR FAIL</c>, as the import's other writes (see <see cref="ImportSession"/>).
+/// An import's change records, appended <see cref="Size"/> per statement: the rows the change triggers write (old
+/// image as JSON, sales mark; the new image follows from the next change or the product's row), without a trigger
+/// program per row. The import's time and cause are stored once, as a row of <c>change_stamps</c> that each of its
+/// changes points at (<c>change_log</c> reads them as one). <c>OR FAIL</c>, as the import's other writes (see
+/// <see cref="ImportSession"/>).
 /// </summary>
 internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : IDisposable
 {
@@ -25,6 +27,7 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
     private readonly ArrayBufferWriter<byte> _buffer = new(512);
     private readonly Dictionary<int, BulkStatement> _statements = [];
     private readonly BulkStatement _salesMark = new(session, "SELECT IFNULL(MAX(rowid), 0) FROM sales");
+    private long? _stamp;
 
     /// <summary>Adds the change from <paramref name="before"/> (null: a new product) to the stored state of <paramref name="id"/>.</summary>
     public void Add(Product? before, ProductId id)
@@ -44,7 +47,7 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
         }
 
         var statement = Statement(_pending.Count);
-        statement.Integer((_pending.Count * PerRow) + 3, SalesMark());
+        statement.Integer((_pending.Count * PerRow) + 2, SalesMark());
         for (var i = 0; i < _pending.Count; i++)
         {
             var (before, id) = _pending[i];
@@ -111,7 +114,7 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
         return _buffer.WrittenSpan;
     }
 
-    /// <summary>The statement for <paramref name="rows"/> rows, with the shared time and cause bound once.</summary>
+    /// <summary>The statement for <paramref name="rows"/> rows, with the import's stamp bound once.</summary>
     private BulkStatement Statement(int rows)
     {
         if (_statements.TryGetValue(rows, out var statement))
@@ -119,19 +122,35 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
             return statement;
         }
 
-        var (time, cause, mark) = ((rows * PerRow) + 1, (rows * PerRow) + 2, (rows * PerRow) + 3);
-        var sql = new StringBuilder("INSERT OR FAIL INTO changes (product_id, kind, old_image, changed_at, cause, sales_mark) VALUES ");
+        var (stamped, mark) = ((rows * PerRow) + 1, (rows * PerRow) + 2);
+        var sql = new StringBuilder("INSERT OR FAIL INTO changes (product_id, kind, old_image, stamp, sales_mark) VALUES ");
         for (var i = 0; i < rows; i++)
         {
             var first = (i * PerRow) + 1;
             sql.Append(i == 0 ? string.Empty : ", ")
-                .Append($"(?{first}, ?{first + 1}, ?{first + 2}, ?{time}, ?{cause}, ?{mark})");
+                .Append($"(?{first}, ?{first + 1}, ?{first + 2}, ?{stamped}, ?{mark})");
         }
 
         statement = new BulkStatement(session, sql.ToString());
-        statement.Constant(time, Timestamp.FormatSortable(stamp.Time));
-        statement.Constant(cause, stamp.Cause);
+        statement.Integer(stamped, Stamp());
         _statements[rows] = statement;
         return statement;
+    }
+
+    /// <summary>The import's row of <c>change_stamps</c>, written with its first change (an import that changes nothing has none).</summary>
+    private long Stamp()
+    {
+        if (_stamp is not { } stored)
+        {
+            using var insert = new BulkStatement(session, "INSERT OR FAIL INTO change_stamps (changed_at, cause) VALUES (?1, ?2) RETURNING stamp");
+            insert.Text(1, Timestamp.FormatSortable(stamp.Time));
+            insert.Text(2, stamp.Cause);
+            insert.Read();
+            stored = insert.GetInteger(0);
+            insert.Reset();
+            _stamp = stored;
+        }
+
+        return stored;
     }
 }

@@ -80,7 +80,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     private static List<(ChangeRecord Change, long SalesMark)> ReadAfterCheckpoint(SqliteSession session, string consumer, int max)
     {
         var command = session.Command($"""
-            SELECT c.seq, c.product_id, c.kind, c.old_image, {Rows.NewImage}, c.changed_at, c.cause, c.sales_mark FROM changes c
+            SELECT c.seq, c.product_id, c.kind, c.old_image, {Rows.NewImage}, c.changed_at, c.cause, c.sales_mark FROM change_log c
             WHERE c.seq > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)
             ORDER BY c.seq
             LIMIT $max

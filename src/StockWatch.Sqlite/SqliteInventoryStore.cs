@@ -99,7 +99,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         using var session = database.Open();
         var select = session.Command($"""
             SELECT changed_at, kind, json_extract(image, '$.stock_count'), json_extract(image, '$.product_price_e4'), cause
-            FROM (SELECT c.seq, c.changed_at, c.kind, {Rows.NewImage} AS image, c.cause FROM changes c
+            FROM (SELECT c.seq, c.changed_at, c.kind, {Rows.NewImage} AS image, c.cause FROM change_log c
                   WHERE c.product_id = $id ORDER BY c.seq DESC LIMIT $limit)
             ORDER BY seq DESC
             """);

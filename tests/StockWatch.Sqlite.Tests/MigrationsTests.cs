@@ -1,6 +1,7 @@
 using StockWatch.Core;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
+using StockWatch.Core.Imports;
 using StockWatch.Testing;
 
 namespace StockWatch.Sqlite.Tests;
@@ -76,6 +77,31 @@ public sealed class MigrationsTests : IDisposable
     }
 
     [Fact]
+    public async Task Migrate_ChangesWrittenBeforeStamps_KeepTheirTimeAndCauseNextToAnImportsStampedOnes()
+    {
+        using var database = SqliteDatabase.InFolder(_folder.Path);
+        Migrations.Apply(database, target: 8);
+        await database.WriteAsync(new ChangeStamp(Builders.T0, "v8"), session =>
+        {
+            session.Execute("INSERT INTO products VALUES ('A', 'Apple', 'Fruit', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z');");
+            return 0;
+        });
+
+        using var store = new TestStore(_folder.Path);
+        await new ImportFile(store.Store, store.Time).HandleAsync(
+            new MemoryStream("product_id,stock_count\nA,9\n"u8.ToArray()), new ImportSettings(), "imp-9", "a.csv");
+
+        List<string> seen = [];
+        await store.Stream.ProcessNextAsync("migration-test", 10, (change, state, _) =>
+        {
+            seen.Add($"{change.Kind} {change.Cause} {change.NewImage?.Stock}");
+            return new AlertDecision([], state);
+        });
+        seen.Should().Equal("Insert v8 3", "Modify import: imp-9 9");
+        TestStore.ScalarIn(database.Path, "SELECT COUNT(*) FROM changes WHERE stamp IS NULL AND cause = 'v8'").Should().Be(1);
+    }
+
+    [Fact]
     public void Migrate_Twice_ChangesNothing()
     {
         using var database = SqliteDatabase.InFolder(_folder.Path);
@@ -96,7 +122,7 @@ public sealed class MigrationsTests : IDisposable
 
         var act = () => database.Migrate();
 
-        act.Should().Throw<StockWatchException>().WithMessage("*schema version 99, newer than this StockWatch knows (8)*");
+        act.Should().Throw<StockWatchException>().WithMessage($"*schema version 99, newer than this StockWatch knows ({Migrations.Latest})*");
     }
 
     [Fact]

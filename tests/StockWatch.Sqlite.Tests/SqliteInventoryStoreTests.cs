@@ -298,7 +298,7 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream(file), new ImportSettings(), "imp-1", "f.csv");
         _db.Move(ProductId.Parse("A"), StockMovement.By(-1, "count"));
 
-        _db.Text("SELECT group_concat(kind || ' ' || cause, '; ') FROM (SELECT * FROM changes WHERE product_id = 'A' ORDER BY seq)")
+        _db.Text("SELECT group_concat(kind || ' ' || cause, '; ') FROM (SELECT * FROM change_log WHERE product_id = 'A' ORDER BY seq)")
             .Should().Be("INSERT test; MODIFY import: imp-1; MODIFY import: imp-1; MODIFY stock: count");
 
         // The old image an import writes is the text the triggers' json_object writes for the same row.
@@ -325,8 +325,34 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         summary.CreatedProducts.Should().Be(4);
         _db.Text("SELECT group_concat(product_id || '=' || stock_count, ' ') FROM (SELECT * FROM products ORDER BY product_id)")
             .Should().Be("A1=2 M=6 Z1=3 Z2=8 Ä1=7");
-        _db.Text("SELECT group_concat(product_id || ' ' || kind, ', ') FROM (SELECT * FROM changes WHERE cause = 'import: imp-order' ORDER BY seq)")
+        _db.Text("SELECT group_concat(product_id || ' ' || kind, ', ') FROM (SELECT * FROM change_log WHERE cause = 'import: imp-order' ORDER BY seq)")
             .Should().Be("Z1 INSERT, A1 INSERT, Z1 MODIFY, Ä1 INSERT, M MODIFY, Ä1 MODIFY, Z2 INSERT");
+    }
+
+    [Fact]
+    public async Task Import_StoresItsTimeAndCauseOnce_AndEveryChangeReadsThemThroughTheChangeLog()
+    {
+        _db.Create("A", stock: 5);
+        var import = new ImportFile(_db.Store, _db.Time);
+        var file = "product_id,product_name,stock_count\nA,Apple,7\nB,Bread,3\nC,Cake,1\n"u8.ToArray();
+        _db.Time.Advance(TimeSpan.FromMinutes(5));
+
+        await import.HandleAsync(new MemoryStream(file), new ImportSettings(), "imp-1", "f.csv");
+        await import.HandleAsync(new MemoryStream(file), new ImportSettings(), "imp-again", "f.csv");
+
+        _db.Text("SELECT group_concat(changed_at || ' ' || cause, '; ') FROM change_stamps")
+            .Should().Be("2026-11-19T17:05:00.0000000Z import: imp-1", "one stamp per import that changed something");
+        _db.Scalar("SELECT COUNT(*) FROM changes WHERE stamp IS NOT NULL AND changed_at IS NULL AND cause IS NULL").Should().Be(3);
+        _db.Text("SELECT group_concat(product_id || ' ' || kind || ' ' || changed_at || ' ' || cause, '; ') FROM (SELECT * FROM change_log ORDER BY seq)")
+            .Should().Be("A INSERT 2026-11-19T17:00:00.0000000Z test; A MODIFY 2026-11-19T17:05:00.0000000Z import: imp-1; "
+                + "B INSERT 2026-11-19T17:05:00.0000000Z import: imp-1; C INSERT 2026-11-19T17:05:00.0000000Z import: imp-1");
+        _db.Store.History(ProductId.Parse("A"), 10).Select(p => $"{p.Cause} {p.Stock}").Should().Equal("test 5", "import: imp-1 7");
+
+        // A change names either its own time and cause or a stamp, never both nor neither.
+        var both = () => _db.Scalar("INSERT INTO changes (product_id, kind, changed_at, cause, stamp, sales_mark) VALUES ('A', 'MODIFY', 't', 'c', 1, 0)");
+        both.Should().Throw<Microsoft.Data.Sqlite.SqliteException>().WithMessage("*CHECK constraint failed*");
+        var neither = () => _db.Scalar("INSERT INTO changes (product_id, kind, sales_mark) VALUES ('A', 'MODIFY', 0)");
+        neither.Should().Throw<Microsoft.Data.Sqlite.SqliteException>().WithMessage("*CHECK constraint failed*");
     }
 
     [Fact]
@@ -362,7 +388,7 @@ public sealed class SqliteInventoryStoreTests : IDisposable
 
         (summary.Accepted, summary.Unchanged, summary.CreatedProducts).Should().Be((500, 500, 0));
         _db.Scalar("SELECT COUNT(*) FROM products WHERE stock_count = 500").Should().Be(500);
-        _db.Scalar("SELECT COUNT(*) FROM changes WHERE cause = 'import: imp-some' AND kind = 'MODIFY'").Should().Be(500);
+        _db.Scalar("SELECT COUNT(*) FROM change_log WHERE cause = 'import: imp-some' AND kind = 'MODIFY'").Should().Be(500);
     }
 
     [Fact]
@@ -414,7 +440,7 @@ public sealed class SqliteInventoryStoreTests : IDisposable
 
         (await act.Should().ThrowAsync<Microsoft.Data.Sqlite.SqliteException>()).WithMessage("*UNIQUE constraint failed: products.product_id*");
         _db.Text("SELECT group_concat(product_id || '=' || stock_count) FROM products").Should().Be("P40=5");
-        _db.Scalar("SELECT COUNT(*) FROM changes WHERE cause = 'import: refused'").Should().Be(0);
+        _db.Scalar("SELECT COUNT(*) FROM change_log WHERE cause = 'import: refused'").Should().Be(0);
     }
 
     /// <summary>A file whose reads fail past <c>failAt</c> once it is read for the import itself (after hashing and sniffing).</summary>

@@ -93,6 +93,6 @@ public sealed class WriteQueueTests : IDisposable
             return update.ExecuteNonQuery();
         });
 
-        _db.Scalar("SELECT COUNT(*) FROM changes WHERE cause = 'stamped' AND changed_at = '2026-11-19T20:00:00.0000000Z'").Should().Be(1);
+        _db.Scalar("SELECT COUNT(*) FROM change_log WHERE cause = 'stamped' AND changed_at = '2026-11-19T20:00:00.0000000Z'").Should().Be(1);
     }
 }

@@ -66,7 +66,7 @@ public sealed class ImportCrashTests : IDisposable
             "SELECT COUNT(*) FROM sales",
             "SELECT SUM(quantity) FROM sales",
             "SELECT SUM(stock_count * 1000 + length(product_id)) FROM products",
-            "SELECT COUNT(*) FROM changes WHERE cause LIKE 'import:%'",
+            "SELECT COUNT(*) FROM change_log WHERE cause LIKE 'import:%'",
         })
         {
             TestStore.ScalarIn(crashedDb, sql).Should().Be(TestStore.ScalarIn(cleanDb, sql), sql);

@@ -183,7 +183,7 @@ public sealed class ImportTests : IDisposable
         Count(summary, "accepted").Should().Be(3);
         Messages(summary, "warnings").Should().Equal("line 3: Product A had 2 in stock, fewer than the 4 sold; its stock is set to 0.");
         (Scalar("SELECT stock_count FROM products WHERE product_id = 'A'"), Scalar("SELECT stock_count FROM products WHERE product_id = 'B'")).Should().Be((0L, 3L));
-        Scalar("SELECT COUNT(*) FROM changes WHERE cause LIKE 'import:%' AND kind = 'MODIFY'").Should().Be(2, "one change per product per import");
+        Scalar("SELECT COUNT(*) FROM change_log WHERE cause LIKE 'import:%' AND kind = 'MODIFY'").Should().Be(2, "one change per product per import");
     }
 
     [Fact]
