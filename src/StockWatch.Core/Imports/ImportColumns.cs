@@ -7,11 +7,14 @@ public sealed class ImportColumns
     public static readonly string[] SaleFields = ["sale_id", "product_id", "sale_date", "quantity", "current_price", "product_name"];
 
     private readonly Dictionary<string, int> _index;
+    private readonly (string Field, int Column)[] _columns;
 
     private ImportColumns(ImportKind kind, Dictionary<string, int> index, IReadOnlyList<string> header, List<string> ignored)
     {
         Kind = kind;
         _index = index;
+        // Named by the field lists' own strings, the literals the readers ask with.
+        _columns = [.. ProductFields.Union(SaleFields).Where(index.ContainsKey).Select(field => (field, index[field]))];
         Header = header;
         Ignored = ignored;
     }
@@ -26,7 +29,20 @@ public sealed class ImportColumns
     public bool Has(string field) => _index.ContainsKey(field);
 
     /// <summary>The cell of <paramref name="field"/> in a record, or <c>null</c> when the file has no such column.</summary>
-    public string? Cell(IReadOnlyList<string> record, string field) => _index.TryGetValue(field, out var i) ? record[i] : null;
+    public string? Cell(IReadOnlyList<string> record, string field)
+    {
+        // Asked for every cell of every row: a look at the few columns, the same literal found by reference, costs less
+        // than hashing the name.
+        foreach (var (name, i) in _columns)
+        {
+            if (ReferenceEquals(name, field) || name == field)
+            {
+                return record[i];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The header name of the column holding <paramref name="field"/>, for error messages.</summary>
     public string NameOf(string field) => _index.TryGetValue(field, out var i) ? Header[i] : field;

@@ -61,6 +61,25 @@ public sealed class ValuesTests
         FluentActions.Invoking(() => Money.Parse(text, "product_price"))
             .Should().Throw<StockWatchException>().WithMessage($"product_price *{message}*");
 
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(10L)]
+    [InlineData(125_000L)]
+    [InlineData(100_000L)]
+    [InlineData(123_456_789L)]
+    [InlineData(10_000_000_000_000L)]
+    [InlineData(-25_500L)]
+    [InlineData(long.MaxValue)]
+    public void MoneyFromTenThousandths_IsTheDecimalADivisionGives(long stored)
+    {
+        var money = Money.FromTenThousandths(stored);
+
+        // The same bits, scale included: 125000 is 12.5, not 12.5000, wherever the value is written out.
+        decimal.GetBits(money.Value).Should().Equal(decimal.GetBits(stored / 10_000m));
+        money.Value.ToString(System.Globalization.CultureInfo.InvariantCulture).Should().Be((stored / 10_000m).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void Money_RoundTripsThroughTenThousandths() =>
         Money.FromTenThousandths(Money.Parse("12.3456", "p").TenThousandths).Should().Be(Money.Parse("12.3456", "p"));
