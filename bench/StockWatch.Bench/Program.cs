@@ -4,6 +4,13 @@ using StockWatch.Bench;
 // usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --products-only | --dashboard-only | --single-only | --api-only]
 // (run from the repository root by bench/run.sh)
 // --import-scale 0.1 runs the import benchmark on a tenth of the sizes, for a quick look.
+// The full run measures each part in a process of its own (--part NAME WORK RESULT.json, below).
+if (args is ["--part", var part, var partWork, var resultFile, ..])
+{
+    await Parts.RunAsync(part, partWork, resultFile, args[4..]);
+    return;
+}
+
 var output = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : Path.Combine("docs", "benchmarks.md");
 var scaleAt = Array.IndexOf(args, "--import-scale");
 var scale = scaleAt >= 0 ? double.Parse(args[scaleAt + 1], CultureInfo.InvariantCulture) : 1.0;
@@ -63,17 +70,17 @@ try
     }
 
     Console.WriteLine("single-event path: StockWatch vs Python sqlite3 …");
-    var single = await SingleEventBench.RunAsync(work);
+    var single = Parts.InProcessOfItsOwn<SingleEventBench.Result>("single", work);
     Console.WriteLine("commit-to-alert latency at 1,000 writes/s …");
-    var commitToAlert = await CommitToAlertBench.RunAsync(work);
+    var commitToAlert = Parts.InProcessOfItsOwn<Stats>("commit-to-alert", work);
     Console.WriteLine("sales through the HTTP API vs the store directly …");
-    var api = await ApiBench.RunAsync(work);
+    var api = Parts.InProcessOfItsOwn<ApiBench.Result>("api", work);
     Console.WriteLine("CSV imports: StockWatch vs the sqlite3 CLI's .import and Python …");
-    var import = await ImportBench.RunAsync(work, scale);
+    var import = Parts.InProcessOfItsOwn<ImportBench.Result>("import", work, scale.ToString(CultureInfo.InvariantCulture));
     Console.WriteLine("the weekly report over the imported sales vs the sqlite3 CLI's GROUP BY …");
-    var report = await ReportBench.RunAsync(import.SalesFolder);
+    var report = Parts.InProcessOfItsOwn<ReportBench.Result>("report", work, import.SalesFolder);
     Console.WriteLine("dashboard pages over 100,000 products vs Python's bare query …");
-    var dashboard = await DashboardBench.RunAsync(work);
+    var dashboard = Parts.InProcessOfItsOwn<List<DashboardBench.Case>>("dashboard", work);
     Report.Write(output, single, commitToAlert, api, import, report, dashboard);
     Console.WriteLine($"wrote {output}");
 }

@@ -100,6 +100,17 @@ public sealed class CsvReader : IDisposable
         while (true)
         {
             var column = _fields.Count + 1;
+            if (TryReadPlain(out var plain, out var plainEnded))
+            {
+                _fields.Add(plain);
+                if (plainEnded)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             _field.Clear();
             var ended = Peek() == '"' ? ReadQuoted(column) : ReadUnquoted(column);
             var field = _field.ToString();
@@ -114,6 +125,39 @@ public sealed class CsvReader : IDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the field at once when it is plain text that ends within the buffer (most fields): its string is made
+    /// straight from the buffer. False, having read nothing, for any other (quoted, running past the buffer, holding a
+    /// NUL or a character that is not UTF-8, or too long), which the general path reads.
+    /// </summary>
+    private bool TryReadPlain(out string field, out bool ended)
+    {
+        (field, ended) = (string.Empty, false);
+        var rest = _buffer.AsSpan(_position, _length - _position);
+        var stop = rest.IndexOfAny(_stops);
+        if (stop < 0 || rest[stop] == '\0' || stop > _maxFieldLength || (stop > 0 && rest[0] == '"'))
+        {
+            return false;
+        }
+
+        var run = rest[..stop];
+        if (_utf8 && run.Contains('\uFFFD'))
+        {
+            return false;
+        }
+
+        field = run.IsEmpty ? string.Empty : new string(run);
+        _position += stop;
+        var c = Next();
+        if (c == '\r')
+        {
+            SkipLineFeed();
+        }
+
+        ended = c != Delimiter;
+        return true;
     }
 
     /// <summary>Reads an unquoted field; true when it ended the record.</summary>
