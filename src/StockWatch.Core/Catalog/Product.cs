@@ -14,16 +14,18 @@ public sealed record Product
 
     public required ProductId Id { get; init; }
 
+    // A name or category equal to the one already held (a `with` that keeps it, as an import re-reading its catalogue
+    // does for most rows) was checked when it was first set, and is kept as it is.
     public required string Name
     {
         get => _name;
-        init => _name = Text.RequireName(value, "product_name", MaxNameLength);
+        init => _name = _name.Length > 0 && value == _name ? _name : Text.RequireName(value, "product_name", MaxNameLength);
     }
 
     public string Category
     {
         get => _category;
-        init => _category = Text.RequireName(value, "product_category", MaxCategoryLength);
+        init => _category = value == _category ? _category : Text.RequireName(value, "product_category", MaxCategoryLength);
     }
 
     public int Stock

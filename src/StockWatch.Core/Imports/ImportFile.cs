@@ -31,8 +31,6 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
         Stream file, ImportSettings settings, string importId, string source, TextWriter? errors = null, Action<double>? progress = null,
         Action? beforeDone = null)
     {
-        var fileId = Convert.ToHexStringLower(await SHA256.HashDataAsync(file))[..16];
-        file.Position = 0;
         using var csv = CsvReader.Open(file, settings.Delimiter);
         if (!csv.Read())
         {
@@ -45,6 +43,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
         }
 
         var columns = ImportColumns.Resolve([.. csv.Fields], settings);
+        var fileId = columns.Kind == ImportKind.Sales ? await FileIdAsync(file) : string.Empty;
         var now = time.GetUtcNow();
         return await store.ImportAsync(new ChangeStamp(now, $"import: {importId}"), settings.DryRun, session =>
         {
@@ -83,6 +82,19 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             progress?.Invoke(1);
             return summary;
         });
+    }
+
+    /// <summary>
+    /// Names a sales file by its content, for the ids of the sales its rows do not name (<c>FILEID-LINE</c>), so that the
+    /// same file imported again names them alike. Read from the start, then the stream is put back where the reader left it.
+    /// </summary>
+    private static async Task<string> FileIdAsync(Stream file)
+    {
+        var resume = file.Position;
+        file.Position = 0;
+        var hash = await SHA256.HashDataAsync(file);
+        file.Position = resume;
+        return Convert.ToHexStringLower(hash)[..16];
     }
 
     /// <summary>A row as the reading thread leaves it: what it asks for, or why it cannot be applied.</summary>
@@ -251,7 +263,16 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
         {
             // The batch's products are looked up together; when an id repeats within the batch, its later rows see the
             // earlier ones' writes through the dictionary.
-            var known = session.FindProducts([.. rows.Where(row => row.Problems is null).Select(row => ((ProductRow)row.Value!).Request.Id)]);
+            List<ProductId> ids = new(rows.Count);
+            foreach (var row in rows)
+            {
+                if (row.Problems is null)
+                {
+                    ids.Add(((ProductRow)row.Value!).Request.Id);
+                }
+            }
+
+            var known = session.FindProducts(ids);
             var repeats = rows.Exists(row => row.Value is ProductRow { FirstOn: not null });
             foreach (var row in rows)
             {
