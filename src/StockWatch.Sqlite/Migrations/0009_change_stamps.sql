@@ -4,17 +4,15 @@
 -- * changes.stamp points at the import's stamp; its changed_at and cause are then NULL. A single write (the triggers)
 --   still stores its own time and cause on its row: one write, one row, nothing to look up.
 -- * change_log is how every reader reads the changes: each with its time and cause, wherever they are stored.
--- * The triggers are dropped and created again, unchanged, since SQLite checks them against the rebuilt table.
+-- * The change triggers (on products, migration 8) stay as they are: they name changes, which is the rebuilt table once
+--   it is renamed. The rename is made in legacy mode, which does not check the triggers while the table they name is
+--   gone (between the DROP and the RENAME).
 
 CREATE TABLE change_stamps (
     stamp      INTEGER PRIMARY KEY,
     changed_at TEXT    NOT NULL,
     cause      TEXT    NOT NULL
 );
-
-DROP TRIGGER products_change_insert;
-DROP TRIGGER products_change_update;
-DROP TRIGGER products_change_delete;
 
 CREATE TABLE changes_stamped (
     seq         INTEGER PRIMARY KEY,
@@ -37,7 +35,9 @@ INSERT INTO changes_stamped (seq, product_id, kind, old_image, new_image, change
 SELECT seq, product_id, kind, old_image, new_image, changed_at, cause, sales_mark FROM changes ORDER BY seq;
 
 DROP TABLE changes;
+PRAGMA legacy_alter_table = ON;
 ALTER TABLE changes_stamped RENAME TO changes;
+PRAGMA legacy_alter_table = OFF;
 
 CREATE INDEX changes_by_product ON changes (product_id, seq);
 
@@ -45,40 +45,3 @@ CREATE VIEW change_log AS
 SELECT c.seq, c.product_id, c.kind, c.old_image, c.new_image,
        IFNULL(c.changed_at, s.changed_at) AS changed_at, IFNULL(c.cause, s.cause) AS cause, c.sales_mark
 FROM changes c LEFT JOIN change_stamps s ON s.stamp = c.stamp;
-
--- As in migration 8: one row per product write, appended in the writing transaction, so no write path can forget it.
-CREATE TRIGGER products_change_insert AFTER INSERT ON products
-BEGIN
-    INSERT INTO changes (product_id, kind, changed_at, cause, sales_mark)
-    VALUES (NEW.product_id, 'INSERT', sw_change_time(), sw_change_cause(), (SELECT IFNULL(MAX(rowid), 0) FROM sales));
-END;
-
-CREATE TRIGGER products_change_update AFTER UPDATE ON products
-BEGIN
-    INSERT INTO changes (product_id, kind, old_image, changed_at, cause, sales_mark)
-    VALUES (
-        NEW.product_id,
-        'MODIFY',
-        json_object('product_id', OLD.product_id, 'product_name', OLD.product_name,
-                    'product_category', OLD.product_category, 'stock_count', OLD.stock_count,
-                    'product_price_e4', OLD.product_price_e4, 'low_stock_threshold', OLD.low_stock_threshold,
-                    'version', OLD.version, 'updated_at', OLD.updated_at),
-        sw_change_time(),
-        sw_change_cause(),
-        (SELECT IFNULL(MAX(rowid), 0) FROM sales));
-END;
-
-CREATE TRIGGER products_change_delete AFTER DELETE ON products
-BEGIN
-    INSERT INTO changes (product_id, kind, old_image, changed_at, cause, sales_mark)
-    VALUES (
-        OLD.product_id,
-        'REMOVE',
-        json_object('product_id', OLD.product_id, 'product_name', OLD.product_name,
-                    'product_category', OLD.product_category, 'stock_count', OLD.stock_count,
-                    'product_price_e4', OLD.product_price_e4, 'low_stock_threshold', OLD.low_stock_threshold,
-                    'version', OLD.version, 'updated_at', OLD.updated_at),
-        sw_change_time(),
-        sw_change_cause(),
-        (SELECT IFNULL(MAX(rowid), 0) FROM sales));
-END;
