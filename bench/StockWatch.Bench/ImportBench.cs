@@ -19,10 +19,9 @@ public static class ImportBench
 
     public sealed record Timing(double Seconds, double? PeakMb = null);
 
-    public sealed record Result(
-        string SalesFolder,
-        int Products,
-        int Sales,
+    /// <summary>The product imports of one run: StockWatch's three, and the baselines'.</summary>
+    public sealed record Products(
+        int Count,
         Timing StockWatchNew,
         Timing StockWatchAgain,
         Timing StockWatchChanged,
@@ -30,29 +29,27 @@ public static class ImportBench
         Timing CliNew,
         Timing CliChanged,
         Timing PythonNew,
-        Timing? StockWatchSales,
-        Timing? CliSales,
         string SqliteVersion);
 
-    /// <param name="scale">1 for the sizes (1M products, 10M sales); smaller for a quick look.</param>
-    /// <param name="withSales">False for a quick look at the product imports alone.</param>
-    public static async Task<Result> RunAsync(string work, double scale, bool withSales = true)
+    public sealed record Sales(string Folder, int Count, Timing StockWatch, Timing Cli);
+
+    /// <param name="Runs">How many runs <see cref="Products"/> is the median of.</param>
+    public sealed record Result(Products Products, Sales? Sales, int Runs);
+
+    /// <summary>Runs of the product imports the full run takes the median of, each in a process of its own.</summary>
+    public const int ProductRuns = 3;
+
+    /// <summary>One run of the product imports, in a folder of its own under <paramref name="work"/>.</summary>
+    /// <param name="scale">1 for the sizes (1M products); smaller for a quick look.</param>
+    public static async Task<Products> ProductsAsync(string work, double scale)
     {
         var products = (int)(1_000_000 * scale);
-        var sales = withSales ? (int)(10_000_000 * scale) : 0;
         var files = Path.Combine(work, "import-files");
         Directory.CreateDirectory(files);
         var productsFile = Path.Combine(files, "products.csv");
         var changedFile = Path.Combine(files, "products-changed.csv");
-        var saleProductsFile = Path.Combine(files, "sale-products.csv");
-        var salesFile = Path.Combine(files, "sales.csv");
         WriteProducts(productsFile, products, changed: false);
         WriteProducts(changedFile, products, changed: true);
-        if (withSales)
-        {
-            WriteProducts(saleProductsFile, SaleProducts, changed: false, stock: 1_000_000_000);
-            WriteSales(salesFile, sales);
-        }
 
         // StockWatch: validation, upsert by product_id, a change record per written product, one transaction per file.
         var folder = Path.Combine(work, "import-stockwatch");
@@ -75,14 +72,38 @@ public static class ImportBench
 
         var pythonDb = Path.Combine(work, "import-python.db");
         var pythonNew = Measure("python3", Path.Combine(AppContext.BaseDirectory, "import_csv.py"), pythonDb, productsFile);
-        var sqliteVersion = Sqlite3(cliDb, "SELECT sqlite_version();");
-        if (!withSales)
-        {
-            return new Result("", products, 0, swNew, swAgain, swChanged, changed.Accepted, cliNew, cliChanged, pythonNew, null, null, sqliteVersion);
-        }
+        return new Products(products, swNew, swAgain, swChanged, changed.Accepted, cliNew, cliChanged, pythonNew, Sqlite3(cliDb, "SELECT sqlite_version();"));
+    }
 
-        // 10M sales: StockWatch's import command as its own process (peak memory is the process's), against .import
-        // into a sales table with the same keys and indexes as StockWatch's.
+    /// <summary>Each figure's median over the runs (each figure on its own: the runs measure the same files).</summary>
+    public static Products Median(IReadOnlyList<Products> runs)
+    {
+        Timing Of(Func<Products, Timing> figure) => runs.Select(figure).OrderBy(t => t.Seconds).ElementAt(runs.Count / 2);
+        return runs[0] with
+        {
+            StockWatchNew = Of(r => r.StockWatchNew),
+            StockWatchAgain = Of(r => r.StockWatchAgain),
+            StockWatchChanged = Of(r => r.StockWatchChanged),
+            CliNew = Of(r => r.CliNew),
+            CliChanged = Of(r => r.CliChanged),
+            PythonNew = Of(r => r.PythonNew),
+        };
+    }
+
+    /// <summary>
+    /// 10M sales: StockWatch's import command as its own process (peak memory is the process's), against .import into a
+    /// sales table with the same keys and indexes as StockWatch's.
+    /// </summary>
+    public static Sales MeasureSales(string work, double scale)
+    {
+        var sales = (int)(10_000_000 * scale);
+        var files = Path.Combine(work, "import-files");
+        Directory.CreateDirectory(files);
+        var saleProductsFile = Path.Combine(files, "sale-products.csv");
+        var salesFile = Path.Combine(files, "sales.csv");
+        WriteProducts(saleProductsFile, SaleProducts, changed: false, stock: 1_000_000_000);
+        WriteSales(salesFile, sales);
+
         var salesFolder = Path.Combine(work, "import-sales");
         Measure("dotnet", Executable, "import", saleProductsFile, "--data", salesFolder);
         var swSales = Measure("dotnet", Executable, "import", salesFile, "--data", salesFolder);
@@ -91,9 +112,7 @@ public static class ImportBench
         var cliSalesDb = Path.Combine(work, "import-cli-sales.db");
         Sqlite3(cliSalesDb, Pragmas + SalesTable);
         var cliSales = Measure("sqlite3", cliSalesDb, Script(work, "cli-sales.sql", $".import --csv --skip 1 {salesFile} sales"));
-
-        return new Result(salesFolder, products, sales, swNew, swAgain, swChanged, changed.Accepted, cliNew, cliChanged, pythonNew, swSales, cliSales,
-            sqliteVersion);
+        return new Sales(salesFolder, sales, swSales, cliSales);
     }
 
     private static string Executable => Path.Combine(AppContext.BaseDirectory, "stockwatch.dll");

@@ -12,6 +12,19 @@ public sealed class MigrationsTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    /// <summary>A database at the older schema <paramref name="version"/>, with <paramref name="sql"/> written there (cause <c>vVERSION</c>).</summary>
+    private async Task<SqliteDatabase> DatabaseAt(int version, string sql)
+    {
+        var database = SqliteDatabase.InFolder(_folder.Path);
+        Migrations.Apply(database, target: version);
+        await database.WriteAsync(new ChangeStamp(Builders.T0, $"v{version}"), session =>
+        {
+            session.Execute(sql);
+            return 0;
+        });
+        return database;
+    }
+
     [Fact]
     public void Migrate_EmptyFolder_CreatesTheLatestSchemaInWalMode()
     {
@@ -32,13 +45,7 @@ public sealed class MigrationsTests : IDisposable
     [Fact]
     public async Task Migrate_OlderDatabaseWithData_UpgradesAndKeepsTheData()
     {
-        using var database = SqliteDatabase.InFolder(_folder.Path);
-        Migrations.Apply(database, target: 1);
-        await database.WriteAsync(new ChangeStamp(Builders.T0, "v1"), session =>
-        {
-            session.Execute("INSERT INTO products VALUES ('85123A', 'Heart', 'Home', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z')");
-            return 0;
-        });
+        using var database = await DatabaseAt(1, "INSERT INTO products VALUES ('85123A', 'Heart', 'Home', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z')");
 
         using var store = new TestStore(_folder.Path);
 
@@ -51,16 +58,10 @@ public sealed class MigrationsTests : IDisposable
     [Fact]
     public async Task Migrate_ChangesWrittenWithBothImages_AreReadAsBeforeNextToTheLeanOnesWrittenAfter()
     {
-        using var database = SqliteDatabase.InFolder(_folder.Path);
-        Migrations.Apply(database, target: 7);
-        await database.WriteAsync(new ChangeStamp(Builders.T0, "v7"), session =>
-        {
-            session.Execute("""
+        using var database = await DatabaseAt(7, """
                 INSERT INTO products VALUES ('A', 'Apple', 'Fruit', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z');
                 UPDATE products SET stock_count = 9, version = 2 WHERE product_id = 'A';
                 """);
-            return 0;
-        });
         TestStore.ScalarIn(database.Path, "SELECT COUNT(*) FROM changes WHERE new_image IS NOT NULL").Should().Be(2, "version 7 stored both images");
 
         using var store = new TestStore(_folder.Path);
@@ -79,13 +80,7 @@ public sealed class MigrationsTests : IDisposable
     [Fact]
     public async Task Migrate_ChangesWrittenBeforeStamps_KeepTheirTimeAndCauseNextToAnImportsStampedOnes()
     {
-        using var database = SqliteDatabase.InFolder(_folder.Path);
-        Migrations.Apply(database, target: 8);
-        await database.WriteAsync(new ChangeStamp(Builders.T0, "v8"), session =>
-        {
-            session.Execute("INSERT INTO products VALUES ('A', 'Apple', 'Fruit', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z');");
-            return 0;
-        });
+        using var database = await DatabaseAt(8, "INSERT INTO products VALUES ('A', 'Apple', 'Fruit', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z');");
 
         using var store = new TestStore(_folder.Path);
         await new ImportFile(store.Store, store.Time).HandleAsync(
