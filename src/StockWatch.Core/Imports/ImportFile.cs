@@ -329,69 +329,6 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
 
     private sealed record ProductRow(SetProductRequest Request, int? FirstOn);
 
-    /// <summary>
-    /// The product ids a file has named so far, to find repeats. Files exported by SKU name them in ascending order: those
-    /// are kept in order, so that a new one is told by a comparison with the last and a repeat found by halving, and only
-    /// the ids that come out of order go into a hash table (a million-entry table costs more than reading the rows). The
-    /// ascending ids are kept end to end in one array, not as a million strings that every garbage collection would
-    /// trace and copy while the import runs.
-    /// </summary>
-    private sealed class SeenIds
-    {
-        private readonly List<int> _ends = [];
-        private readonly List<int> _lines = [];
-        private readonly Dictionary<ProductId, int> _others = [];
-        private char[] _chars = new char[4096];
-
-        /// <summary>The line that named <paramref name="id"/> first; null when this is the first time (it is recorded).</summary>
-        public int? FirstOn(ProductId id, int line)
-        {
-            // Every id in _others sorted at or before the last ascending one when it came, so a later one is new.
-            var value = id.Value.AsSpan();
-            var count = _ends.Count;
-            if (count == 0 || value.SequenceCompareTo(Ascending(count - 1)) > 0)
-            {
-                Append(value, line);
-                return null;
-            }
-
-            var (low, high) = (0, count - 1);
-            while (low <= high)
-            {
-                var middle = low + ((high - low) / 2);
-                var order = value.SequenceCompareTo(Ascending(middle));
-                if (order == 0)
-                {
-                    return _lines[middle];
-                }
-
-                (low, high) = order < 0 ? (low, middle - 1) : (middle + 1, high);
-            }
-
-            return _others.TryAdd(id, line) ? null : _others[id];
-        }
-
-        /// <summary>The <paramref name="i"/>-th ascending id (ordinal order, as <see cref="string.CompareOrdinal(string, string)"/>).</summary>
-        private ReadOnlySpan<char> Ascending(int i)
-        {
-            var start = i == 0 ? 0 : _ends[i - 1];
-            return _chars.AsSpan(start, _ends[i] - start);
-        }
-
-        private void Append(ReadOnlySpan<char> id, int line)
-        {
-            var start = _ends.Count == 0 ? 0 : _ends[^1];
-            if (start + id.Length > _chars.Length)
-            {
-                Array.Resize(ref _chars, Math.Max(_chars.Length * 2, start + id.Length));
-            }
-
-            id.CopyTo(_chars.AsSpan(start));
-            _ends.Add(start + id.Length);
-            _lines.Add(line);
-        }
-    }
-
     private sealed record SaleRow(SaleId SaleId, ProductId ProductId, int Quantity, DateTimeOffset Date, Money? Price, string? Name);
 
     /// <summary>
