@@ -44,8 +44,7 @@ public static class ImportBench
     public static async Task<Products> ProductsAsync(string work, double scale)
     {
         var products = (int)(1_000_000 * scale);
-        var files = Path.Combine(work, "import-files");
-        Directory.CreateDirectory(files);
+        var files = Directory.CreateDirectory(Path.Combine(work, "import-files")).FullName;
         var productsFile = Path.Combine(files, "products.csv");
         var changedFile = Path.Combine(files, "products-changed.csv");
         WriteProducts(productsFile, products, changed: false);
@@ -97,8 +96,7 @@ public static class ImportBench
     public static Sales MeasureSales(string work, double scale)
     {
         var sales = (int)(10_000_000 * scale);
-        var files = Path.Combine(work, "import-files");
-        Directory.CreateDirectory(files);
+        var files = Directory.CreateDirectory(Path.Combine(work, "import-files")).FullName;
         var saleProductsFile = Path.Combine(files, "sale-products.csv");
         var salesFile = Path.Combine(files, "sales.csv");
         WriteProducts(saleProductsFile, SaleProducts, changed: false, stock: 1_000_000_000);

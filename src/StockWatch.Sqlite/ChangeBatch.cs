@@ -142,12 +142,10 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
     {
         if (_stamp is not { } stored)
         {
-            using var insert = new BulkStatement(session, "INSERT OR FAIL INTO change_stamps (changed_at, cause) VALUES (?1, ?2) RETURNING stamp");
-            insert.Text(1, Timestamp.FormatSortable(stamp.Time));
-            insert.Text(2, stamp.Cause);
-            insert.Read();
-            stored = insert.GetInteger(0);
-            insert.Reset();
+            var insert = session.Command("INSERT OR FAIL INTO change_stamps (changed_at, cause) VALUES ($at, $cause) RETURNING stamp");
+            insert.Parameters.AddWithValue("$at", Timestamp.FormatSortable(stamp.Time));
+            insert.Parameters.AddWithValue("$cause", stamp.Cause);
+            stored = (long)insert.ExecuteScalar()!;
             _stamp = stored;
         }
 

@@ -6,14 +6,13 @@ public sealed class ImportColumns
     public static readonly string[] ProductFields = ["product_id", "product_name", "product_category", "stock_count", "product_price", "low_stock_threshold"];
     public static readonly string[] SaleFields = ["sale_id", "product_id", "sale_date", "quantity", "current_price", "product_name"];
 
-    private readonly Dictionary<string, int> _index;
+    // Each field the file holds and its column, named by the field lists' own strings: the literals the readers ask
+    // with, so a look at these few finds them by reference, for less than hashing the name of every cell of every row.
     private readonly (string Field, int Column)[] _columns;
 
     private ImportColumns(ImportKind kind, Dictionary<string, int> index, IReadOnlyList<string> header, List<string> ignored)
     {
         Kind = kind;
-        _index = index;
-        // Named by the field lists' own strings, the literals the readers ask with.
         _columns = [.. ProductFields.Union(SaleFields).Where(index.ContainsKey).Select(field => (field, index[field]))];
         Header = header;
         Ignored = ignored;
@@ -26,26 +25,27 @@ public sealed class ImportColumns
     /// <summary>Columns that are no StockWatch field: ignored, with a warning.</summary>
     public IReadOnlyList<string> Ignored { get; }
 
-    public bool Has(string field) => _index.ContainsKey(field);
+    public bool Has(string field) => ColumnOf(field) >= 0;
 
     /// <summary>The cell of <paramref name="field"/> in a record, or <c>null</c> when the file has no such column.</summary>
-    public string? Cell(IReadOnlyList<string> record, string field)
+    public string? Cell(IReadOnlyList<string> record, string field) => ColumnOf(field) is var i and >= 0 ? record[i] : null;
+
+    /// <summary>The header name of the column holding <paramref name="field"/>, for error messages.</summary>
+    public string NameOf(string field) => ColumnOf(field) is var i and >= 0 ? Header[i] : field;
+
+    /// <summary>The column holding <paramref name="field"/>; -1 when the file has none.</summary>
+    private int ColumnOf(string field)
     {
-        // Asked for every cell of every row: a look at the few columns, the same literal found by reference, costs less
-        // than hashing the name.
-        foreach (var (name, i) in _columns)
+        foreach (var (name, column) in _columns)
         {
             if (ReferenceEquals(name, field) || name == field)
             {
-                return record[i];
+                return column;
             }
         }
 
-        return null;
+        return -1;
     }
-
-    /// <summary>The header name of the column holding <paramref name="field"/>, for error messages.</summary>
-    public string NameOf(string field) => _index.TryGetValue(field, out var i) ? Header[i] : field;
 
     /// <summary>Resolves a header: names match case-insensitively after trimming; <c>--map</c> renames first.</summary>
     public static ImportColumns Resolve(IReadOnlyList<string> header, ImportSettings settings)
