@@ -54,7 +54,7 @@ public static class ApiBench
         var (database, store) = Seeding.Create(folder);
         using (database)
         {
-            var record = new RecordSale(store, TimeProvider.System);
+            var record = new RecordSale(store, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new StockWatch.Core.Imports.ImportOptions()));
             await Loop(Clients, TimeSpan.FromSeconds(3), (client, i) => record.HandleAsync(Sale("warm", client, i)));
             return await Loop(Clients, Run, (client, i) => record.HandleAsync(Sale("direct", client, i)));
         }

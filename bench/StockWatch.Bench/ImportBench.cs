@@ -54,7 +54,7 @@ public static class ImportBench
         var folder = Path.Combine(work, "import-stockwatch");
         using var database = SqliteDatabase.InFolder(folder, manualCheckpoints: false);
         database.Migrate();
-        var import = new ImportFile(new SqliteInventoryStore(database, Seeding.Options), TimeProvider.System);
+        var import = new ImportFile(new SqliteInventoryStore(database, Seeding.Options), TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new StockWatch.Core.Imports.ImportOptions()));
         var (swNew, first) = await ImportAsync(import, productsFile);
         var (swAgain, again) = await ImportAsync(import, productsFile);
         var (swChanged, changed) = await ImportAsync(import, changedFile);

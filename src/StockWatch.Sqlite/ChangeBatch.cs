@@ -18,21 +18,23 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
     /// <summary>Rows per statement.</summary>
     public const int Size = 32;
 
-    private const int PerRow = 3;
+    private const int PerRow = 4;
 
     // Escaped as SQLite's json_object escapes: only what JSON requires (this text is never put in a web page).
     private static readonly JsonWriterOptions ImageOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly List<(Product? Before, ProductId Id)> _pending = new(Size);
+    private readonly List<(Product? Before, ProductId Id, long SalesMark)> _pending = new(Size);
     private readonly ArrayBufferWriter<byte> _buffer = new(512);
     private readonly Dictionary<int, BulkStatement> _statements = [];
-    private readonly BulkStatement _salesMark = new(session, "SELECT IFNULL(MAX(rowid), 0) FROM sales");
     private long? _stamp;
 
-    /// <summary>Adds the change from <paramref name="before"/> (null: a new product) to the stored state of <paramref name="id"/>.</summary>
-    public void Add(Product? before, ProductId id)
+    /// <summary>
+    /// Adds the change from <paramref name="before"/> (null: a new product) to the stored state of <paramref name="id"/>;
+    /// <paramref name="salesMark"/> is the last sales row when the change was made.
+    /// </summary>
+    public void Add(Product? before, ProductId id, long salesMark)
     {
-        _pending.Add((before, id));
+        _pending.Add((before, id, salesMark));
         if (_pending.Count == Size)
         {
             Flush();
@@ -47,11 +49,11 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
         }
 
         var statement = Statement(_pending.Count);
-        statement.Integer((_pending.Count * PerRow) + 2, SalesMark());
         for (var i = 0; i < _pending.Count; i++)
         {
-            var (before, id) = _pending[i];
+            var (before, id, salesMark) = _pending[i];
             statement.Text((i * PerRow) + 1, id.Value);
+            statement.Integer((i * PerRow) + 4, salesMark);
             statement.Text((i * PerRow) + 2, before is null ? "INSERT"u8 : "MODIFY"u8);
             if (before is null)
             {
@@ -69,20 +71,10 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
 
     public void Dispose()
     {
-        _salesMark.Dispose();
         foreach (var statement in _statements.Values)
         {
             statement.Dispose();
         }
-    }
-
-    /// <summary>The last sales row now: the same for every row of a statement, as no sale is written between them.</summary>
-    private long SalesMark()
-    {
-        _salesMark.Read();
-        var mark = _salesMark.GetInteger(0);
-        _salesMark.Reset();
-        return mark;
     }
 
     /// <summary>The image the triggers' <c>json_object</c> writes, with the same names.</summary>
@@ -108,6 +100,7 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
 
             json.WriteNumber("version", product.Version);
             json.WriteString("updated_at", Timestamp.FormatSortable(product.UpdatedAt));
+            json.WriteNumber("stock_counted", product.StockCounted ? 1 : 0);
             json.WriteEndObject();
         }
 
@@ -122,13 +115,13 @@ internal sealed class ChangeBatch(SqliteSession session, ChangeStamp stamp) : ID
             return statement;
         }
 
-        var (stamped, mark) = ((rows * PerRow) + 1, (rows * PerRow) + 2);
+        var stamped = (rows * PerRow) + 1;
         var sql = new StringBuilder("INSERT OR FAIL INTO changes (product_id, kind, old_image, stamp, sales_mark) VALUES ");
         for (var i = 0; i < rows; i++)
         {
             var first = (i * PerRow) + 1;
             sql.Append(i == 0 ? string.Empty : ", ")
-                .Append($"(?{first}, ?{first + 1}, ?{first + 2}, ?{stamped}, ?{mark})");
+                .Append($"(?{first}, ?{first + 1}, ?{first + 2}, ?{stamped}, ?{first + 3})");
         }
 
         statement = new BulkStatement(session, sql.ToString());

@@ -18,11 +18,11 @@ internal sealed class ImportSession : IImportSession, IDisposable
     private const int InsertRows = 32;
 
     // Bound per product: the columns but updated_at, which is the import's time for every product it writes and is
-    // bound once per statement, after them (?8 in the one-row statements).
-    private const int ProductFields = 7;
+    // bound once per statement, after them (?9 in the one-row statements).
+    private const int ProductFields = 8;
 
     private const string ProductColumns =
-        "product_id, product_name, product_category, stock_count, product_price_e4, low_stock_threshold, version, updated_at";
+        "product_id, product_name, product_category, stock_count, product_price_e4, low_stock_threshold, version, stock_counted, updated_at";
 
     private readonly SqliteSession _session;
     private readonly ChangeStamp _stamp;
@@ -33,6 +33,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
     private readonly BulkStatement _insert;
     private readonly BulkStatement _update;
     private readonly BulkStatement _findSale;
+    private readonly BulkStatement _salesNamed;
     private readonly BulkStatement _insertSale;
     private readonly List<Product> _inserts = new(InsertRows);
     private (byte[] Text, DateTimeOffset Time) _lastUpdated = ([], default);
@@ -40,6 +41,9 @@ internal sealed class ImportSession : IImportSession, IDisposable
     // The highest id stored when the import began, and the highest it wrote: an id above both cannot be stored yet.
     private readonly string? _highestStored;
     private string? _highestWritten;
+
+    // The last sales row: the sales mark of the next change (the import holds the write lock; only it adds sales).
+    private long _salesMark;
 
     public ImportSession(SqliteSession session, ChangeStamp stamp)
     {
@@ -52,18 +56,21 @@ internal sealed class ImportSession : IImportSession, IDisposable
         _insert = Writing(InsertStatement(InsertRows));
         _update = Writing(new BulkStatement(session, """
             UPDATE OR FAIL products SET product_name = ?2, product_category = ?3, stock_count = ?4, product_price_e4 = ?5,
-                low_stock_threshold = ?6, version = ?7, updated_at = ?8
+                low_stock_threshold = ?6, version = ?7, stock_counted = ?8, updated_at = ?9
             WHERE product_id = ?1
             """));
-        _findSale = new BulkStatement(session, "SELECT 1 FROM sales WHERE sale_id = ?1");
-        using (var highest = new BulkStatement(session, "SELECT MAX(product_id) FROM products"))
+        _findSale = new BulkStatement(session, $"SELECT {Rows.SaleColumns} FROM sales WHERE sale_id = ?1");
+        _salesNamed = new BulkStatement(session, "SELECT 1 FROM sales WHERE sale_id >= ?1 AND sale_id < ?1 || char(1114111) LIMIT 1");
+        using (var highest = new BulkStatement(session, "SELECT MAX(product_id), (SELECT IFNULL(MAX(rowid), 0) FROM sales) FROM products"))
         {
-            _highestStored = highest.Read() && !highest.IsNull(0) ? highest.GetText(0) : null;
+            highest.Read();
+            _highestStored = highest.IsNull(0) ? null : highest.GetText(0);
+            _salesMark = highest.GetInteger(1);
             highest.Reset();
         }
 
         _insertSale = new BulkStatement(session, $"""
-            INSERT OR FAIL INTO sales ({Rows.SaleColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sale_id) DO NOTHING
+            INSERT OR FAIL INTO sales ({Rows.SaleColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING rowid
             """);
     }
 
@@ -196,19 +203,33 @@ internal sealed class ImportSession : IImportSession, IDisposable
             }
         }
 
-        _changes.Add(before, stored.Id);
+        _changes.Add(before, stored.Id, _salesMark);
         return stored;
     }
 
-    public bool SaleExists(SaleId id)
+    public Sale? FindSale(SaleId id)
     {
         _findSale.Text(1, id.Value);
-        var found = _findSale.Read();
+        var sale = _findSale.Read()
+            ? new Sale(id, ProductId.Parse(_findSale.GetText(1)), Timestamp.ParseStored(_findSale.GetText(2)), (int)_findSale.GetInteger(3),
+                Money.FromTenThousandths(_findSale.GetInteger(4)))
+            {
+                StockAfter = _findSale.IsNull(5) ? null : (int)_findSale.GetInteger(5),
+            }
+            : null;
         _findSale.Reset();
+        return sale;
+    }
+
+    public bool HasSalesNamed(string prefix)
+    {
+        _salesNamed.Text(1, prefix);
+        var found = _salesNamed.Read();
+        _salesNamed.Reset();
         return found;
     }
 
-    public bool TryInsertSale(Sale sale)
+    public void InsertSale(Sale sale)
     {
         _insertSale.Text(1, sale.Id.Value);
         _insertSale.Text(2, sale.ProductId.Value);
@@ -216,7 +237,9 @@ internal sealed class ImportSession : IImportSession, IDisposable
         _insertSale.Integer(4, sale.Quantity);
         _insertSale.Integer(5, sale.CurrentPrice.TenThousandths);
         _insertSale.Integer(6, sale.StockAfter);
-        return _insertSale.Execute() == 1;
+        _insertSale.Read();
+        _salesMark = _insertSale.GetInteger(0);
+        _insertSale.Reset();
     }
 
     public void RecordDone(string importId, string source, ImportSummary summary, DateTimeOffset at)
@@ -248,6 +271,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         _insert.Dispose();
         _update.Dispose();
         _findSale.Dispose();
+        _salesNamed.Dispose();
         _insertSale.Dispose();
     }
 
@@ -298,7 +322,8 @@ internal sealed class ImportSession : IImportSession, IDisposable
         Price = Money.FromTenThousandths(row.GetInteger(4)),
         LowStockThreshold = row.IsNull(5) ? null : (int)row.GetInteger(5),
         Version = row.GetInteger(6),
-        UpdatedAt = UpdatedAt(row.GetBytes(7)),
+        StockCounted = row.GetInteger(7) != 0,
+        UpdatedAt = UpdatedAt(row.GetBytes(8)),
     };
 
     /// <summary>
@@ -344,5 +369,6 @@ internal sealed class ImportSession : IImportSession, IDisposable
         statement.Integer(offset + 5, product.Price.TenThousandths);
         statement.Integer(offset + 6, product.LowStockThreshold);
         statement.Integer(offset + 7, product.Version);
+        statement.Integer(offset + 8, product.StockCounted ? 1 : 0);
     }
 }

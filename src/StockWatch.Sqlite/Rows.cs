@@ -12,7 +12,7 @@ namespace StockWatch.Sqlite;
 internal static class Rows
 {
     public const string ProductColumns =
-        "p.product_id, p.product_name, p.product_category, p.stock_count, p.product_price_e4, p.low_stock_threshold, p.version, p.updated_at, s.last_alert_time";
+        "p.product_id, p.product_name, p.product_category, p.stock_count, p.product_price_e4, p.low_stock_threshold, p.version, p.updated_at, s.last_alert_time, p.stock_counted";
 
     public const string ProductFrom = "products p LEFT JOIN alert_state s ON s.product_id = p.product_id";
 
@@ -29,7 +29,7 @@ internal static class Rows
             (SELECT json_object('product_id', p.product_id, 'product_name', p.product_name,
                                 'product_category', p.product_category, 'stock_count', p.stock_count,
                                 'product_price_e4', p.product_price_e4, 'low_stock_threshold', p.low_stock_threshold,
-                                'version', p.version, 'updated_at', p.updated_at)
+                                'version', p.version, 'updated_at', p.updated_at, 'stock_counted', p.stock_counted)
              FROM products p WHERE p.product_id = c.product_id)) END
         """;
 
@@ -52,6 +52,7 @@ internal static class Rows
         Version = reader.GetInt64(6),
         UpdatedAt = Timestamp.ParseStored(reader.GetString(7)),
         LastAlertTime = reader.IsDBNull(8) ? null : Timestamp.ParseStored(reader.GetString(8)),
+        StockCounted = reader.GetInt64(9) != 0,
     };
 
     /// <summary>The state a write stores: <paramref name="after"/> with the next version, stamped with the write's time.</summary>
@@ -113,6 +114,7 @@ internal static class Rows
             LowStockThreshold = image.LowStockThreshold,
             Version = image.Version,
             UpdatedAt = Timestamp.ParseStored(image.UpdatedAt),
+            StockCounted = image.StockCounted is not 0,
         };
     }
 
@@ -126,6 +128,7 @@ internal static class Rows
         command.Parameters.AddWithValue("$threshold", (object?)product.LowStockThreshold ?? DBNull.Value);
         command.Parameters.AddWithValue("$version", product.Version);
         command.Parameters.AddWithValue("$updated", Timestamp.FormatSortable(product.UpdatedAt));
+        command.Parameters.AddWithValue("$counted", product.StockCounted ? 1 : 0);
     }
 
     private sealed record Image(
@@ -136,5 +139,6 @@ internal static class Rows
         [property: JsonPropertyName("product_price_e4")] long ProductPriceE4,
         int? LowStockThreshold,
         long Version,
-        string UpdatedAt);
+        string UpdatedAt,
+        int? StockCounted);
 }

@@ -38,7 +38,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         var command = session.Command($"""
             SELECT {Rows.ProductColumns} FROM {Rows.ProductFrom}
             WHERE ($category IS NULL OR p.product_category = $category)
-              AND ($low = 0 OR p.stock_count <= IFNULL(p.low_stock_threshold, $default))
+              AND ($low = 0 OR (p.stock_counted = 1 AND p.stock_count <= IFNULL(p.low_stock_threshold, $default)))
               AND ($search IS NULL OR p.product_id LIKE $search ESCAPE '\' OR p.product_name LIKE $search ESCAPE '\')
               AND ($after IS NULL OR {after})
             ORDER BY {(column is null ? string.Empty : $"{column} {direction}, ")}p.product_id {direction}
@@ -60,7 +60,8 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
 
         // Value in whole units and ten-thousandths apart: one sum of stock × price can pass SQLite's 64-bit integers.
         var totals = session.Command("""
-            SELECT COUNT(*), IFNULL(SUM(p.stock_count <= IFNULL(p.low_stock_threshold, $default)), 0), IFNULL(SUM(p.stock_count = 0), 0),
+            SELECT COUNT(*), IFNULL(SUM(p.stock_counted = 1 AND p.stock_count <= IFNULL(p.low_stock_threshold, $default)), 0),
+                   IFNULL(SUM(p.stock_counted = 1 AND p.stock_count = 0), 0),
                    IFNULL(SUM(p.stock_count * p.product_price_e4 / 10000), 0), IFNULL(SUM(p.stock_count * p.product_price_e4 % 10000), 0)
             FROM products p
             """);
@@ -270,12 +271,13 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         var stored = Rows.Stored(before, after, stamp.Time);
         var command = session.Command(before is null
             ? """
-              INSERT INTO products (product_id, product_name, product_category, stock_count, product_price_e4, low_stock_threshold, version, updated_at)
-              VALUES ($id, $name, $category, $stock, $price, $threshold, $version, $updated)
+              INSERT INTO products (product_id, product_name, product_category, stock_count, product_price_e4, low_stock_threshold, version, updated_at, stock_counted)
+              VALUES ($id, $name, $category, $stock, $price, $threshold, $version, $updated, $counted)
               """
             : """
               UPDATE products SET product_name = $name, product_category = $category, stock_count = $stock,
-                  product_price_e4 = $price, low_stock_threshold = $threshold, version = $version, updated_at = $updated
+                  product_price_e4 = $price, low_stock_threshold = $threshold, version = $version, updated_at = $updated,
+                  stock_counted = $counted
               WHERE product_id = $id
               """);
         Rows.Bind(command, stored);

@@ -143,7 +143,7 @@ public sealed class SqliteReportSource(SqliteDatabase database) : IReportSource
                    (SELECT IFNULL(SUM(s.quantity), 0) FROM sales s
                     WHERE s.product_id = p.product_id AND s.sale_date >= $start AND s.sale_date < $end)
             FROM products p
-            WHERE p.stock_count <= IFNULL(p.low_stock_threshold, $default)
+            WHERE p.stock_counted = 1 AND p.stock_count <= IFNULL(p.low_stock_threshold, $default)
             ORDER BY p.stock_count, p.product_id
             LIMIT $limit
             """);

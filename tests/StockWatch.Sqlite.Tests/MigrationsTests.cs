@@ -83,7 +83,7 @@ public sealed class MigrationsTests : IDisposable
         using var database = await DatabaseAt(8, "INSERT INTO products VALUES ('A', 'Apple', 'Fruit', 3, 25500, 5, 1, '2026-11-19T17:00:00.0000000Z');");
 
         using var store = new TestStore(_folder.Path);
-        await new ImportFile(store.Store, store.Time).HandleAsync(
+        await new ImportFile(store.Store, store.Time, store.ImportOptions).HandleAsync(
             new MemoryStream("product_id,stock_count\nA,9\n"u8.ToArray()), new ImportSettings(), "imp-9", "a.csv");
 
         List<string> seen = [];

@@ -143,7 +143,7 @@ public sealed class SqliteChangeStreamTests : IDisposable
         var deliveries = new Deliveries(new SqliteWorkQueue(_db.Database, _db.Time), deliveryStore, channels, new ChannelHealth(),
             Microsoft.Extensions.Options.Options.Create(new DeliveryOptions()), _db.Time, NullLogger<Deliveries>.Instance);
         var file = "product_id,stock_count\nA,5\nB,0\nC,3\nNEW,2\n"u8.ToArray();
-        await new ImportFile(_db.Store, _db.Time).HandleAsync(new MemoryStream(file), new ImportSettings { CreateProducts = true }, "imp-1", "f.csv");
+        await new ImportFile(_db.Store, _db.Time, _db.ImportOptions).HandleAsync(new MemoryStream(file), new ImportSettings { CreateProducts = true }, "imp-1", "f.csv");
         _db.Sell("KEEP", 45, "S1");
 
         var alerts = await processor.DrainAsync(TestContext.Current.CancellationToken);

@@ -35,12 +35,15 @@ public sealed class TestStore : IDisposable
         SetProduct = new SetProduct(Store, Time);
         MoveStock = new MoveStock(Store, Time);
         DeleteProduct = new DeleteProduct(Store, Time);
-        RecordSale = new RecordSale(Store, Time);
+        RecordSale = new RecordSale(Store, Time, ImportOptions);
     }
 
     public string Folder { get; }
 
     public FakeTimeProvider Time { get; } = new(Builders.T0);
+
+    public Microsoft.Extensions.Options.IOptions<StockWatch.Core.Imports.ImportOptions> ImportOptions { get; } =
+        Microsoft.Extensions.Options.Options.Create(new StockWatch.Core.Imports.ImportOptions());
 
     public SqliteDatabase Database { get; }
     public SqliteInventoryStore Store { get; }

@@ -130,7 +130,7 @@ public static class AlertRules
         ChangeRecord change, AlertState state, decimal? cover, AlertOptions options, List<NewAlert> alerts)
     {
         var current = change.NewImage!;
-        var inEpisode = cover is { } days && days < options.LeadTimeDays;
+        var inEpisode = current.StockCounted && cover is { } days && days < options.LeadTimeDays;
         if (inEpisode && !state.StockoutEpisode && current.Stock > 0)
         {
             alerts.Add(Raise(change, AlertType.StockoutPredicted, new AlertDetails

@@ -34,7 +34,7 @@ public sealed class MoveStock(IInventoryStore store, TimeProvider time)
             Versions.Check(current, id, expectedVersion);
             return current is null
                 ? throw StockWatchException.NotFound($"Product {id} does not exist.")
-                : current with { Stock = Apply(current, movement) };
+                : current with { Stock = Apply(current, movement), StockCounted = true };
         });
 
     internal static int Apply(Product current, StockMovement movement)
@@ -42,6 +42,11 @@ public sealed class MoveStock(IInventoryStore store, TimeProvider time)
         if (movement.Set is { } set)
         {
             return set;
+        }
+
+        if (!current.StockCounted)
+        {
+            throw StockWatchException.Conflict($"The stock of product {current.Id} is not counted yet; set its level first (products set {current.Id} --stock N).", "delta");
         }
 
         var stock = (long)current.Stock + movement.Delta!.Value;

@@ -36,6 +36,12 @@ public sealed record Product
 
     public Money Price { get; init; }
 
+    /// <summary>
+    /// False for a product created from sales history whose stock nobody has counted yet: it raises no stock alert and
+    /// is neither low nor out until a stock level is first set.
+    /// </summary>
+    public bool StockCounted { get; init; } = true;
+
     /// <summary>The product's own threshold; <c>null</c> means the configured default.</summary>
     public int? LowStockThreshold
     {
@@ -53,10 +59,14 @@ public sealed record Product
 
     public int ThresholdOr(int defaultThreshold) => LowStockThreshold ?? defaultThreshold;
 
-    public bool IsLow(int defaultThreshold) => Stock <= ThresholdOr(defaultThreshold);
+    public bool IsLow(int defaultThreshold) => StockCounted && Stock <= ThresholdOr(defaultThreshold);
+
+    /// <summary>How the stock stands, as every view shows it: <c>not_counted</c>, <c>out</c> (0), <c>low</c> (at or below the threshold) or <c>ok</c>.</summary>
+    public string StockStatus(int defaultThreshold) =>
+        !StockCounted ? "not_counted" : Stock == 0 ? "out" : IsLow(defaultThreshold) ? "low" : "ok";
 
     /// <summary>True when the catalogue fields are equal; version, timestamps and alert time are bookkeeping.</summary>
     public bool SameContentAs(Product other) =>
-        Id == other.Id && Name == other.Name && Category == other.Category && Stock == other.Stock
+        Id == other.Id && Name == other.Name && Category == other.Category && Stock == other.Stock && StockCounted == other.StockCounted
         && Price == other.Price && LowStockThreshold == other.LowStockThreshold;
 }

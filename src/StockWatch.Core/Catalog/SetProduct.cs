@@ -65,6 +65,7 @@ public sealed class SetProduct(IInventoryStore store, TimeProvider time)
             Name = request.Name ?? current.Name,
             Category = request.Category ?? current.Category,
             Stock = request.Stock ?? current.Stock,
+            StockCounted = current.StockCounted || request.Stock is not null,
             Price = request.Price ?? current.Price,
             LowStockThreshold = request.ClearThreshold ? null : request.LowStockThreshold ?? current.LowStockThreshold,
         };

@@ -10,19 +10,25 @@ using Stream = System.IO.Stream;
 /// <summary>
 /// A streaming RFC 4180 reader for the files shops really have: UTF-8 with or without a byte-order mark, else
 /// Windows-1252; <c>,</c>, <c>;</c> or tab, detected from the header; quoted fields with delimiters, quotes and line
-/// breaks; CRLF or LF. A record it cannot read whole (an unterminated quote, a NUL, an over-long field, bytes that are
-/// not UTF-8) carries a <see cref="RecordError"/> and the reader goes on with the next one. Memory is bounded by
-/// <c>maxFieldLength</c>, whatever the file's size.
+/// breaks; CRLF or LF; Excel's <c>sep=;</c> first line. A record it cannot read whole (an unterminated quote, a NUL, an
+/// over-long field, bytes that are not UTF-8) carries a <see cref="RecordError"/> and the reader goes on with the next
+/// one. A quote that runs past the end of its line yet does not make a whole record there (it never closes, closes
+/// with text after it, or the record then has other than <see cref="ExpectedFields"/> fields) is a broken quote, not a
+/// line break in a cell: that record is rejected and reading resumes on the physical line after the one that opened
+/// the quote, so no later line is lost. Memory is bounded by <c>maxFieldLength</c>, whatever the file's size.
 /// </summary>
 public sealed class CsvReader : IDisposable
 {
     private const int SampleBytes = 64 * 1024;
     private static readonly char[] Delimiters = [',', ';', '\t'];
 
+    private const int BufferSize = 64 * 1024;
+
     private readonly TextReader _reader;
     private readonly int _maxFieldLength;
     private readonly bool _utf8;
-    private readonly char[] _buffer = new char[64 * 1024];
+    private readonly StringBuilder _captured = new();
+    private char[] _buffer = new char[BufferSize];
     private readonly List<string> _fields = [];
     private readonly StringBuilder _field = new();
 
@@ -31,6 +37,13 @@ public sealed class CsvReader : IDisposable
     private int _position;
     private int _length;
     private int _line = 1;
+    private bool _skipSeparatorLine;
+
+    // While a quoted field runs past the end of its line: where the next physical line starts in the buffer (0 once
+    // the buffer was refilled, what came before being in _captured), and that line's number. -1 otherwise.
+    private int _captureFrom = -1;
+    private int _resumeLine;
+    private int _quoteColumn;
 
     private CsvReader(TextReader reader, char delimiter, Encoding encoding, int maxFieldLength)
     {
@@ -54,6 +67,9 @@ public sealed class CsvReader : IDisposable
     /// <summary>Why the current record cannot be used, naming its column; <c>null</c> when it was read whole.</summary>
     public string? RecordError { get; private set; }
 
+    /// <summary>The header's field count, once known: a record running over several lines must have it to be whole.</summary>
+    public int? ExpectedFields { get; set; }
+
     /// <summary>Opens a seekable stream, choosing the encoding from its first 64 KiB and the delimiter from its first line.</summary>
     public static CsvReader Open(Stream stream, char? delimiter = null, int maxFieldLength = 1 << 20)
     {
@@ -69,7 +85,22 @@ public sealed class CsvReader : IDisposable
             ? new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false)
             : Windows1252();
         var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024, leaveOpen: true);
-        return new CsvReader(reader, delimiter ?? Detect(encoding.GetString(sample, 0, read)), encoding, maxFieldLength);
+        var text = encoding.GetString(sample, 0, read).TrimStart('\uFEFF');
+        var separator = SeparatorLine(text);
+        if (separator is { } declared)
+        {
+            text = text[(text.IndexOf('\n', StringComparison.Ordinal) + 1)..];
+        }
+
+        return new CsvReader(reader, delimiter ?? separator ?? Detect(text), encoding, maxFieldLength) { _skipSeparatorLine = separator is not null };
+    }
+
+    /// <summary>The delimiter Excel's first line <c>sep=X</c> declares, or null.</summary>
+    private static char? SeparatorLine(string text)
+    {
+        var end = text.IndexOfAny(['\r', '\n']);
+        var first = end < 0 ? text : text[..end];
+        return first.Length == 5 && first.StartsWith("sep=", StringComparison.OrdinalIgnoreCase) ? first[4] : null;
     }
 
     /// <summary>Reads the next record; false at the end of the file. Blank lines are skipped.</summary>
@@ -86,11 +117,53 @@ public sealed class CsvReader : IDisposable
             }
 
             ReadRecord();
+            if (_captureFrom >= 0)
+            {
+                ResumeAfterBrokenQuote();
+            }
+
+            if (_skipSeparatorLine)
+            {
+                _skipSeparatorLine = false;
+                continue;
+            }
+
             if (_fields.Count > 1 || _fields[0].Length > 0 || RecordError is not null)
             {
                 return true;
             }
         }
+    }
+
+    /// <summary>
+    /// After a record whose quote ran past its first line: a whole record keeps what it read; any other is rejected
+    /// and the lines after the first are read again.
+    /// </summary>
+    private void ResumeAfterBrokenQuote()
+    {
+        if (RecordError is null && (ExpectedFields is not { } expected || _fields.Count == expected))
+        {
+            StopCapture();
+            return;
+        }
+
+        var detail = RecordError ?? $"the record would have {_fields.Count} fields, the header has {ExpectedFields}";
+        RecordError = $"column {_quoteColumn} opens a quote that runs past the end of line {RecordLine} without making a whole record ({detail}); " +
+            $"the line is rejected and reading resumes on line {_resumeLine}";
+        var replay = new StringBuilder(_captured.Length + (_length - _captureFrom))
+            .Append(_captured)
+            .Append(_buffer, _captureFrom, _position - _captureFrom)
+            .Append(_buffer, _position, _length - _position);
+        _buffer = new char[Math.Max(BufferSize, replay.Length)];
+        replay.CopyTo(0, _buffer, replay.Length);
+        (_position, _length, _line) = (0, replay.Length, _resumeLine);
+        StopCapture();
+    }
+
+    private void StopCapture()
+    {
+        _captureFrom = -1;
+        _captured.Clear();
     }
 
     public void Dispose() => _reader.Dispose();
@@ -221,7 +294,31 @@ public sealed class CsvReader : IDisposable
                 break;
             }
 
+            if (c is '\n' or '\r' && _captureFrom < 0)
+            {
+                var lineBreak = c == '\n' ? "\n" : Peek() == '\n' ? "\r\n" : "\r";
+                if (lineBreak == "\r\n")
+                {
+                    Next();
+                }
+                else if (lineBreak == "\r")
+                {
+                    _line++;
+                }
+
+                // Where the next physical line starts: reading resumes there if this turns out to be a broken quote.
+                (_captureFrom, _resumeLine, _quoteColumn) = (_position, _line, column);
+                Append(lineBreak, column);
+                continue;
+            }
+
             Append((char)c, column);
+            if (_captureFrom >= 0 && (RecordError is not null || CapturedLength > _maxFieldLength))
+            {
+                // Nothing more of a quote that cannot be a cell is read: its lines are read again as records.
+                Fail($"column {column} is longer than {_maxFieldLength:N0} characters");
+                return true;
+            }
         }
 
         // After the closing quote only a delimiter or the end of the line may follow.
@@ -307,8 +404,21 @@ public sealed class CsvReader : IDisposable
         return c;
     }
 
+    private int CapturedLength => _captured.Length + (_position - _captureFrom);
+
     private bool Fill()
     {
+        if (_captureFrom >= 0)
+        {
+            _captured.Append(_buffer, _captureFrom, _length - _captureFrom);
+            _captureFrom = 0;
+        }
+
+        if (_buffer.Length != BufferSize)
+        {
+            _buffer = new char[BufferSize];
+        }
+
         _length = _reader.Read(_buffer, 0, _buffer.Length);
         _position = 0;
         return _length > 0;

@@ -14,13 +14,23 @@ public interface IImportSession
     /// </summary>
     Dictionary<ProductId, Product> FindProducts(IReadOnlyList<ProductId> ids);
 
-    /// <summary>Writes a product's new state with the next version (the change record follows); returns the state stored.</summary>
+    /// <summary>
+    /// Writes a product's new state with the next version; its change record (old image, sales mark) follows, one per
+    /// write, as a single write's trigger appends it. Returns the state stored.
+    /// </summary>
     Product WriteProduct(Product? before, Product after);
 
-    bool SaleExists(SaleId id);
+    /// <summary>The sale recorded under <paramref name="id"/>, or null.</summary>
+    Sale? FindSale(SaleId id);
 
-    /// <summary>Records the sale unless its id is recorded already; false then.</summary>
-    bool TryInsertSale(Sale sale);
+    /// <summary>True when some recorded sale's id starts with <paramref name="prefix"/>.</summary>
+    bool HasSalesNamed(string prefix);
+
+    /// <summary>
+    /// Records a sale whose id is not recorded yet; the product changes written after it see it in their sales mark
+    /// (the forecast reads the sales "as of" a change).
+    /// </summary>
+    void InsertSale(Sale sale);
 
     /// <summary>Marks the import done with its summary, in the import's own transaction: it is done exactly when applied.</summary>
     void RecordDone(string importId, string source, ImportSummary summary, DateTimeOffset at);

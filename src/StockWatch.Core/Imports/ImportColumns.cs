@@ -59,6 +59,18 @@ public sealed class ImportColumns
             }
         }
 
+        foreach (var column in map.Keys)
+        {
+            if (!header.Any(name => string.Equals(name.Trim(), column, StringComparison.OrdinalIgnoreCase)))
+            {
+                var closest = header.MinBy(name => Distance(name.Trim().ToLowerInvariant(), column.ToLowerInvariant()));
+                throw StockWatchException.Invalid("map",
+                    $"--map {column}={map[column]}: the header has no column {column}" +
+                    (closest is null ? "" : $" (did you mean {closest.Trim()}?)") +
+                    $"; its columns are {string.Join(", ", header.Select(name => name.Trim()))}. Nothing was imported.");
+            }
+        }
+
         var fields = header.Select(name => map.TryGetValue(name.Trim(), out var mapped) ? mapped : name.Trim().ToLowerInvariant()).ToList();
         var kind = settings.Kind ?? Detect(fields);
         var known = kind == ImportKind.Products ? ProductFields : SaleFields;
@@ -87,6 +99,25 @@ public sealed class ImportColumns
         }
 
         return new ImportColumns(kind, index, header, ignored);
+    }
+
+    /// <summary>The Levenshtein distance: how many characters to insert, delete or replace to turn one name into the other.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
     }
 
     private static ImportKind Detect(List<string> fields) =>

@@ -16,8 +16,13 @@ using Stream = System.IO.Stream;
 /// is applied wholly or not at all, and a dry run is the same run rolled back. Valid rows are applied, invalid ones
 /// reported with line, column, value and reason.
 /// </summary>
-public sealed class ImportFile(IImportStore store, TimeProvider time)
+public sealed partial class ImportFile(IImportStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<ImportOptions> options)
 {
+    /// <summary>How many records are looked at to tell a decimal comma from a decimal point.</summary>
+    private const int DetectionRecords = 1000;
+
+    private static readonly string[] NumberFields = ["stock_count", "product_price", "low_stock_threshold", "quantity", "current_price"];
+
     /// <param name="file">A seekable stream (a file or a stored upload).</param>
     /// <param name="importId">Names the import in change records (<c>import: id</c>) and in the ledger.</param>
     /// <param name="source">Where the file came from, for people (a file name).</param>
@@ -39,11 +44,25 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
 
         if (csv.RecordError is { } headerError)
         {
-            throw StockWatchException.Invalid("header", $"The header (line 1) cannot be read: {headerError}.");
+            throw StockWatchException.Invalid("header", $"The header (line {csv.RecordLine}) cannot be read: {headerError}.");
         }
 
         var columns = ImportColumns.Resolve([.. csv.Fields], settings);
-        var fileId = columns.Kind == ImportKind.Sales ? await FileIdAsync(file) : string.Empty;
+        csv.ExpectedFields = columns.Header.Count;
+        List<string> notes = [];
+        if (columns.Kind == ImportKind.Sales && !columns.Has("sale_date"))
+        {
+            if (settings.Stock == StockMode.Ignore)
+            {
+                throw StockWatchException.Invalid("sale_date",
+                    $"A sales history (--stock ignore) needs a sale_date column (the header has {string.Join(", ", columns.Header)}); name it so or use --map COLUMN=sale_date.");
+            }
+
+            notes.Add("The file has no sale_date column: every sale is dated at the time of this import.");
+        }
+
+        var numbers = settings.DecimalSeparator is { } separator ? CellNumbers.For(separator) : DetectNumbers(file, csv.Delimiter, columns, notes);
+        var fileId = columns.Kind == ImportKind.Sales && !columns.Has("sale_id") ? await FileIdAsync(file) : string.Empty;
         var now = time.GetUtcNow();
         return await store.ImportAsync(new ChangeStamp(now, $"import: {importId}"), settings.DryRun, session =>
         {
@@ -52,6 +71,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             {
                 Kind = columns.Kind,
                 DryRun = settings.DryRun,
+                Notes = notes,
                 OnError = errors is null ? null : problem => errors.WriteLine(problem.ToCsv()),
             };
             foreach (var ignored in columns.Ignored)
@@ -60,8 +80,8 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             }
 
             IRows rows = columns.Kind == ImportKind.Products
-                ? new ProductRows(session, columns)
-                : new SaleRows(session, columns, settings, fileId, now);
+                ? new ProductRows(session, columns, numbers)
+                : new SaleRows(session, columns, settings, numbers, options.Value.FutureTolerance, fileId, now);
             foreach (var batch in RowBatches.Read(csv, columns, rows, () => (double)file.Position / Math.Max(1, file.Length)))
             {
                 summary.Total += batch.Rows.Count;
@@ -85,6 +105,52 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
     }
 
     /// <summary>
+    /// A <c>;</c>-separated file whose numeric cells (of the first <see cref="DetectionRecords"/> records) all read with a
+    /// decimal comma, one at least holding a comma, is read that way, and the summary says so; any other file with a
+    /// decimal point. The stream is put back where the reader left it.
+    /// </summary>
+    private static CellNumbers DetectNumbers(Stream file, char delimiter, ImportColumns columns, List<string> notes)
+    {
+        if (delimiter != ';')
+        {
+            return CellNumbers.Point;
+        }
+
+        var resume = file.Position;
+        file.Position = 0;
+        var (commas, fits) = (0, true);
+        using (var sample = CsvReader.Open(file, delimiter))
+        {
+            sample.Read();
+            for (var records = 0; fits && records < DetectionRecords && sample.Read(); records++)
+            {
+                if (sample.RecordError is not null || sample.Fields.Count != columns.Header.Count)
+                {
+                    continue;
+                }
+
+                foreach (var field in NumberFields)
+                {
+                    if (columns.Cell(sample.Fields, field) is { Length: > 0 } cell && !string.IsNullOrWhiteSpace(cell))
+                    {
+                        commas += cell.Contains(',', StringComparison.Ordinal) ? 1 : 0;
+                        fits &= CellNumbers.Comma.Fits(cell);
+                    }
+                }
+            }
+        }
+
+        file.Position = resume;
+        if (commas == 0 || !fits)
+        {
+            return CellNumbers.Point;
+        }
+
+        notes.Add("Numbers are read with a decimal comma (1.234,56), as this ;-separated file writes them; use --decimal-separator . to read them otherwise.");
+        return CellNumbers.Comma;
+    }
+
+    /// <summary>
     /// Names a sales file by its content, for the ids of the sales its rows do not name (<c>FILEID-LINE</c>), so that the
     /// same file imported again names them alike. Read from the start, then the stream is put back where the reader left it.
     /// </summary>
@@ -97,8 +163,8 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
         return Convert.ToHexStringLower(hash)[..16];
     }
 
-    /// <summary>A row as the reading thread leaves it: what it asks for, or why it cannot be applied.</summary>
-    private readonly record struct ReadRow(int Line, object? Value, List<RowProblem>? Problems);
+    /// <summary>A row as the reading thread leaves it: what it asks for, or why it cannot be applied, and what to warn of.</summary>
+    private readonly record struct ReadRow(int Line, object? Value, List<RowProblem>? Problems, List<RowProblem>? Warnings = null);
 
     private sealed record Batch(List<ReadRow> Rows, double Read);
 
@@ -194,7 +260,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
 
             var cells = new Cells(columns, csv.Fields, line);
             var value = rows.Read(cells);
-            return new ReadRow(line, value, cells.Problems ?? (value is null ? [] : null));
+            return new ReadRow(line, value, cells.Problems ?? (value is null ? [] : null), cells.Warnings);
         }
     }
 
@@ -205,6 +271,26 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
 
         /// <summary>The problems found so far; null while there are none (most rows).</summary>
         public List<RowProblem>? Problems { get; private set; }
+
+        /// <summary>What was read but changed on the way (a line break in a name); null while nothing was (most rows).</summary>
+        public List<RowProblem>? Warnings { get; private set; }
+
+        /// <summary>
+        /// A name or category: a line break, carriage return or tab in it (a spreadsheet cell with Alt+Enter) is
+        /// whitespace, stored as one space, with a warning; other control characters stay refused.
+        /// </summary>
+        public string? Name(string field, int maxLength) => Get(field, value =>
+        {
+            if (value.AsSpan().IndexOfAny('\r', '\n', '\t') >= 0)
+            {
+                var flattened = LineBreaks().Replace(value, " ");
+                (Warnings ??= []).Add(new RowProblem(line, columns.NameOf(field), Text.Quote(value).Trim('"'),
+                    $"{field} holds a line break or tab; it is stored as one space."));
+                value = flattened;
+            }
+
+            return Text.RequireName(value, field, maxLength);
+        });
 
         /// <summary>The parsed cell; <c>default</c> when the column is missing or the cell empty (no value given).</summary>
         public T? Get<T>(string field, Func<string, T> parse, bool required = false)
@@ -234,8 +320,11 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
         private void Add(RowProblem problem) => (Problems ??= []).Add(problem);
     }
 
+    [System.Text.RegularExpressions.GeneratedRegex(@"\r\n|[\r\n\t]")]
+    private static partial System.Text.RegularExpressions.Regex LineBreaks();
+
     /// <summary>Products: an upsert by product_id; a column left out (or a cell left empty) keeps the stored value.</summary>
-    private sealed class ProductRows(IImportSession session, ImportColumns columns) : IRows
+    private sealed class ProductRows(IImportSession session, ImportColumns columns, CellNumbers numbers) : IRows
     {
         private readonly SeenIds _seen = new();
 
@@ -244,11 +333,11 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             var id = cells.Get("product_id", value => (ProductId?)ProductId.Parse(value), required: true);
             var request = new SetProductRequest(id ?? default)
             {
-                Name = cells.Get("product_name", value => Text.RequireName(value, "product_name", Product.MaxNameLength)),
-                Category = cells.Get("product_category", value => Text.RequireName(value, "product_category", Product.MaxCategoryLength)),
-                Stock = cells.Get("stock_count", value => (int?)Values.ParseCount(value, "stock_count")),
-                Price = cells.Get("product_price", value => (Money?)Money.Parse(value, "product_price")),
-                LowStockThreshold = cells.Get("low_stock_threshold", value => (int?)Values.ParseCount(value, "low_stock_threshold")),
+                Name = cells.Name("product_name", Product.MaxNameLength),
+                Category = cells.Name("product_category", Product.MaxCategoryLength),
+                Stock = cells.Get("stock_count", value => (int?)numbers.Count(value, "stock_count")),
+                Price = cells.Get("product_price", value => (Money?)numbers.Price(value, "product_price")),
+                LowStockThreshold = cells.Get("low_stock_threshold", value => (int?)numbers.Count(value, "low_stock_threshold")),
             };
             if (cells.Problems is not null || id is not { } productId)
             {
@@ -276,6 +365,7 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
             var repeats = rows.Exists(row => row.Value is ProductRow { FirstOn: not null });
             foreach (var row in rows)
             {
+                Warn(row, summary);
                 if (row.Problems is { } problems)
                 {
                     summary.Reject(problems);
@@ -329,33 +419,46 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
 
     private sealed record ProductRow(SetProductRequest Request, int? FirstOn);
 
-    private sealed record SaleRow(SaleId SaleId, ProductId ProductId, int Quantity, DateTimeOffset Date, Money? Price, string? Name);
+    private sealed record SaleRow(SaleId SaleId, SaleId? LegacyId, ProductId ProductId, int Quantity, DateTimeOffset? Date, Money? Price, string? Name);
 
     /// <summary>
-    /// Sales: each recorded once (a sale_id seen before is skipped); stock moves row by row against a running count
-    /// per product (clamped at 0 with a warning), and each touched product is written once at the end.
+    /// Sales, each row decided as <see cref="RecordSale"/> decides a single sale (the same refusals, the same stock
+    /// move) and written as its own product change, so the stream raises the alerts the rows would raise one by one.
+    /// A sale is recorded once: by its sale_id, or, when the file names none, by what it says and its occurrence among
+    /// identical rows of the file (<see cref="SaleIdentity"/>). Products the file names but the catalogue lacks are
+    /// created at the end (<c>--create-products</c>), with the name and price of their most recent row.
     /// </summary>
-    private sealed class SaleRows(IImportSession session, ImportColumns columns, ImportSettings settings, string fileId, DateTimeOffset now) : IRows
+    private sealed class SaleRows(
+        IImportSession session, ImportColumns columns, ImportSettings settings, CellNumbers numbers, TimeSpan futureTolerance, string fileId, DateTimeOffset now) : IRows
     {
-        private readonly Dictionary<ProductId, (Product? Before, Product Current)> _touched = [];
+        private readonly Dictionary<ProductId, Product> _current = [];
+        private readonly Dictionary<ProductId, (DateTimeOffset Date, Product Product)> _created = [];
+        private readonly SaleIdentity _identity = new(columns.Has("sale_date"));
+        private readonly bool _legacyIds = fileId.Length > 0 && session.HasSalesNamed($"{fileId}-");
 
         public object? Read(Cells cells)
         {
-            var saleId = cells.Get("sale_id", value => (SaleId?)SaleId.Parse(value)) ?? SaleId.Parse($"{fileId}-{cells.Line}");
+            var given = cells.Get("sale_id", value => (SaleId?)SaleId.Parse(value));
             var productId = cells.Get("product_id", value => (ProductId?)ProductId.Parse(value), required: true);
-            var quantity = cells.Get("quantity", value => (int?)Values.ParseQuantity(value), required: true);
-            var date = cells.Get("sale_date", ParseDate) ?? now;
-            var price = cells.Get("current_price", value => (Money?)Money.Parse(value, "current_price"));
-            var name = cells.Get("product_name", value => Text.RequireName(value, "product_name", Product.MaxNameLength));
-            return cells.Problems is not null || productId is not { } id || quantity is not { } units
-                ? null
-                : new SaleRow(saleId, id, units, date, price, name);
+            var quantity = cells.Get("quantity", value => (int?)numbers.Quantity(value, "quantity"), required: true);
+            var date = cells.Get("sale_date", ParseDate, required: columns.Has("sale_date"));
+            var price = cells.Get("current_price", value => (Money?)numbers.Price(value, "current_price"));
+            var name = cells.Name("product_name", Product.MaxNameLength);
+            if (cells.Problems is not null || productId is not { } id || quantity is not { } units)
+            {
+                return null;
+            }
+
+            var saleId = given ?? _identity.Next(id, date, units, price);
+            var legacy = given is null && _legacyIds ? SaleId.Parse($"{fileId}-{cells.Line}") : (SaleId?)null;
+            return new SaleRow(saleId, legacy, id, units, date, price, name);
         }
 
         public void Apply(List<ReadRow> rows, ImportSummary summary)
         {
             foreach (var row in rows)
             {
+                Warn(row, summary);
                 if (row.Problems is { } problems)
                 {
                     summary.Reject(problems);
@@ -369,89 +472,110 @@ public sealed class ImportFile(IImportStore store, TimeProvider time)
 
         private void Apply(int line, SaleRow row, ImportSummary summary)
         {
-            var (saleId, id, units) = (row.SaleId, row.ProductId, row.Quantity);
-            var product = Current(id);
-            var created = product is null;
-            if (product is null)
-            {
-                if (!settings.CreateProducts)
-                {
-                    if (session.SaleExists(saleId))
-                    {
-                        summary.Unchanged++;
-                    }
-                    else
-                    {
-                        summary.Reject([new RowProblem(line, columns.NameOf("product_id"), id.Value,
-                            $"Product {id} does not exist; add it first or import with --create-products.")]);
-                    }
-
-                    return;
-                }
-
-                product = new Product { Id = id, Name = row.Name ?? id.Value, Price = row.Price ?? Money.Zero };
-            }
-
-            int? stockAfter = null;
-            var clamped = false;
-            if (settings.Stock == StockMode.Apply)
-            {
-                var stock = (long)product.Stock - units;
-                clamped = stock < 0;
-                stockAfter = (int)Math.Min(Math.Max(stock, 0), int.MaxValue);
-            }
-
-            // A sale recorded before (this file imported again) is skipped, and moves nothing.
-            if (!session.TryInsertSale(new Sale(saleId, id, row.Date, units, row.Price ?? product.Price) { StockAfter = stockAfter }))
+            // A sale this file named by its line, in a version before sales were named by their content.
+            if (row.LegacyId is { } legacy && session.FindSale(legacy) is not null)
             {
                 summary.Unchanged++;
                 return;
             }
 
-            if (created)
+            var id = row.ProductId;
+            var existing = session.FindSale(row.SaleId);
+            var product = Current(id);
+            var creating = product is null && existing is null && settings.CreateProducts;
+            if (creating)
             {
-                _touched[id] = (null, product);
-                Created(summary, id);
+                product = new Product { Id = id, Name = row.Name ?? id.Value, Price = row.Price ?? Money.Zero, StockCounted = false };
             }
 
-            if (clamped)
+            var request = new SaleRequest(row.SaleId, id, row.Quantity) { Price = row.Price, Date = row.Date ?? now };
+            SaleDecision decision;
+            try
             {
-                summary.Warn(new RowProblem(line, columns.NameOf("quantity"), units.ToString(CultureInfo.InvariantCulture),
-                    $"Product {id} had {product.Stock} in stock, fewer than the {units} sold; its stock is set to 0."));
+                decision = RecordSale.Decide(existing, product, request, now, futureTolerance,
+                    movesStock: settings.Stock == StockMode.Apply && !creating && !_created.ContainsKey(id));
+            }
+            catch (StockWatchException ex)
+            {
+                var field = ex.Field ?? "product_id";
+                summary.Reject([new RowProblem(line, columns.NameOf(field), null, ex.Kind == ErrorKind.NotFound
+                    ? $"Product {id} does not exist; add it first or import with --create-products."
+                    : ex.Message)]);
+                return;
             }
 
-            if (stockAfter is { } after)
+            if (decision.Replayed)
             {
-                _touched[id] = (_touched.TryGetValue(id, out var seen) ? seen.Before : product, product with { Stock = after });
+                summary.Unchanged++;
+                return;
+            }
+
+            session.InsertSale(decision.Sale);
+            if (creating || _created.ContainsKey(id))
+            {
+                Remember(id, decision.Sale, product!, row, summary);
+            }
+            else if (decision.ProductAfter is { } after)
+            {
+                _current[id] = session.WriteProduct(product, after);
             }
 
             summary.Accepted++;
         }
 
-        public void Finish()
+        /// <summary>A product to create keeps the name and price of its most recent row (the first of equal dates).</summary>
+        private void Remember(ProductId id, Sale sale, Product product, SaleRow row, ImportSummary summary)
         {
-            foreach (var (before, current) in _touched.Values)
+            if (!_created.TryGetValue(id, out var latest))
             {
-                if (before is null || !current.SameContentAs(before))
-                {
-                    session.WriteProduct(before, current);
-                }
+                Created(summary, id);
+                _created[id] = (sale.SaleDate, product);
+            }
+            else if (sale.SaleDate > latest.Date)
+            {
+                _created[id] = (sale.SaleDate, latest.Product with { Name = row.Name ?? latest.Product.Name, Price = row.Price ?? latest.Product.Price });
             }
         }
 
-        private Product? Current(ProductId id) => _touched.TryGetValue(id, out var touched) ? touched.Current : session.FindProduct(id);
+        public void Finish()
+        {
+            foreach (var (_, product) in _created.Values)
+            {
+                session.WriteProduct(null, product);
+            }
+        }
+
+        private Product? Current(ProductId id) =>
+            _created.TryGetValue(id, out var created) ? created.Product
+            : _current.TryGetValue(id, out var current) ? current
+            : session.FindProduct(id);
 
         private DateTimeOffset? ParseDate(string text)
         {
-            if (settings.DateFormat is not { } format)
+            if (settings.DateFormats.Count == 0)
             {
                 return Timestamp.Parse(text, "sale_date");
             }
 
-            return DateTime.TryParseExact(text.Trim(), format, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)
-                ? new DateTimeOffset(date, TimeSpan.Zero)
-                : throw StockWatchException.Invalid("sale_date", $"sale_date must match the date format {format} (got {Text.Quote(text)}).");
+            foreach (var format in settings.DateFormats)
+            {
+                if (DateTime.TryParseExact(text.Trim(), format, CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
+                {
+                    return new DateTimeOffset(date, TimeSpan.Zero);
+                }
+            }
+
+            throw StockWatchException.Invalid("sale_date",
+                $"sale_date must match the date format{(settings.DateFormats.Count > 1 ? "s" : "")} {string.Join(" or ", settings.DateFormats)} (got {Text.Quote(text)}).");
+        }
+    }
+
+    private static void Warn(ReadRow row, ImportSummary summary)
+    {
+        foreach (var warning in row.Warnings ?? [])
+        {
+            summary.Warn(warning);
         }
     }
 

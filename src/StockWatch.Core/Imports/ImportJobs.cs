@@ -128,6 +128,13 @@ public static class ImportOptionText
         _ => throw StockWatchException.Invalid("delimiter", $"delimiter must be ',', ';' or 'tab' (got {Text.Quote(text)})."),
     };
 
+    public static char DecimalSeparator(string text) => text.Trim() switch
+    {
+        "." => '.',
+        "," => ',',
+        _ => throw StockWatchException.Invalid("decimal_separator", $"decimal_separator must be '.' or ',' (got {Text.Quote(text)})."),
+    };
+
     public static Dictionary<string, string> Map(IEnumerable<string> pairs)
     {
         Dictionary<string, string> map = new(StringComparer.OrdinalIgnoreCase);

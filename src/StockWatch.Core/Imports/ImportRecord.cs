@@ -72,6 +72,22 @@ public sealed class ImportOptions
 
     /// <summary>How often the inbox is looked at. A file is taken once it is unchanged between two looks.</summary>
     public TimeSpan InboxScanInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How far in the future a sale may be dated, on every path (a till whose clock runs ahead).</summary>
+    public TimeSpan FutureTolerance { get; set; } = Sales.RecordSale.DefaultFutureTolerance;
+
+    /// <summary>The decimal separator of files dropped in the inbox (<c>.</c> or <c>,</c>); detected when empty.</summary>
+    public string? InboxDecimalSeparator { get; set; }
+
+    /// <summary>The sale date formats of files dropped in the inbox, tried in order; ISO-8601 when empty.</summary>
+    public string[] InboxDateFormats { get; set; } = [];
+
+    /// <summary>How files dropped in the inbox are read.</summary>
+    public ImportSettings InboxSettings() => new()
+    {
+        DecimalSeparator = string.IsNullOrEmpty(InboxDecimalSeparator) ? null : ImportOptionText.DecimalSeparator(InboxDecimalSeparator),
+        DateFormats = InboxDateFormats,
+    };
 }
 
 public sealed class ImportOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<ImportOptions>
@@ -92,6 +108,16 @@ public sealed class ImportOptionsValidator : Microsoft.Extensions.Options.IValid
         if (options.InboxScanInterval < TimeSpan.FromMilliseconds(10) || options.InboxScanInterval > TimeSpan.FromHours(1))
         {
             failures.Add($"{ImportOptions.Section}:InboxScanInterval must be from 00:00:00.01 to 01:00:00 (got {options.InboxScanInterval}).");
+        }
+
+        if (options.FutureTolerance < TimeSpan.Zero || options.FutureTolerance > TimeSpan.FromDays(3650))
+        {
+            failures.Add($"{ImportOptions.Section}:FutureTolerance must be from 00:00:00 to 3650.00:00:00 (got {options.FutureTolerance}).");
+        }
+
+        if (options.InboxDecimalSeparator is { Length: > 0 } separator && separator is not ("." or ","))
+        {
+            failures.Add($"{ImportOptions.Section}:InboxDecimalSeparator must be '.' or ',' (got {Text.Quote(separator)}).");
         }
 
         if (options.InboxFolder.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)

@@ -25,8 +25,18 @@ public sealed record ImportSettings
     /// <summary>Header name (case-insensitive) → StockWatch field, for files with other names (<c>StockCode=product_id</c>).</summary>
     public IReadOnlyDictionary<string, string> Map { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>A .NET date format for <c>sale_date</c> (UTC); ISO-8601 when <c>null</c>.</summary>
-    public string? DateFormat { get; init; }
+    /// <summary>
+    /// .NET date formats for <c>sale_date</c> (UTC), each tried in order (real exports mix <c>12/06/2010 10:08</c> and
+    /// <c>2/20/11 11:39</c> in one column); ISO-8601 when empty.
+    /// </summary>
+    public IReadOnlyList<string> DateFormats { get; init; } = [];
+
+    /// <summary>
+    /// The decimal separator of the file's numbers: <c>.</c> (with <c>,</c> grouping thousands) or <c>,</c> (with
+    /// <c>.</c> or a space grouping thousands). When <c>null</c>, a <c>;</c>-separated file whose numbers are all
+    /// written with a decimal comma is read with <c>,</c>, any other with <c>.</c>.
+    /// </summary>
+    public char? DecimalSeparator { get; init; }
 
     /// <summary>Detected from the header when <c>null</c>.</summary>
     public char? Delimiter { get; init; }
@@ -60,9 +70,14 @@ public sealed class ImportSummary
 
     public required ImportKind Kind { get; init; }
     public bool DryRun { get; init; }
+
+    /// <summary>What people must know about how the whole file was read (a detected decimal comma, sales dated now).</summary>
+    public List<string> Notes { get; init; } = [];
+
     public long Total { get; set; }
     public long Accepted { get; set; }
     public long Rejected { get; set; }
+    /// <summary>Rows that change nothing: a product as stored, a sale already recorded.</summary>
     public long Unchanged { get; set; }
     public long Warned { get; set; }
     public long CreatedProducts { get; set; }

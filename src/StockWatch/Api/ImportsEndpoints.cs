@@ -25,11 +25,12 @@ public static class ImportsEndpoints
     /// <summary>
     /// Stores the upload (a <c>text/csv</c> body or a multipart <c>file</c>) and queues its import: 202 with the
     /// import's id. The query takes the <c>import</c> command's options: kind, dry_run, map (repeatable),
-    /// date_format, delimiter, stock, create_products.
+    /// date_format (repeatable, tried in order), decimal_separator, delimiter, stock, create_products.
     /// </summary>
     public static async Task<Accepted<ImportAccepted>> Upload(
         HttpContext context, ImportJobs jobs, IOptions<ImportOptions> options,
-        string? kind, string? dry_run, [FromQuery] string[]? map, string? date_format, string? delimiter, string? stock, string? create_products)
+        string? kind, string? dry_run, [FromQuery] string[]? map, [FromQuery] string[]? date_format, string? decimal_separator,
+        string? delimiter, string? stock, string? create_products)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -41,7 +42,8 @@ public static class ImportsEndpoints
             Kind = kind is null ? null : ImportOptionText.Kind(kind),
             DryRun = Flag(dry_run, "dry_run"),
             Map = ImportOptionText.Map(map ?? []),
-            DateFormat = date_format,
+            DateFormats = date_format ?? [],
+            DecimalSeparator = decimal_separator is null ? null : ImportOptionText.DecimalSeparator(decimal_separator),
             Delimiter = delimiter is null ? null : ImportOptionText.Delimiter(delimiter),
             Stock = stock is null ? StockMode.Apply : ImportOptionText.Stock(stock),
             CreateProducts = Flag(create_products, "create_products"),

@@ -17,13 +17,20 @@ internal static class ImportCommand
         var kind = new Option<string?>("--kind") { Description = "products or sales (default: detected from the header)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and report without writing anything." };
         var map = new Option<string[]>("--map") { Description = "COLUMN=field: read a column under another name (e.g. StockCode=product_id); repeatable." };
-        var dateFormat = new Option<string?>("--date-format") { Description = "The sale_date format, e.g. dd/MM/yyyy HH:mm (default ISO-8601); times are UTC." };
+        var dateFormat = new Option<string[]>("--date-format")
+        {
+            Description = "A sale_date format, e.g. dd/MM/yyyy HH:mm (default ISO-8601); times are UTC. Repeatable: each is tried in order.",
+        };
+        var decimalSeparator = new Option<string?>("--decimal-separator")
+        {
+            Description = "'.' (default) or ',' for numbers such as 1.234,56; a ;-separated file written with decimal commas is detected.",
+        };
         var delimiter = new Option<string?>("--delimiter") { Description = "',', ';' or 'tab' (default: detected)." };
         var stock = new Option<string?>("--stock") { Description = "apply (default) moves stock; ignore records history only." };
         var createProducts = new Option<bool>("--create-products") { Description = "Create products that sales name but the catalogue lacks (stock 0)." };
         var command = new Command("import", "Import a CSV file of products or sales.")
         {
-            file, kind, dryRun, map, dateFormat, delimiter, stock, createProducts,
+            file, kind, dryRun, map, dateFormat, decimalSeparator, delimiter, stock, createProducts,
         };
         command.SetHandler(async (context, cancellationToken) =>
         {
@@ -32,7 +39,8 @@ internal static class ImportCommand
                 Kind = context.Get(kind) is { } k ? ImportOptionText.Kind(k) : null,
                 DryRun = context.Get(dryRun),
                 Map = ImportOptionText.Map(context.Get(map) ?? []),
-                DateFormat = context.Get(dateFormat),
+                DateFormats = context.Get(dateFormat) ?? [],
+                DecimalSeparator = context.Get(decimalSeparator) is { } separator ? ImportOptionText.DecimalSeparator(separator) : null,
                 Delimiter = context.Get(delimiter) is { } d ? ImportOptionText.Delimiter(d) : null,
                 Stock = context.Get(stock) is { } s ? ImportOptionText.Stock(s) : StockMode.Apply,
                 CreateProducts = context.Get(createProducts),
@@ -82,8 +90,10 @@ internal static class ImportCommand
     private static void Describe(TextWriter output, string path, ImportSummary s, Dictionary<string, int> alerts)
     {
         var n = (long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+        var unchanged = s.Kind == ImportKind.Sales ? "already recorded" : "unchanged";
         output.WriteLine($"{(s.DryRun ? "Checked (dry run, nothing written)" : "Imported")} {s.Kind.ToString().ToLowerInvariant()} from {path}: "
-            + $"{n(s.Total)} rows, {n(s.Accepted)} accepted, {n(s.Rejected)} rejected, {n(s.Unchanged)} unchanged.");
+            + $"{n(s.Total)} rows, {n(s.Accepted)} accepted, {n(s.Rejected)} rejected, {n(s.Unchanged)} {unchanged}."
+            + string.Concat(s.Notes.Select(note => " " + note)));
         if (s.CreatedProducts > 0)
         {
             output.WriteLine($"New products: {n(s.CreatedProducts)} ({string.Join(", ", s.NewProducts.Take(10))}{(s.CreatedProducts > 10 ? ", …" : "")}).");

@@ -37,7 +37,7 @@ internal static class ProductsCommands
                 {
                     p.Id.Value, p.Name, p.Category, p.Stock.ToString(CultureInfo.InvariantCulture),
                     p.ThresholdOr(defaultThreshold).ToString(CultureInfo.InvariantCulture), p.Price.ToString(),
-                    p.Stock == 0 ? "OUT" : p.IsLow(defaultThreshold) ? "LOW" : "ok",
+                    p.StockStatus(defaultThreshold).ToUpperInvariant().Replace("OK", "ok", StringComparison.Ordinal).Replace('_', ' '),
                 })));
             return Task.FromResult(CliApp.Ok);
         });
@@ -145,7 +145,7 @@ internal static class ProductsCommands
         output.WriteLine($"product_id:          {p.ProductId}");
         output.WriteLine($"product_name:        {p.ProductName}");
         output.WriteLine($"product_category:    {p.ProductCategory}");
-        output.WriteLine($"stock_count:         {p.StockCount}");
+        output.WriteLine($"stock_count:         {(p.StockCounted ? p.StockCount.ToString(CultureInfo.InvariantCulture) : "not counted yet")}");
         output.WriteLine($"product_price:       {p.ProductPrice.ToString(CultureInfo.InvariantCulture)}");
         output.WriteLine($"low_stock_threshold: {(p.LowStockThreshold?.ToString(CultureInfo.InvariantCulture) ?? "(default)")}");
         output.WriteLine($"last_alert_time:     {p.LastAlertTime ?? "(none)"}");

@@ -38,13 +38,17 @@ public sealed record ProductResponse(
     string ProductName,
     string ProductCategory,
     int StockCount,
+    bool StockCounted,
     decimal ProductPrice,
     int? LowStockThreshold,
     string? LastAlertTime,
     long Version,
     string UpdatedAt)
 {
-    /// <summary><c>out</c> at 0, <c>low</c> at or below its threshold (its own or the default), else <c>ok</c> (listings and one product).</summary>
+    /// <summary>
+    /// <c>not_counted</c> for a product created from sales history whose stock was never set, <c>out</c> at 0, <c>low</c>
+    /// at or below its threshold (its own or the default), else <c>ok</c> (listings and one product).
+    /// </summary>
     public string? Status { get; init; }
 
     /// <summary>Days the stock lasts at the forecast window's sales rate; absent when nothing sold (listings and one product).</summary>
@@ -54,7 +58,7 @@ public sealed record ProductResponse(
     public int? EffectiveThreshold { get; init; }
 
     public static ProductResponse From(Product p) => new(
-        p.Id.Value, p.Name, p.Category, p.Stock, p.Price.Value, p.LowStockThreshold,
+        p.Id.Value, p.Name, p.Category, p.Stock, p.StockCounted, p.Price.Value, p.LowStockThreshold,
         p.LastAlertTime is { } t ? Timestamp.Format(t) : null, p.Version, Timestamp.Format(p.UpdatedAt));
 
     /// <summary>Products with their status and days of cover, their sales read in one query.</summary>
@@ -64,7 +68,7 @@ public sealed record ProductResponse(
         return [.. products.Select(p => From(p) with
         {
             EffectiveThreshold = p.ThresholdOr(options.DefaultLowStockThreshold),
-            Status = p.Stock == 0 ? "out" : p.IsLow(options.DefaultLowStockThreshold) ? "low" : "ok",
+            Status = p.StockStatus(options.DefaultLowStockThreshold),
             DaysOfCover = options.DaysOfCover(p.Stock, sold.GetValueOrDefault(p.Id)),
         })];
     }

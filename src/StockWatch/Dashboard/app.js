@@ -54,7 +54,7 @@ function table(headers, rows, attributes) {
 }
 
 function badge(status) {
-  return h("span", { class: `badge ${status}`, "data-status": status }, status);
+  return h("span", { class: `badge ${status}`, "data-status": status }, status.replace("_", " "));
 }
 
 // ---- the API -------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ namespace StockWatch.Hosting;
 /// moved on. A file is taken once it is unchanged between two looks, so one still being copied in is left alone, as
 /// are names starting with <c>.</c> or ending in <c>.tmp</c> or <c>.part</c>.
 /// </remarks>
-public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, IObjectStore objects, string folder, ILogger<ImportInbox> logger)
+public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, IObjectStore objects, string folder, ImportSettings settings, ILogger<ImportInbox> logger)
 {
     private Dictionary<string, (long Length, DateTime Written)> _lastLook = [];
 
@@ -32,7 +32,8 @@ public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, I
     /// <summary>The inbox a data folder's settings name, or <c>null</c> when it is turned off.</summary>
     public static ImportInbox? Create(IServiceProvider services, string dataFolder)
     {
-        var setting = services.GetRequiredService<IOptions<ImportOptions>>().Value.InboxFolder;
+        var options = services.GetRequiredService<IOptions<ImportOptions>>().Value;
+        var setting = options.InboxFolder;
         return string.IsNullOrWhiteSpace(setting)
             ? null
             : new ImportInbox(
@@ -40,6 +41,7 @@ public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, I
                 services.GetRequiredService<IImportLedger>(),
                 services.GetRequiredService<IObjectStore>(),
                 Path.GetFullPath(setting, dataFolder),
+                options.InboxSettings(),
                 services.GetRequiredService<ILogger<ImportInbox>>());
     }
 
@@ -95,7 +97,7 @@ public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, I
         if (record is null)
         {
             await using var file = File.OpenRead(path);
-            await jobs.EnqueueAsync(file, new ImportSettings(), $"inbox/{original}", cancellationToken, importId);
+            await jobs.EnqueueAsync(file, settings, $"inbox/{original}", cancellationToken, importId);
             LogQueued(original, importId);
         }
         else if (record.Status is ImportStatus.Done or ImportStatus.Failed)

@@ -73,11 +73,33 @@ public sealed class CsvReaderTests
     }
 
     [Fact]
-    public void Read_UnterminatedQuote_IsAnErrorNamingWhereItOpened()
+    public void Read_UnterminatedQuote_RejectsItsLineAndReadsTheNextLinesAgain()
     {
-        var records = ReadAll("id,name\n1,ok\n2,\"never closed\n3,lost");
+        var records = ReadAll("id,name\n1,ok\n2,\"never closed\n3,not lost\r\n4,\"quoted, fine\"\n");
 
-        records[^1].Should().Match<(int Line, string[] Fields, string? Error)>(r => r.Line == 3 && r.Error == "column 2 opens a quote on line 3 that is never closed");
+        records.Select(r => r.Line).Should().Equal(1, 2, 3, 4, 5);
+        records[2].Error.Should().Be("column 2 opens a quote that runs past the end of line 3 without making a whole record "
+            + "(column 2 has text after its closing quote); the line is rejected and reading resumes on line 4");
+        records[3].Should().Match<(int Line, string[] Fields, string? Error)>(r => r.Error == null && r.Fields[1] == "not lost");
+        records[4].Should().Match<(int Line, string[] Fields, string? Error)>(r => r.Error == null && r.Fields[1] == "quoted, fine");
+    }
+
+    [Fact]
+    public void Read_QuoteNeverClosedToTheEnd_RejectsItsLineOnly()
+    {
+        var records = ReadAll("id,name\n1,\"never closed\n2,last");
+
+        records[1].Error.Should().Contain("never closed").And.Contain("reading resumes on line 3");
+        records[2].Should().Match<(int Line, string[] Fields, string? Error)>(r => r.Line == 3 && r.Error == null && r.Fields[1] == "last");
+    }
+
+    [Fact]
+    public void Read_SeparatorLine_IsHonouredAndSkipped()
+    {
+        var records = ReadAll("sep=;\r\nid;name\r\n1;a,b\r\n");
+
+        records.Select(r => r.Fields).Should().BeEquivalentTo(new[] { new[] { "id", "name" }, new[] { "1", "a,b" } }, o => o.WithStrictOrdering());
+        records[0].Line.Should().Be(2);
     }
 
     [Fact]

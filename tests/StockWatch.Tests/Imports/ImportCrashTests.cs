@@ -108,7 +108,7 @@ public sealed class ImportCrashTests : IDisposable
         var products = new StringBuilder("product_id,product_name,stock_count\n");
         for (var p = 0; p < Products; p++)
         {
-            products.Append($"SKU{p:D4},Product {p},1000\n");
+            products.Append($"SKU{p:D4},Product {p},1000000\n");
         }
 
         await File.WriteAllTextAsync(Path.Combine(_crashed.Path, "products.csv"), products.ToString(), cancel);

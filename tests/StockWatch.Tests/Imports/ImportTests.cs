@@ -85,12 +85,13 @@ public sealed class ImportTests : IDisposable
 
     public static TheoryData<string, string, int, int, string[]> Corpus() => new()
     {
-        { "unterminated quote", "product_id,product_name,stock_count\nA,Alpha,5\nB,\"Beta,6\nC,Gamma,7\n", 1, 1, ["line 3: Line 3: column 2 opens a quote on line 3 that is never closed."] },
+        { "unterminated quote", "product_id,product_name,stock_count\nA,Alpha,5\nB,\"Beta,6\nC,Gamma,7\n", 2, 1,
+            ["line 3: Line 3: column 2 opens a quote that runs past the end of line 3 without making a whole record (column 2 opens a quote on line 3 that is never closed); the line is rejected and reading resumes on line 4."] },
         { "ragged rows", "product_id,product_name,stock_count\nA,Alpha,5\nB,Beta\nC,Gamma,7,extra\nD,Delta,8\n", 2, 2, ["line 3: Line 3 has 2 fields; the header has 3.", "line 4: Line 4 has 4 fields; the header has 3."] },
         { "header only", "product_id,product_name\n", 0, 0, [] },
         { "NUL byte", "product_id,product_name\nA,Al\0pha\nB,Beta\n", 1, 1, ["line 2: Line 2: column 2 contains a NUL character."] },
-        { "thousands separators", "product_id,product_name,product_price,stock_count\nA,Alpha,\"1,234.50\",5\nB,Beta,2.5,\"1,000\"\nC,Gamma,3,4\n", 1, 2,
-            ["line 2: product_price must be a number such as 12.50 (got \"1,234.50\").", "line 3: stock_count must be a whole number from 0 to 2147483647 (got \"1,000\")."] },
+        { "thousands separators", "product_id,product_name,product_price,stock_count\nA,Alpha,\"1,234.50\",5\nB,Beta,2.5,\"1,000\"\nC,Gamma,3,4\nD,Delta,\"2,55\",1\n", 3, 1,
+            ["line 5: product_price \"2,55\" is not a number written with a decimal point; if the file writes numbers with a decimal comma, set the decimal separator to ',' (--decimal-separator ,)."] },
         { "negative stock", "product_id,product_name,stock_count\nA,Alpha,-5\nB,Beta,5\n", 1, 1, ["line 2: stock_count must be a whole number from 0 to 2147483647 (got \"-5\")."] },
         { "huge integers", "product_id,product_name,stock_count,product_price\nA,Alpha,99999999999999999999,1\nB,Beta,1,1e30\nC,Gamma,1,1\n", 1, 2,
             ["line 2: stock_count must be a whole number from 0 to 2147483647 (got \"99999999999999999999\").", "line 3: product_price must be a number such as 12.50 (got \"1e30\")."] },
@@ -173,17 +174,17 @@ public sealed class ImportTests : IDisposable
     }
 
     [Fact]
-    public async Task SalesFile_MovesStockClampingAtZeroWithAWarning_AndReturnsPutStockBack()
+    public async Task SalesFile_MovesStockAsSingleSalesDo_RefusingASaleBeyondTheStock()
     {
         await Import("product_id,product_name,stock_count\nA,Alpha,5\nB,Beta,1\n");
 
         var (code, summary, _) = await Import("sale_id,product_id,sale_date,quantity,current_price\nS1,A,2026-11-20,3,2.5\nS2,A,2026-11-20,4,2.5\nS3,B,2026-11-21,-2,1\n");
 
-        code.Should().Be(0);
-        Count(summary, "accepted").Should().Be(3);
-        Messages(summary, "warnings").Should().Equal("line 3: Product A had 2 in stock, fewer than the 4 sold; its stock is set to 0.");
-        (Scalar("SELECT stock_count FROM products WHERE product_id = 'A'"), Scalar("SELECT stock_count FROM products WHERE product_id = 'B'")).Should().Be((0L, 3L));
-        Scalar("SELECT COUNT(*) FROM change_log WHERE cause LIKE 'import:%' AND kind = 'MODIFY'").Should().Be(2, "one change per product per import");
+        code.Should().Be(1);
+        (Count(summary, "accepted"), Count(summary, "rejected")).Should().Be((2L, 1L));
+        Messages(summary).Should().Equal("line 3: Not enough stock: product A has 2, the sale needs 4.");
+        (Scalar("SELECT stock_count FROM products WHERE product_id = 'A'"), Scalar("SELECT stock_count FROM products WHERE product_id = 'B'")).Should().Be((2L, 3L));
+        Scalar("SELECT COUNT(*) FROM change_log WHERE cause LIKE 'import:%' AND kind = 'MODIFY'").Should().Be(2, "one change per recorded sale, as single sales make");
     }
 
     [Fact]
@@ -240,7 +241,8 @@ public sealed class ImportTests : IDisposable
         var (_, summary, _) = await Import([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes("Product_ID;Product_Name;Product_Price\r\nA;Crème brûlée;2,5\r\nB;Tea;3.5\r\n")]);
 
         Count(summary, "accepted").Should().Be(1);
-        Messages(summary).Should().Equal("line 2: product_price must be a number such as 12.50 (got \"2,5\").");
+        Messages(summary).Should().Equal(
+            "line 2: product_price \"2,5\" is not a number written with a decimal point; if the file writes numbers with a decimal comma, set the decimal separator to ',' (--decimal-separator ,).");
         Scalar("SELECT COUNT(*) FROM products WHERE product_name = 'Tea'").Should().Be(1);
     }
 

@@ -1,0 +1,39 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Sales;
+
+namespace StockWatch.Core.Imports;
+
+/// <summary>
+/// The id of a sale a file does not name (no <c>sale_id</c>): what the row says (product, date, quantity, price) and
+/// its occurrence among identical rows of the same file, as <c>row-HASH-N</c>. Two identical lines in one file are two
+/// sales; the same lines in another file (saved again with other line endings, encoding or columns, re-ordered, or an
+/// export of an overlapping period) are the same sales. The limit: identical sales in two files that are not copies
+/// (the same product, second, quantity and price, sold again) are taken for one; a file that names its sales has none
+/// (docs/decisions/0011-sale-identity.md).
+/// </summary>
+public sealed class SaleIdentity(bool dated)
+{
+    private const string Prefix = "row-";
+
+    private readonly Dictionary<UInt128, int> _occurrences = [];
+    private readonly StringBuilder _content = new(96);
+
+    /// <summary>The id of the next row saying this; <paramref name="date"/> counts only when the file has a date column.</summary>
+    public SaleId Next(ProductId product, DateTimeOffset? date, int quantity, Money? price)
+    {
+        _content.Clear()
+            .Append(product.Value).Append('\u001f')
+            .Append(dated && date is { } d ? Timestamp.FormatSortable(d) : string.Empty).Append('\u001f')
+            .Append(quantity.ToString(CultureInfo.InvariantCulture)).Append('\u001f')
+            .Append(price is { } p ? p.TenThousandths.ToString(CultureInfo.InvariantCulture) : string.Empty);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(_content.ToString()), hash);
+        var key = BinaryPrimitives.ReadUInt128BigEndian(hash);
+        _occurrences[key] = _occurrences.GetValueOrDefault(key) + 1;
+        return SaleId.Parse($"{Prefix}{Convert.ToHexStringLower(hash[..12])}-{_occurrences[key]}");
+    }
+}
