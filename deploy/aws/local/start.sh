@@ -80,8 +80,8 @@ wait_listening() {
 }
 
 ddb_port="$(free_port)"
-LD_PRELOAD="$shim" nohup java -Djava.net.preferIPv4Stack=true -Djava.library.path="$ddb/DynamoDBLocal_lib" \
-    -jar "$ddb/DynamoDBLocal.jar" -inMemory -sharedDb -port "$ddb_port" >"$state/dynamodb.log" 2>&1 &
+(cd "$state" && LD_PRELOAD="$shim" exec java -Djava.net.preferIPv4Stack=true -Djava.library.path="$ddb/DynamoDBLocal_lib" \
+    -jar "$ddb/DynamoDBLocal.jar" -inMemory -sharedDb -port "$ddb_port") >"$state/dynamodb.log" 2>&1 &
 echo $! >"$state/dynamodb.pid"
 say "DynamoDB Local starting on 127.0.0.1:$ddb_port (pid $(cat "$state/dynamodb.pid"))"
 
