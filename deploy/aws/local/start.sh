@@ -16,8 +16,8 @@ deadline_seconds=90
 say() { echo "$@" >&2; }
 fail() { say "start.sh: $*"; exit 1; }
 
-for tool in node npm java gcc tar; do
-    command -v "$tool" >/dev/null || fail "$tool is required (Node 20, Java 17, gcc)."
+for tool in node npm java gcc tar openssl; do
+    command -v "$tool" >/dev/null || fail "$tool is required (Node 20, Java 17, gcc, openssl)."
 done
 
 mkdir -p "$state" "$cache"
