@@ -125,7 +125,7 @@ public sealed class ProductChanges
     {
         var key = DescribeKey(stream.Keys);
         var alert = new Alert(DynamoAlertStore.IdOf(key.Value, sequence, AlertType.InvalidItem.ToWire()), key, AlertType.InvalidItem,
-            createdAt ?? _time.GetUtcNow(), new AlertDetails { OldValue = field, NewValue = $"{field}: {message}" })
+            createdAt ?? _time.GetUtcNow(), new AlertDetails { OldValue = field, NewValue = message })
         {
             Cause = $"stream record {sequence}",
         };
