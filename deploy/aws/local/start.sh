@@ -107,5 +107,6 @@ export AWS_ENDPOINT_URL_DYNAMODB_STREAMS=http://127.0.0.1:$ddb_port
 export AWS_ENDPOINT_URL_SQS=http://127.0.0.1:$fauxqs_port
 export AWS_ENDPOINT_URL_SNS=http://127.0.0.1:$fauxqs_port
 export AWS_ENDPOINT_URL_S3=http://127.0.0.1:$fauxqs_port
+export StockWatch__Aws__TopicArn=arn:aws:sns:us-east-1:000000000000:stockwatch-alerts
 export STOCKWATCH_AWS_LOCAL_STATE=$state
 EXPORTS
