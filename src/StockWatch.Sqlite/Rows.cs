@@ -56,8 +56,7 @@ internal static class Rows
     };
 
     /// <summary>The state a write stores: <paramref name="after"/> with the next version, stamped with the write's time.</summary>
-    public static Product Stored(Product? before, Product after, DateTimeOffset time) =>
-        after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = time, LastAlertTime = before?.LastAlertTime };
+    public static Product Stored(Product? before, Product after, DateTimeOffset time) => ProductWrite.Stored(before, after, time);
 
     public static Sale ReadSale(SqliteDataReader reader) =>
         new(SaleId.Parse(reader.GetString(0)),

@@ -45,6 +45,7 @@ public sealed record Alert(long Id, ProductId ProductId, AlertType Type, DateTim
             AlertType.CategoryChanged => $"{product} moved from {d.OldValue} to {d.NewValue}",
             AlertType.ProductAdded => $"Product added: {product} \"{d.NewValue}\"",
             AlertType.ProductRemoved => $"Product removed: {product} \"{d.OldValue}\"",
+            AlertType.InvalidItem => $"Item {product} does not fit the data dictionary and was skipped: {d.NewValue}",
             AlertType.StockoutPredicted => $"Stock-out predicted: {product} has {d.Stock}, about {d.DaysOfCover?.ToString(CultureInfo.InvariantCulture)} days of cover",
             _ => $"{Type.ToWire()}: {product}",
         };

@@ -13,6 +13,9 @@ public enum AlertType
     StockoutPredicted,
     QueueStuck,
     DeliveryFailing,
+
+    /// <summary>An item in a table does not fit the data dictionary (the AWS shape: written by hand, say); it is skipped.</summary>
+    InvalidItem,
 }
 
 /// <summary>The wire names of alert types (<c>LOW_STOCK</c>…), as the data dictionary spells them.</summary>
@@ -31,6 +34,7 @@ public static class AlertTypes
         [AlertType.StockoutPredicted] = "STOCKOUT_PREDICTED",
         [AlertType.QueueStuck] = "QUEUE_STUCK",
         [AlertType.DeliveryFailing] = "DELIVERY_FAILING",
+        [AlertType.InvalidItem] = "INVALID_ITEM",
     };
 
     private static readonly Dictionary<string, AlertType> ByName =

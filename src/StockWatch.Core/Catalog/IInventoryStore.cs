@@ -7,7 +7,12 @@ namespace StockWatch.Core.Catalog;
 public readonly record struct ChangeStamp(DateTimeOffset Time, string Cause);
 
 /// <summary>A product write as it landed: <see cref="Before"/> and <see cref="After"/> are equal when nothing changed.</summary>
-public sealed record ProductWrite(Product? Before, Product? After, bool Changed);
+public sealed record ProductWrite(Product? Before, Product? After, bool Changed)
+{
+    /// <summary>The state a store writes: <paramref name="after"/> with the next version, stamped with the write's time.</summary>
+    public static Product Stored(Product? before, Product after, DateTimeOffset time) =>
+        after with { Version = (before?.Version ?? 0) + 1, UpdatedAt = time, LastAlertTime = before?.LastAlertTime };
+}
 
 /// <summary>What recording a sale decided: the sale to store and the product as it must be after it, or a replay.</summary>
 public sealed record SaleDecision(Sale Sale, Product? ProductAfter, bool Replayed);

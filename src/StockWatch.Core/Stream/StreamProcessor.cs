@@ -40,11 +40,17 @@ public sealed class StreamProcessor(
         return stored;
     }
 
-    private AlertDecision Evaluate(ChangeRecord change, AlertState state, ISalesHistory sales)
+    private AlertDecision Evaluate(ChangeRecord change, AlertState state, ISalesHistory sales) => Decide(change, state, sales, _options);
+
+    /// <summary>
+    /// The alerts of one change: the alert rules with the product's sales rate over the forecast window before the
+    /// change. Every consumer of a change stream decides with this (the SQLite stream here, DynamoDB Streams on AWS).
+    /// </summary>
+    public static AlertDecision Decide(ChangeRecord change, AlertState state, ISalesHistory sales, AlertOptions options)
     {
-        var window = TimeSpan.FromDays(_options.ForecastWindowDays);
+        var window = TimeSpan.FromDays(options.ForecastWindowDays);
         var units = change.NewImage is null ? 0 : sales.NetUnitsSold(change.ProductId, change.ChangedAt - window, change.ChangedAt);
-        var daily = Math.Max(0, units) / (decimal)_options.ForecastWindowDays;
-        return AlertRules.Evaluate(change, state, daily, _options);
+        var daily = Math.Max(0, units) / (decimal)options.ForecastWindowDays;
+        return AlertRules.Evaluate(change, state, daily, options);
     }
 }

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+
+namespace StockWatch.Aws;
+
+/// <summary>
+/// The <c>StockWatch:Aws</c> settings: the names of the AWS shape's resources. The defaults are the template's, so the
+/// functions, <c>local-setup</c>, <c>local-run</c> and the CLI find the same tables with no settings. Region, endpoints
+/// and credentials come from the standard AWS settings (<c>AWS_REGION</c>, <c>AWS_ENDPOINT_URL_DYNAMODB</c>…).
+/// </summary>
+public sealed class AwsOptions
+{
+    public const string Section = "StockWatch:Aws";
+
+    /// <summary>Products (key <c>product_id</c>; stream NEW_AND_OLD_IMAGES, read by <c>ProductChanges</c>).</summary>
+    public string ProductsTable { get; set; } = "Products";
+
+    /// <summary>Sales (key <c>sale_id</c>; indexes by product and date, and by day).</summary>
+    public string SalesTable { get; set; } = "Sales";
+
+    /// <summary>Alerts (key <c>alert_id</c>; stream read by <c>AlertCreated</c>).</summary>
+    public string AlertsTable { get; set; } = "Alerts";
+
+    /// <summary>What the alert rules remember per product (key <c>product_id</c>; no stream).</summary>
+    public string AlertStateTable { get; set; } = "AlertState";
+
+    /// <summary>Weekly reports (key <c>report_id</c>; part 2 writes them).</summary>
+    public string ReportsTable { get; set; } = "Reports";
+
+    /// <summary>The SNS topic alerts are published to; none: alerts are stored but not published.</summary>
+    public string? TopicArn { get; set; }
+
+    /// <summary>Every table's name, as the configuration gives them.</summary>
+    public IEnumerable<string> Tables => [ProductsTable, SalesTable, AlertsTable, AlertStateTable, ReportsTable];
+}
+
+public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AwsOptions options)
+    {
+        List<string> failures = [];
+        foreach (var (setting, table) in new[]
+        {
+            (nameof(AwsOptions.ProductsTable), options.ProductsTable), (nameof(AwsOptions.SalesTable), options.SalesTable),
+            (nameof(AwsOptions.AlertsTable), options.AlertsTable), (nameof(AwsOptions.AlertStateTable), options.AlertStateTable),
+            (nameof(AwsOptions.ReportsTable), options.ReportsTable),
+        })
+        {
+            if (string.IsNullOrWhiteSpace(table) || table.Length is < 3 or > 255 || !table.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+            {
+                failures.Add($"{AwsOptions.Section}:{setting} must be a DynamoDB table name: 3 to 255 letters, digits, '_', '-' or '.' (got \"{table}\").");
+            }
+        }
+
+        if (options.TopicArn is { } arn && !arn.StartsWith("arn:aws", StringComparison.Ordinal))
+        {
+            failures.Add($"{AwsOptions.Section}:TopicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:stockwatch-alerts (got \"{arn}\").");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

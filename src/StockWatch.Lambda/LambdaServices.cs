@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StockWatch.Aws;
+using StockWatch.Core.Alerts;
+
+namespace StockWatch.Lambda;
+
+/// <summary>
+/// The functions' composition: configuration from environment variables (<c>StockWatch__Aws__TopicArn</c>…), the
+/// options checked at start, the AWS adapters. Built once per process, never per invocation.
+/// </summary>
+public static class LambdaServices
+{
+    private static readonly Lazy<IServiceProvider> Shared = new(() => Build(new ConfigurationBuilder().AddEnvironmentVariables().Build()));
+
+    /// <summary>The process's services, from its environment.</summary>
+    public static IServiceProvider FromEnvironment => Shared.Value;
+
+    /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
+    public static IServiceProvider Build(IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<AlertOptions>().Configure<IConfiguration>((options, config) => config.GetSection(AlertOptions.Section).Bind(options));
+        services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
+        services.AddStockWatchAws();
+        var provider = services.BuildServiceProvider();
+        _ = provider.GetRequiredService<IOptions<AlertOptions>>().Value;
+        _ = provider.GetRequiredService<IOptions<AwsOptions>>().Value;
+        return provider;
+    }
+}

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StockWatch.Aws;
+using StockWatch.Lambda.Events;
+
+namespace StockWatch.Lambda.Local;
+
+/// <summary>
+/// The functions on one machine, as <c>sam local invoke</c> and Lambda's event source mappings would run them:
+/// <c>invoke FUNCTION --event FILE</c>, <c>local-setup</c>, <c>local-run</c>. Resources go by the names the
+/// configuration gives (the template's defaults), endpoints by the standard AWS settings that
+/// <c>deploy/aws/local/start.sh</c> prints. Exit codes: 0 done, 2 bad usage, event or configuration, 1 an AWS error.
+/// </summary>
+public static class LocalCommands
+{
+    /// <summary>The on-failure destination queue of each stream function, by function.</summary>
+    public static string OnFailureQueue(string function) => $"{function}-on-failure";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var eventOption = new Option<FileInfo>("--event") { Description = "The event: a JSON file, as Lambda would deliver it.", Required = true };
+        var functionArgument = new Argument<string>("function") { Description = $"The function: {string.Join(", ", Functions.Names)}." };
+        var invoke = new Command("invoke", "Invokes a function once with an event and prints its response.") { functionArgument, eventOption };
+        invoke.SetAction((parse, cancellationToken) => Guarded(() => InvokeAsync(parse.GetValue(functionArgument)!, parse.GetValue(eventOption)!)));
+        var setup = new Command("local-setup", "Creates the tables, the topic and the on-failure queues on the emulators (what exists is kept).");
+        setup.SetAction((_, cancellationToken) => Guarded(() => SetupAsync(cancellationToken)));
+        var pollOption = new Option<double>("--poll-seconds") { Description = "Seconds between polls of a drained stream.", DefaultValueFactory = _ => 1 };
+        var run = new Command("local-run", "Plays Lambda's event source mappings: polls the streams and invokes the functions, until stopped.") { pollOption };
+        run.SetAction((parse, cancellationToken) => Guarded(() => RunMappingsAsync(TimeSpan.FromSeconds(parse.GetValue(pollOption)), cancellationToken)));
+        var root = new RootCommand("StockWatch's AWS functions, run locally against the emulators (deploy/aws/local/start.sh).") { invoke, setup, run };
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    private static async Task<int> Guarded(Func<Task<int>> command)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (Exception e) when (e is InvalidEventException or ArgumentException or OptionsValidationException or FileNotFoundException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 2;
+        }
+        catch (Exception e) when (e is AmazonServiceException or AwsApiException or HttpRequestException)
+        {
+            await Console.Error.WriteLineAsync($"AWS answered with an error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> InvokeAsync(string function, FileInfo file)
+    {
+        var handler = Functions.Create(function, LambdaServices.FromEnvironment);
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"There is no event file {file.FullName}.");
+        }
+
+        await using var input = file.OpenRead();
+        await using var response = await handler(input);
+        using var reader = new StreamReader(response);
+        Console.WriteLine(await reader.ReadToEndAsync());
+        return 0;
+    }
+
+    private static async Task<int> SetupAsync(CancellationToken cancellationToken)
+    {
+        var services = LambdaServices.FromEnvironment;
+        var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
+        var created = await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), names, TimeProvider.System, cancellationToken);
+        Console.WriteLine(created.Count == 0 ? "Tables: all there already." : $"Tables created: {string.Join(", ", created)}.");
+        if (names.TopicArn is { } topic)
+        {
+            using var sns = Sns.FromEnvironment();
+            Console.WriteLine($"Topic: {await sns.CreateTopicAsync(topic[(topic.LastIndexOf(':') + 1)..], cancellationToken)}");
+        }
+
+        var sqs = services.GetRequiredService<IAmazonSQS>();
+        foreach (var function in new[] { ProductChanges.Name, AlertCreated.Name })
+        {
+            Console.WriteLine($"On-failure queue of {function}: {(await sqs.CreateQueueAsync(OnFailureQueue(function), cancellationToken)).QueueUrl}");
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> RunMappingsAsync(TimeSpan poll, CancellationToken cancellationToken)
+    {
+        var services = LambdaServices.FromEnvironment;
+        var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
+        var mappings = await CreateMappingsAsync(services, names, cancellationToken);
+        Console.WriteLine($"Delivering the {names.ProductsTable} stream to {ProductChanges.Name} and the {names.AlertsTable} stream to {AlertCreated.Name}; Ctrl+C stops.");
+        try
+        {
+            await Task.WhenAll(mappings.Select(mapping => mapping.RunAsync(poll, cancellationToken)));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return 0;
+    }
+
+    /// <summary>The mappings of the deployed stack: Products → product-changes, Alerts → alert-created, each with its on-failure queue.</summary>
+    public static async Task<IReadOnlyList<StreamEventSourceMapping>> CreateMappingsAsync(
+        IServiceProvider services, AwsOptions names, CancellationToken cancellationToken, MappingOptions? options = null)
+    {
+        var dynamo = services.GetRequiredService<IAmazonDynamoDB>();
+        var sqs = services.GetRequiredService<IAmazonSQS>();
+        var time = services.GetRequiredService<TimeProvider>();
+        List<StreamEventSourceMapping> mappings = [];
+        foreach (var (function, table) in new[] { (ProductChanges.Name, names.ProductsTable), (AlertCreated.Name, names.AlertsTable) })
+        {
+            var queue = (await sqs.CreateQueueAsync(OnFailureQueue(function), cancellationToken)).QueueUrl;
+            mappings.Add(new StreamEventSourceMapping(function, Functions.Create(function, services), await AwsTables.StreamArnAsync(dynamo, table, cancellationToken),
+                DynamoStreams.FromEnvironment(), sqs, (options ?? new MappingOptions(RetryDelay: TimeSpan.FromSeconds(1))) with { OnFailureQueueUrl = queue }, time));
+        }
+
+        return mappings;
+    }
+}

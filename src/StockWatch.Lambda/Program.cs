@@ -1,0 +1,3 @@
+using StockWatch.Lambda.Local;
+
+return await LocalCommands.RunAsync(args);

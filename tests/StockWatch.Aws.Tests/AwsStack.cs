@@ -1,0 +1,108 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.SQS;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Sales;
+using StockWatch.Lambda;
+using StockWatch.Lambda.Local;
+using StockWatch.Testing;
+
+namespace StockWatch.Aws.Tests;
+
+/// <summary>
+/// The AWS shape for one test: its own tables (unique names: DynamoDB Local shares one database between runs), the
+/// functions composed as Lambda composes them, the use cases on the DynamoDB store with a fake clock, and the event
+/// source mappings of the deployed stack.
+/// </summary>
+public sealed class AwsStack : IAsyncDisposable
+{
+    private AwsStack(IServiceProvider services, AwsOptions names)
+    {
+        Services = services;
+        Names = names;
+        Store = services.GetRequiredService<DynamoInventoryStore>();
+        SetProduct = new SetProduct(Store, Time);
+        MoveStock = new MoveStock(Store, Time);
+        DeleteProduct = new DeleteProduct(Store, Time);
+        RecordSale = new RecordSale(Store, Time);
+    }
+
+    public IServiceProvider Services { get; }
+    public AwsOptions Names { get; }
+    public FakeTimeProvider Time { get; } = new(Builders.T0);
+    public DynamoInventoryStore Store { get; }
+    public SetProduct SetProduct { get; }
+    public MoveStock MoveStock { get; }
+    public DeleteProduct DeleteProduct { get; }
+    public RecordSale RecordSale { get; }
+    public IAmazonDynamoDB Dynamo => Services.GetRequiredService<IAmazonDynamoDB>();
+    public IAmazonSQS Sqs => Services.GetRequiredService<IAmazonSQS>();
+
+    public static async Task<AwsStack> CreateAsync(string? topicArn = null, AlertOptions? alerts = null)
+    {
+        var prefix = $"t{Guid.NewGuid():N}"[..13];
+        var settings = new Dictionary<string, string?>
+        {
+            ["StockWatch:Aws:ProductsTable"] = $"{prefix}-Products",
+            ["StockWatch:Aws:SalesTable"] = $"{prefix}-Sales",
+            ["StockWatch:Aws:AlertsTable"] = $"{prefix}-Alerts",
+            ["StockWatch:Aws:AlertStateTable"] = $"{prefix}-AlertState",
+            ["StockWatch:Aws:ReportsTable"] = $"{prefix}-Reports",
+            ["StockWatch:Aws:TopicArn"] = topicArn,
+            ["StockWatch:Alerts:DefaultLowStockThreshold"] = (alerts ?? new AlertOptions()).DefaultLowStockThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
+        await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), names, TimeProvider.System);
+        return new AwsStack(services, names);
+    }
+
+    /// <summary>The stack's mappings (Products → product-changes, Alerts → alert-created), retrying at once.</summary>
+    public async Task<IReadOnlyList<StreamEventSourceMapping>> MappingsAsync(MappingOptions? options = null) =>
+        await LocalCommands.CreateMappingsAsync(Services, Names, CancellationToken.None, options ?? new MappingOptions());
+
+    /// <summary>A mapping of the Products stream to a handler of the test's own.</summary>
+    public async Task<StreamEventSourceMapping> ProductsMappingAsync(Handler handler, MappingOptions options) =>
+        new(ProductChanges.Name, handler, await AwsTables.StreamArnAsync(Dynamo, Names.ProductsTable), DynamoStreams.FromEnvironment(), Sqs, options, Time);
+
+    public Handler ProductChangesHandler => Functions.Create(ProductChanges.Name, Services);
+
+    public Product Create(string id = "85123A", int stock = 50, int? threshold = 10, decimal price = 2.55m, string category = Product.DefaultCategory) =>
+        SetProduct.HandleAsync(new SetProductRequest(ProductId.Parse(id))
+        {
+            Name = $"Product {id}",
+            Stock = stock,
+            LowStockThreshold = threshold,
+            Price = Money.From(price, "product_price"),
+            Category = category,
+        }, "test").GetAwaiter().GetResult().After!;
+
+    public SaleDecision Sell(string id, int quantity, string? saleId = null) =>
+        RecordSale.HandleAsync(new SaleRequest(saleId is null ? SaleId.New() : SaleId.Parse(saleId), ProductId.Parse(id), quantity)).GetAwaiter().GetResult();
+
+    /// <summary>Every stored alert, read straight from the table.</summary>
+    public async Task<List<Alert>> AlertsAsync()
+    {
+        var page = await Dynamo.ScanAsync(new ScanRequest { TableName = Names.AlertsTable, ConsistentRead = true });
+        return [.. page.Items.Select(AlertItem.Read).OrderBy(a => a.Time).ThenBy(a => a.ChangeSequence).ThenBy(a => a.Type)];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var table in Names.Tables)
+        {
+            try
+            {
+                await Dynamo.DeleteTableAsync(table);
+            }
+            catch (ResourceNotFoundException)
+            {
+            }
+        }
+    }
+}
