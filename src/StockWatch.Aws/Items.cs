@@ -66,7 +66,10 @@ public static class ProductItem
     public const string LastAlertTime = "last_alert_time";
     public const string Cause = "change_cause";
 
-    private static readonly HashSet<string> Known = [Id, Name, Category, Stock, Price, Threshold, Version, UpdatedAt, LastAlertTime, Cause];
+    /// <summary>0 for a product created from sales history whose stock is not counted yet; absent means counted.</summary>
+    public const string StockCounted = "stock_counted";
+
+    private static readonly HashSet<string> Known = [Id, Name, Category, Stock, Price, Threshold, Version, UpdatedAt, LastAlertTime, Cause, StockCounted];
 
     public static Dictionary<string, AttributeValue> ToItem(Product product, string cause)
     {
@@ -80,6 +83,7 @@ public static class ProductItem
             [Version] = Number(product.Version),
             [UpdatedAt] = new() { S = Timestamp.FormatSortable(product.UpdatedAt) },
             [Cause] = new() { S = cause },
+            [StockCounted] = Number(product.StockCounted ? 1 : 0),
         };
         if (product.LowStockThreshold is { } threshold)
         {
@@ -117,6 +121,7 @@ public static class ProductItem
             Version = RequireNumber(item, Version, long.MaxValue),
             UpdatedAt = ReadTime(item, UpdatedAt) ?? throw Missing(UpdatedAt),
             LastAlertTime = ReadTime(item, LastAlertTime),
+            StockCounted = !item.ContainsKey(StockCounted) || RequireNumber(item, StockCounted, 1) == 1,
         };
     }
 

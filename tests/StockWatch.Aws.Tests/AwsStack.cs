@@ -29,7 +29,7 @@ public sealed class AwsStack : IAsyncDisposable
         SetProduct = new SetProduct(Store, Time);
         MoveStock = new MoveStock(Store, Time);
         DeleteProduct = new DeleteProduct(Store, Time);
-        RecordSale = new RecordSale(Store, Time);
+        RecordSale = new RecordSale(Store, Time, Microsoft.Extensions.Options.Options.Create(new StockWatch.Core.Imports.ImportOptions()));
     }
 
     public IServiceProvider Services { get; }

@@ -19,7 +19,7 @@ public abstract class InventoryStoreContract
         public SetProduct SetProduct => new(Store, Time);
         public MoveStock MoveStock => new(Store, Time);
         public DeleteProduct DeleteProduct => new(Store, Time);
-        public RecordSale RecordSale => new(Store, Time);
+        public RecordSale RecordSale => new(Store, Time, Microsoft.Extensions.Options.Options.Create(new StockWatch.Core.Imports.ImportOptions()));
 
         public Task<ProductWrite> CreateAsync(string id = "85123A", int stock = 20, string category = "Home") =>
             SetProduct.HandleAsync(new SetProductRequest(ProductId.Parse(id))

@@ -225,7 +225,7 @@ public sealed class ProductChangesTests
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
         {
             using var client = new AmazonDynamoDBClient();
-            var sell = new RecordSale(new DynamoInventoryStore(client, options, alertOptions), TimeProvider.System);
+            var sell = new RecordSale(new DynamoInventoryStore(client, options, alertOptions), TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new StockWatch.Core.Imports.ImportOptions()));
             try
             {
                 await sell.HandleAsync(new SaleRequest(SaleId.Parse($"w-{i}"), ProductId.Parse("LAST5"), 1));
