@@ -13,7 +13,7 @@ namespace StockWatch.Core.Imports;
 /// sales; the same lines in another file (saved again with other line endings, encoding or columns, re-ordered, or an
 /// export of an overlapping period) are the same sales. The limit: identical sales in two files that are not copies
 /// (the same product, second, quantity and price, sold again) are taken for one; a file that names its sales has none
-/// (docs/decisions/0011-sale-identity.md).
+/// (docs/decisions/0012-imports-you-can-trust.md).
 /// </summary>
 public sealed class SaleIdentity(bool dated)
 {

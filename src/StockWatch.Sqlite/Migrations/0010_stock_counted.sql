@@ -1,4 +1,4 @@
--- Two changes for imports that write one change per row (docs/decisions/0011-imports-you-can-trust.md):
+-- Two changes for imports that write one change per row (docs/decisions/0012-imports-you-can-trust.md):
 --
 -- * products.stock_counted: 0 for a product created from sales history, whose stock nobody has counted yet. It raises
 --   no stock alert and is not shown as out of stock until a stock level is first set. The change images carry it (an
