@@ -48,7 +48,7 @@ public static class AlertsEndpoints
 
     /// <summary>
     /// Server-Sent Events: each new alert as an <c>alert</c> event whose id is the alert id, so a client that
-    /// reconnects with <c>Last-Event-ID</c> misses nothing.
+    /// reconnects with <c>Last-Event-ID</c> misses nothing. The stream ends within a second of its key being revoked.
     /// </summary>
     public static async Task Stream(HttpContext context, IInventoryStore store, IChangeStream changes, CancellationToken cancellationToken)
     {
@@ -61,7 +61,7 @@ public static class AlertsEndpoints
         await context.Response.Body.FlushAsync(cancellationToken);
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested && context.KeyStillActive())
             {
                 // Alerts are stored by commits: this process's wake the stream at once, other processes' are polled.
                 var wake = changes.WaitForChangesAsync(Poll, cancellationToken);
