@@ -33,6 +33,7 @@ public static class ApiServer
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseExactRouteValues();
         app.UseApiKeys();
         app.UseRateLimiter();
         app.MapOpenApi("/openapi/v1.json");
