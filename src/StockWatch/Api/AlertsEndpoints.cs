@@ -57,6 +57,11 @@ public static class AlertsEndpoints
             : store.ListAlerts(new AlertQuery(Limit: 1)).LastOrDefault()?.Id ?? 0;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
         await context.Response.WriteAsync(": stream of new alerts\n\n", cancellationToken);
         await context.Response.Body.FlushAsync(cancellationToken);
         try

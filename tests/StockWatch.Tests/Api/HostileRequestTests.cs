@@ -130,6 +130,79 @@ public sealed class HostileRequestTests(ApiServerFixture server) : IClassFixture
         revoked.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2), "the stream checks its key at each poll (every 0.5 s)");
     }
 
+    [Theory]
+    [InlineData("*", HttpStatusCode.OK)]
+    [InlineData("\"1\"", HttpStatusCode.OK)]
+    [InlineData("W/\"1\"", HttpStatusCode.OK)]
+    [InlineData("\"stale-0\"", HttpStatusCode.PreconditionFailed)]
+    [InlineData("\"2\"", HttpStatusCode.PreconditionFailed)]
+    [InlineData("\"0\"", HttpStatusCode.PreconditionFailed)]
+    [InlineData("stale", HttpStatusCode.PreconditionFailed)]
+    [InlineData("\"", HttpStatusCode.PreconditionFailed)]
+    public async Task Patch_IfMatch_StarMatchesAnyVersion_AndAnyOtherTagIs412(string ifMatch, HttpStatusCode status)
+    {
+        var id = $"IFM-{Guid.NewGuid():N}";
+        await server.CreateAsync(id);
+        using var writer = server.Writer();
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/products/{id}") { Content = ApiServerFixture.Json("""{"product_price":7}""") };
+        patch.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+
+        using var response = await writer.SendAsync(patch, Cancel);
+
+        response.StatusCode.Should().Be(status, await response.Content.ReadAsStringAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task Put_IfMatchStar_OnAProductThatDoesNotExist_Is412AndCreatesNothing()
+    {
+        using var writer = server.Writer();
+        using var put = new HttpRequestMessage(HttpMethod.Put, "/api/products/IFM-NONE")
+        {
+            Content = ApiServerFixture.Json("""{"product_name":"X","stock_count":1,"product_price":1}"""),
+        };
+        put.Headers.TryAddWithoutValidation("If-Match", "*");
+
+        (await writer.SendAsync(put, Cancel)).StatusCode.Should().Be(HttpStatusCode.PreconditionFailed);
+        (await writer.GetAsync("/api/products/IFM-NONE", Cancel)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("/api/products/HEAD-1")]
+    [InlineData("/api/products/HEAD-1/history")]
+    [InlineData("/api/products/HEAD-1/sales")]
+    [InlineData("/api/products/NOPE")]
+    [InlineData("/api/products?limit=5")]
+    [InlineData("/api/alerts")]
+    [InlineData("/api/reports")]
+    [InlineData("/api/summary")]
+    [InlineData("/health")]
+    [InlineData("/openapi/v1.json")]
+    [InlineData("/")]
+    public async Task Head_AnswersAsGetDoes_WithTheSameHeadersAndNoBody(string path)
+    {
+        await server.CreateAsync("HEAD-1");
+        using var reader = server.Reader();
+
+        using var get = await reader.GetAsync(path, Cancel);
+        using var head = await reader.SendAsync(new HttpRequestMessage(HttpMethod.Head, path), Cancel);
+
+        head.StatusCode.Should().Be(get.StatusCode);
+        head.Headers.ETag.Should().Be(get.Headers.ETag);
+        head.Content.Headers.ContentType?.MediaType.Should().Be(get.Content.Headers.ContentType?.MediaType);
+        (await head.Content.ReadAsByteArrayAsync(Cancel)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Head_OnTheAlertStream_AnswersAtOnce()
+    {
+        using var reader = server.Reader();
+
+        using var head = await reader.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/alerts/stream"), Cancel).WaitAsync(TimeSpan.FromSeconds(10), Cancel);
+
+        head.StatusCode.Should().Be(HttpStatusCode.OK);
+        head.Content.Headers.ContentType!.MediaType.Should().Be("text/event-stream");
+    }
+
     private static async Task<JsonElement> Problem(HttpResponseMessage response)
     {
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
