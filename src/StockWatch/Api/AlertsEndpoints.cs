@@ -50,8 +50,12 @@ public static class AlertsEndpoints
     /// Server-Sent Events: each new alert as an <c>alert</c> event whose id is the alert id, so a client that
     /// reconnects with <c>Last-Event-ID</c> misses nothing. The stream ends within a second of its key being revoked.
     /// </summary>
-    public static async Task Stream(HttpContext context, IInventoryStore store, IChangeStream changes, CancellationToken cancellationToken)
+    public static async Task Stream(
+        HttpContext context, IInventoryStore store, IChangeStream changes, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
+        // A stream never ends by itself: it ends when the client goes, or at once when serve stops.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = stopping.Token;
         var last = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var resume)
             ? resume
             : store.ListAlerts(new AlertQuery(Limit: 1)).LastOrDefault()?.Id ?? 0;
