@@ -76,6 +76,21 @@ public sealed class HostileRequestTests(ApiServerFixture server) : IClassFixture
     }
 
     [Theory]
+    [InlineData("products", "list")]
+    [InlineData("serve", "--urls", "http://127.0.0.1:0")]
+    public async Task Command_DataPointingAtAFile_ExitsTwoWithASentence(params string[] args)
+    {
+        using var folder = new Testing.TempFolder();
+        var file = Path.Combine(folder.Path, "not-a-folder");
+        await File.WriteAllTextAsync(file, "x", Cancel);
+
+        var result = await StockWatchProcess.RunAsync(file, args);
+
+        result.ExitCode.Should().Be(2, result.Error);
+        result.Error.Trim().Should().Be($"The data folder {file} is a file; give --data (or STOCKWATCH_DATA) a folder.");
+    }
+
+    [Theory]
     [InlineData(null, "needs an API key")]
     [InlineData("Bearer sw_0123456789abcdef_wrong", "not accepted")]
     [InlineData("Basic dXNlcjpwYXNz", "not accepted")]
