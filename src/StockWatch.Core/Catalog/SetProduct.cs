@@ -28,7 +28,10 @@ public sealed record SetProductRequest(ProductId Id)
     public Money? Price { get; init; }
     public int? LowStockThreshold { get; init; }
 
-    /// <summary>When set, the write only happens if the stored version is this one.</summary>
+    /// <summary>
+    /// When set, the write only happens if the stored version is this one; <see cref="Versions.AnyExisting"/> asks
+    /// only that the product exists (<c>If-Match: *</c>).
+    /// </summary>
     public long? ExpectedVersion { get; init; }
 }
 
@@ -73,17 +76,21 @@ public sealed class SetProduct(IInventoryStore store, TimeProvider time)
 }
 
 /// <summary>Optimistic concurrency: the caller's expected version against the stored one.</summary>
-internal static class Versions
+/// <summary>The expected-version check every conditional write makes (versions start at 1).</summary>
+public static class Versions
 {
-    public static void Check(Product? current, ProductId id, long? expected)
+    /// <summary>The expected version that any existing version of the product meets.</summary>
+    public const long AnyExisting = 0;
+
+    internal static void Check(Product? current, ProductId id, long? expected)
     {
-        if (expected is not { } version || current?.Version == version)
+        if (expected is not { } version || current?.Version == version || (version == AnyExisting && current is not null))
         {
             return;
         }
 
         throw StockWatchException.PreconditionFailed(current is null
-            ? $"Product {id} does not exist, so it is not at version {version}."
+            ? $"Product {id} does not exist, so If-Match cannot match it."
             : $"Product {id} is at version {current.Version}, not {version}; read it again and retry.");
     }
 }

@@ -78,7 +78,7 @@ public sealed class ReportSchedule
         var week = match.Success ? int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture) : 0;
         if (year is < 1900 or > 9998 || week < 1 || week > ISOWeek.GetWeeksInYear(year))
         {
-            throw StockWatchException.Invalid("week", $"week must be an ISO week such as 2026-W47 (got {Text.Quote(isoWeek)}).");
+            throw StockWatchException.Invalid("week", $"week must be an ISO week such as 2026-W47, of a year from 1900 to 9998 (got {Text.Quote(isoWeek)}).");
         }
 
         var monday = new DateTimeOffset(ISOWeek.ToDateTime(year, week, DayOfWeek.Monday), TimeSpan.Zero);
@@ -143,6 +143,11 @@ public sealed partial class WeeklyReports(
     public const string Type = "weekly";
     public static readonly TimeSpan Length = TimeSpan.FromDays(7);
 
+    /// <summary>The earliest and latest period ends a report can have: its weeks, and the week before, are real dates.</summary>
+    public static readonly DateTimeOffset FirstPeriodEnd = new(1900, 1, 15, 0, 0, 0, TimeSpan.Zero);
+
+    public static readonly DateTimeOffset LastPeriodEnd = new(9998, 12, 31, 0, 0, 0, TimeSpan.Zero);
+
     public static string IdFor(DateTimeOffset periodEnd) => $"weekly-{periodEnd.UtcDateTime:yyyyMMdd'T'HHmm'Z'}";
 
     public static ObjectKey KeyFor(DateTimeOffset periodEnd, string format) =>
@@ -155,13 +160,21 @@ public sealed partial class WeeklyReports(
     /// <paramref name="week"/>, or by default the latest scheduled time (what the scheduler makes).
     /// </summary>
     /// <param name="optionPrefix">How the caller spells its options in messages: <c>--</c> on the command line.</param>
-    public DateTimeOffset PeriodEnd(string? end, string? week, string optionPrefix = "") => (end, week) switch
+    /// <exception cref="StockWatchException">Invalid: both given, unreadable, or outside <see cref="FirstPeriodEnd"/>–<see cref="LastPeriodEnd"/>.</exception>
+    public DateTimeOffset PeriodEnd(string? end, string? week, string optionPrefix = "")
     {
-        ({ }, { }) => throw StockWatchException.Invalid("week", $"Give {optionPrefix}end or {optionPrefix}week, not both."),
-        ({ } text, null) => Timestamp.Parse(text, "end"),
-        (null, { } text) => Schedule.InWeek(text),
-        _ => Schedule.Latest(time.GetUtcNow()) ?? throw StockWatchException.Invalid("end", $"The schedule has had no time yet; give {optionPrefix}end."),
-    };
+        var periodEnd = (end, week) switch
+        {
+            ({ }, { }) => throw StockWatchException.Invalid("week", $"Give {optionPrefix}end or {optionPrefix}week, not both."),
+            ({ } text, null) => Timestamp.Parse(text, "end"),
+            (null, { } text) => Schedule.InWeek(text),
+            _ => Schedule.Latest(time.GetUtcNow()) ?? throw StockWatchException.Invalid("end", $"The schedule has had no time yet; give {optionPrefix}end."),
+        };
+        return periodEnd >= FirstPeriodEnd && periodEnd <= LastPeriodEnd
+            ? periodEnd
+            : throw StockWatchException.Invalid(week is null ? "end" : "week",
+                $"A report period must end from {Timestamp.Format(FirstPeriodEnd)} to {Timestamp.Format(LastPeriodEnd)} (got {Timestamp.Format(periodEnd)}).");
+    }
 
     /// <summary>Makes the report of the latest scheduled time, unless it is made already (the scheduler's catch-up).</summary>
     public async Task<ReportMade?> MakeDueAsync(CancellationToken cancellationToken) =>

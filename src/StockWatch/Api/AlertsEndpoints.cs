@@ -48,20 +48,29 @@ public static class AlertsEndpoints
 
     /// <summary>
     /// Server-Sent Events: each new alert as an <c>alert</c> event whose id is the alert id, so a client that
-    /// reconnects with <c>Last-Event-ID</c> misses nothing.
+    /// reconnects with <c>Last-Event-ID</c> misses nothing. The stream ends within a second of its key being revoked.
     /// </summary>
-    public static async Task Stream(HttpContext context, IInventoryStore store, IChangeStream changes, CancellationToken cancellationToken)
+    public static async Task Stream(
+        HttpContext context, IInventoryStore store, IChangeStream changes, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
+        // A stream never ends by itself: it ends when the client goes, or at once when serve stops.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = stopping.Token;
         var last = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var resume)
             ? resume
             : store.ListAlerts(new AlertQuery(Limit: 1)).LastOrDefault()?.Id ?? 0;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
         await context.Response.WriteAsync(": stream of new alerts\n\n", cancellationToken);
         await context.Response.Body.FlushAsync(cancellationToken);
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested && context.KeyStillActive())
             {
                 // Alerts are stored by commits: this process's wake the stream at once, other processes' are polled.
                 var wake = changes.WaitForChangesAsync(Poll, cancellationToken);

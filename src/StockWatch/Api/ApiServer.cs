@@ -33,17 +33,33 @@ public static class ApiServer
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseExactRouteValues();
         app.UseApiKeys();
         app.UseRateLimiter();
-        app.MapOpenApi("/openapi/v1.json");
-        app.MapHealth();
-        app.MapProducts();
-        app.MapSales();
-        app.MapAlerts();
-        app.MapImports();
-        app.MapReports();
-        app.MapMetricsEndpoint();
-        app.MapDashboard();
+        var routes = app.MapGroup(string.Empty);
+        ((IEndpointConventionBuilder)routes).Finally(AnswerHeadLikeGet);
+        routes.MapOpenApi("/openapi/v1.json");
+        routes.MapHealth();
+        routes.MapProducts();
+        routes.MapSales();
+        routes.MapAlerts();
+        routes.MapImports();
+        routes.MapReports();
+        routes.MapMetricsEndpoint();
+        routes.MapDashboard();
         return app;
+    }
+
+    /// <summary>
+    /// Every GET endpoint answers HEAD too, with the same status and headers (<c>ETag</c> included): the handler runs
+    /// as for GET and Kestrel sends no body for a HEAD request.
+    /// </summary>
+    private static void AnswerHeadLikeGet(EndpointBuilder endpoint)
+    {
+        if (endpoint.Metadata.OfType<HttpMethodMetadata>().LastOrDefault() is { } methods
+            && methods.HttpMethods.Contains(HttpMethods.Get) && !methods.HttpMethods.Contains(HttpMethods.Head))
+        {
+            endpoint.Metadata.Add(new HttpMethodMetadata([.. methods.HttpMethods, HttpMethods.Head], methods.AcceptCorsPreflight));
+        }
     }
 }

@@ -6,8 +6,9 @@ using StockWatch.Core.Access;
 namespace StockWatch.Api;
 
 /// <summary>
-/// Bearer API keys. The middleware resolves the key (if any) for every request; endpoints state the role they need
-/// with <see cref="RequireRole"/>. No key, no access, except where an endpoint allows anonymous callers.
+/// Bearer API keys. The middleware resolves the key (if any) for every request and, for an endpoint that states the
+/// role it needs with <see cref="RequireRole"/>, refuses the request before anything of it is read: 401 without a key
+/// or with one that is not accepted, 403 when its role is too low.
 /// </summary>
 internal static class Authentication
 {
@@ -15,34 +16,56 @@ internal static class Authentication
 
     public static ApiKey? Key(this HttpContext context) => context.Items[KeyItem] as ApiKey;
 
+    /// <summary>Whether the request's key is still active (not revoked since the request began), for long requests.</summary>
+    public static bool KeyStillActive(this HttpContext context) =>
+        context.RequestServices.GetRequiredService<ApiKeys>().Verify(Presented(context)) is not null;
+
     public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var presented = Presented(context);
+        var key = context.RequestServices.GetRequiredService<ApiKeys>().Verify(presented);
+        context.Items[KeyItem] = key;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RoleMetadata>() is { Role: var role } && Refusal(context, presented, key, role) is { } problem)
         {
-            context.Items[KeyItem] = context.RequestServices.GetRequiredService<ApiKeys>().Verify(header["Bearer ".Length..].Trim());
+            context.Response.StatusCode = problem.Status!.Value;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = problem,
+            });
+            return;
         }
 
         await next(context);
     });
 
-    /// <summary>401 without a valid key, 403 when its role is too low.</summary>
+    /// <summary>States the role an endpoint needs; <see cref="UseApiKeys"/> enforces it.</summary>
     public static TBuilder RequireRole<TBuilder>(this TBuilder builder, Role role) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (invocation, next) =>
-        {
-            var context = invocation.HttpContext;
-            if (context.Key() is not { } key)
-            {
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                return TypedResults.Problem(ProblemExceptionHandler.Problem(StatusCodes.Status401Unauthorized,
-                    "This endpoint needs an API key: send 'Authorization: Bearer <key>' (create one with 'stockwatch keys create')."));
-            }
+        builder.WithMetadata(new RoleMetadata(role));
 
-            return key.Role < role
-                ? TypedResults.Problem(ProblemExceptionHandler.Problem(StatusCodes.Status403Forbidden,
-                    $"The key '{key.Name}' has the {key.Role.ToWire()} role; this needs {role.ToWire()}."))
-                : await next(invocation);
-        }).WithMetadata(new RoleMetadata(role));
+    /// <summary>The key text after <c>Bearer</c>; empty for another scheme, <c>null</c> without the header.</summary>
+    private static string? Presented(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.Length == 0 ? null
+            : header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim()
+            : string.Empty;
+    }
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails? Refusal(HttpContext context, string? presented, ApiKey? key, Role role)
+    {
+        if (key is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return ProblemExceptionHandler.Problem(StatusCodes.Status401Unauthorized, presented is null
+                ? "This endpoint needs an API key: send 'Authorization: Bearer <key>' (create one with 'stockwatch keys create')."
+                : "The API key is not accepted: it is unknown, revoked or mistyped; send 'Authorization: Bearer <key>' with a key from 'stockwatch keys create'.");
+        }
+
+        return key.Role < role
+            ? ProblemExceptionHandler.Problem(StatusCodes.Status403Forbidden, $"The key '{key.Name}' has the {key.Role.ToWire()} role; this needs {role.ToWire()}.")
+            : null;
+    }
 
     /// <summary>Per-key token buckets (anonymous callers share one per address).</summary>
     public static IServiceCollection AddApiRateLimiting(this IServiceCollection services) =>

@@ -52,7 +52,17 @@ public static class ImportsEndpoints
         string importId;
         if (context.Request.HasFormContentType)
         {
-            var form = await context.Request.ReadFormAsync(cancellationToken);
+            IFormCollection form;
+            try
+            {
+                form = await context.Request.ReadFormAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException and not BadHttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                // The form reader's limits (1,024 parts, 16 KB of part headers) and a body cut short or without its boundary.
+                throw StockWatchException.Invalid("file", $"The multipart body cannot be read: {ex.Message}");
+            }
+
             var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault()
                 ?? throw StockWatchException.Invalid("file", "The multipart body has no file; send the CSV as a part named 'file'.");
             await using var upload = file.OpenReadStream();

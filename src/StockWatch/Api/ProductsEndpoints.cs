@@ -122,7 +122,7 @@ public static class ProductsEndpoints
             Stock = Values.RequireCount(Required.Value(body.StockCount, "stock_count"), "stock_count"),
             Price = Money.From(Required.Value(body.ProductPrice, "product_price"), "product_price"),
             LowStockThreshold = threshold,
-            ExpectedVersion = IfMatch(context),
+            ExpectedVersion = IfMatch(context, id),
         }, Source);
         var response = WithETag(context, write.After!);
         return write.Before is null ? TypedResults.Created($"/api/products/{Uri.EscapeDataString(id)}", response.Value) : response;
@@ -141,14 +141,14 @@ public static class ProductsEndpoints
             Price = body.ProductPrice is { } price ? Money.From(price, "product_price") : null,
             LowStockThreshold = threshold,
             ClearThreshold = clear,
-            ExpectedVersion = IfMatch(context),
+            ExpectedVersion = IfMatch(context, id),
         }, Source);
         return WithETag(context, write.After!);
     }
 
     public static async Task<NoContent> Delete(HttpContext context, DeleteProduct deleteProduct, string id)
     {
-        await deleteProduct.HandleAsync(ProductId.Parse(id), IfMatch(context), Source);
+        await deleteProduct.HandleAsync(ProductId.Parse(id), IfMatch(context, id), Source);
         return TypedResults.NoContent();
     }
 
@@ -161,7 +161,7 @@ public static class ProductsEndpoints
             (null, { } set) => StockMovement.To(set, body.Reason),
             _ => throw StockWatchException.Invalid("delta", "Give exactly one of delta (a change) or set (a new count)."),
         };
-        var write = await moveStock.HandleAsync(ProductId.Parse(id), movement, IfMatch(context));
+        var write = await moveStock.HandleAsync(ProductId.Parse(id), movement, IfMatch(context, id));
         return WithETag(context, write.After!);
     }
 
@@ -173,20 +173,34 @@ public static class ProductsEndpoints
 
     private static string ETag(Product product) => $"\"{product.Version.ToString(CultureInfo.InvariantCulture)}\"";
 
-    /// <summary>The version an <c>If-Match: "3"</c> header expects; <c>null</c> without the header.</summary>
-    private static long? IfMatch(HttpContext context)
+    /// <summary>
+    /// The version an <c>If-Match</c> header expects: <c>null</c> without the header, <see cref="Versions.AnyExisting"/>
+    /// for <c>*</c>, else the version of its first tag in StockWatch's form (<c>"3"</c>, weak or strong).
+    /// </summary>
+    /// <exception cref="StockWatchException">412 when no tag can match: another server's tag, or no entity tag at all.</exception>
+    private static long? IfMatch(HttpContext context, string id)
     {
-        var header = context.Request.Headers.IfMatch.ToString().Trim();
-        if (header.Length == 0)
+        if (context.Request.Headers.IfMatch.Count == 0)
         {
             return null;
         }
 
-        var tag = header.StartsWith("W/", StringComparison.Ordinal) ? header[2..] : header;
-        return tag.Length > 2 && tag[0] == '"' && tag[^1] == '"'
-            && long.TryParse(tag.AsSpan(1, tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
-            ? version
-            : throw StockWatchException.Invalid("If-Match", $"If-Match must be an ETag such as \"3\", as GET returned it (got {Text.Quote(header)}).");
+        var tags = context.Request.GetTypedHeaders().IfMatch;
+        if (tags.Any(tag => tag.Equals(Microsoft.Net.Http.Headers.EntityTagHeaderValue.Any)))
+        {
+            return Versions.AnyExisting;
+        }
+
+        foreach (var tag in tags)
+        {
+            if (long.TryParse(tag.Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0)
+            {
+                return version;
+            }
+        }
+
+        throw StockWatchException.PreconditionFailed(
+            $"If-Match {Text.Quote(context.Request.Headers.IfMatch.ToString())} matches no version of product {id}; send the ETag a GET returned, or *.");
     }
 
     /// <summary>The sort, its direction, and the last product's sort value and id, as base64url JSON.</summary>

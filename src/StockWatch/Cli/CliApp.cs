@@ -27,6 +27,9 @@ public static class CliApp
         Recursive = true,
     };
 
+    // No response files: an argument such as a product id '@shelf-2' is the id, not a file to read arguments from.
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
+
     // Built once: parsing does not change the tree, so concurrent runs (the tests) can share it.
     private static readonly RootCommand Root = new("StockWatch: watches your inventory and tells you what matters.")
     {
@@ -43,7 +46,7 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var parse = Root.Parse(args);
+        var parse = Root.Parse(args, Parsing);
         if (parse.Errors.Count > 0)
         {
             // A mistyped word explains more than the missing command it caused.

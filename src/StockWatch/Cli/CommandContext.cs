@@ -16,7 +16,7 @@ internal sealed class CommandContext(ParseResult parse) : IDisposable
 
     public bool Json => parse.GetValue(CliApp.JsonOption);
 
-    public string DataFolder { get; } = StockWatchApp.ResolveDataFolder(parse.GetValue(CliApp.DataOption));
+    public string DataFolder { get; } = DataFolderOf(parse);
 
     public T Get<T>(Option<T> option) => parse.GetValue(option)!;
 
@@ -52,6 +52,15 @@ internal sealed class CommandContext(ParseResult parse) : IDisposable
     }
 
     public void Dispose() => _services?.Dispose();
+
+    /// <summary>The data folder the options name; a file there is bad usage (exit 2), not a crash.</summary>
+    private static string DataFolderOf(ParseResult parse)
+    {
+        var folder = StockWatchApp.ResolveDataFolder(parse.GetValue(CliApp.DataOption));
+        return File.Exists(folder)
+            ? throw Core.StockWatchException.Invalid("data", $"The data folder {folder} is a file; give --data (or STOCKWATCH_DATA) a folder.")
+            : folder;
+    }
 
     private static ServiceProvider Build(string dataFolder)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using StockWatch.Core;
 using StockWatch.Core.Imports;
 using StockWatch.Core.Storage;
 
@@ -16,10 +17,16 @@ namespace StockWatch.Hosting;
 /// atomic); a file found there without an import is queued again under the same id; one whose import has finished is
 /// moved on. A file is taken once it is unchanged between two looks, so one still being copied in is left alone, as
 /// are names starting with <c>.</c> or ending in <c>.tmp</c> or <c>.part</c>.
+/// Only regular files are imported, opened without following links and read up to <c>MaxUploadBytes</c>: anything
+/// else (a link, a FIFO, a device, a folder, a file too large) is moved to <c>failed/</c> with the reason in its
+/// <c>NAME.result.json</c>, or left where it is when it cannot be moved, and logged once. A name that is not valid
+/// UTF-8 is imported under its readable form (U+FFFD for each such byte). One bad entry never holds up the others.
 /// </remarks>
-public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, IObjectStore objects, string folder, ImportSettings settings, ILogger<ImportInbox> logger)
+public sealed partial class ImportInbox(
+    ImportJobs jobs, IImportLedger ledger, IObjectStore objects, ImportOptions options, string folder, ILogger<ImportInbox> logger)
 {
-    private Dictionary<string, (long Length, DateTime Written)> _lastLook = [];
+    private Dictionary<string, (long, long, long, ulong)> _lastLook = [];
+    private readonly HashSet<string> _reported = [];
 
     public string Folder => folder;
 
@@ -33,15 +40,14 @@ public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, I
     public static ImportInbox? Create(IServiceProvider services, string dataFolder)
     {
         var options = services.GetRequiredService<IOptions<ImportOptions>>().Value;
-        var setting = options.InboxFolder;
-        return string.IsNullOrWhiteSpace(setting)
+        return string.IsNullOrWhiteSpace(options.InboxFolder)
             ? null
             : new ImportInbox(
                 services.GetRequiredService<ImportJobs>(),
                 services.GetRequiredService<IImportLedger>(),
                 services.GetRequiredService<IObjectStore>(),
-                Path.GetFullPath(setting, dataFolder),
-                options.InboxSettings(),
+                options,
+                Path.GetFullPath(options.InboxFolder, dataFolder),
                 services.GetRequiredService<ILogger<ImportInbox>>());
     }
 
@@ -53,39 +59,46 @@ public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, I
             Directory.CreateDirectory(path);
         }
 
-        foreach (var path in Directory.EnumerateFiles(Processing))
+        foreach (var entry in InboxFiles.List(Processing))
         {
-            await FollowAsync(path, cancellationToken);
+            await GuardedAsync(entry, () => FollowAsync(entry, cancellationToken));
         }
 
-        Dictionary<string, (long, DateTime)> look = [];
-        foreach (var file in new DirectoryInfo(folder).EnumerateFiles())
+        Dictionary<string, (long, long, long, ulong)> look = [];
+        foreach (var entry in InboxFiles.List(folder))
         {
-            if (file.Name.StartsWith('.') || file.Name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase)
-                || file.Name.EndsWith(".part", StringComparison.OrdinalIgnoreCase))
+            if (entry.Name.StartsWith('.') || entry.Name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase)
+                || entry.Name.EndsWith(".part", StringComparison.OrdinalIgnoreCase) || entry.Path == Processed || entry.Path == Failed)
             {
                 continue;
             }
 
-            var seen = (file.Length, file.LastWriteTimeUtc);
-            if (_lastLook.GetValueOrDefault(file.Name) != seen)
+            await GuardedAsync(entry, async () =>
             {
-                look[file.Name] = seen;
-                continue;
-            }
-
-            var processing = Path.Combine(Processing, $"{ImportJobs.NewId()}.{file.Name}");
-            File.Move(file.FullName, processing);
-            await FollowAsync(processing, cancellationToken);
+                if (!entry.IsRegularFile)
+                {
+                    await RefuseAsync(entry.Path, entry.DisplayName, InboxFiles.Describe(entry.Type), cancellationToken);
+                }
+                else if (_lastLook.GetValueOrDefault(entry.Name) != entry.Version)
+                {
+                    look[entry.Name] = entry.Version;
+                }
+                else
+                {
+                    var processing = Path.Combine(Processing, $"{ImportJobs.NewId()}.{entry.DisplayName}");
+                    InboxFiles.Move(entry.Path, processing);
+                    await FollowAsync(entry with { Name = Path.GetFileName(processing), Path = processing }, cancellationToken);
+                }
+            });
         }
 
         _lastLook = look;
     }
 
-    /// <summary>Takes a file in <c>.processing/</c> one step further: queued when its import is unknown, moved on when it finished.</summary>
-    private async Task FollowAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Takes an entry of <c>.processing/</c> one step further: queued when its import is unknown, moved on when it finished.</summary>
+    private async Task FollowAsync(InboxFiles.Entry entry, CancellationToken cancellationToken)
     {
-        var name = Path.GetFileName(path);
+        var name = entry.DisplayName;
         var dot = name.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0)
         {
@@ -96,26 +109,36 @@ public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, I
         var record = ledger.Find(importId);
         if (record is null)
         {
-            await using var file = File.OpenRead(path);
-            await jobs.EnqueueAsync(file, settings, $"inbox/{original}", cancellationToken, importId);
+            var (file, refusal) = entry.IsRegularFile ? InboxFiles.OpenRegular(entry.Path) : (null, InboxFiles.Describe(entry.Type));
+            if (file is null)
+            {
+                await RefuseAsync(entry.Path, original, refusal!, cancellationToken);
+                return;
+            }
+
+            try
+            {
+                await using var capped = new CappedStream(file, options.MaxUploadBytes, $"{ImportOptions.Section}:MaxUploadBytes");
+                await jobs.EnqueueAsync(capped, options.InboxSettings(), $"inbox/{original}", cancellationToken, importId);
+            }
+            catch (StockWatchException ex)
+            {
+                await RefuseAsync(entry.Path, original, ex.Message, cancellationToken);
+                return;
+            }
+
             LogQueued(original, importId);
         }
         else if (record.Status is ImportStatus.Done or ImportStatus.Failed)
         {
-            await FinishAsync(path, original, record, cancellationToken);
+            await FinishAsync(entry.Path, original, record, cancellationToken);
         }
     }
 
     /// <summary>Writes the result beside the file's destination, then moves the file there (the move is the last step).</summary>
     private async Task FinishAsync(string path, string original, ImportRecord record, CancellationToken cancellationToken)
     {
-        var destination = Path.Combine(record.Status == ImportStatus.Failed ? Failed : Processed, original);
-        if (File.Exists(destination))
-        {
-            destination = Path.Combine(Path.GetDirectoryName(destination)!,
-                $"{Path.GetFileNameWithoutExtension(original)}.{record.ImportId}{Path.GetExtension(original)}");
-        }
-
+        var destination = FreeName(record.Status == ImportStatus.Failed ? Failed : Processed, original, record.ImportId);
         await File.WriteAllTextAsync($"{destination}.result.json", JsonSerializer.Serialize(record, ImportSummary.Json), cancellationToken);
         if (record.Summary is { Rejected: > 0 } && objects.Open(ImportJobs.ErrorsKey(record.ImportId)) is { } errors)
         {
@@ -130,11 +153,52 @@ public sealed partial class ImportInbox(ImportJobs jobs, IImportLedger ledger, I
         LogFinished(original, record.ImportId, record.Status, destination);
     }
 
+    /// <summary>Moves an entry that is not imported to <c>failed/</c>, with the reason in its result.</summary>
+    private async Task RefuseAsync(string path, string name, string reason, CancellationToken cancellationToken)
+    {
+        var destination = FreeName(Failed, name, ImportJobs.NewId());
+        var result = new { Status = ImportStatus.Failed, Source = $"inbox/{name}", Error = $"Not imported: {reason}." };
+        await File.WriteAllTextAsync($"{destination}.result.json", JsonSerializer.Serialize(result, ImportSummary.Json), cancellationToken);
+        InboxFiles.Move(path, destination);
+        LogRefused(name, reason, destination);
+    }
+
+    /// <summary>Handles one entry; a failure is logged once for that entry and leaves the others untouched.</summary>
+    private async Task GuardedAsync(InboxFiles.Entry entry, Func<Task> handle)
+    {
+        try
+        {
+            await handle();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (_reported.Add(entry.Path))
+            {
+                LogLeft(ex, entry.DisplayName, ex.Message);
+            }
+        }
+    }
+
+    /// <summary><paramref name="name"/> in <paramref name="folder"/>, or with <paramref name="id"/> in it when that is taken.</summary>
+    private static string FreeName(string folder, string name, string id)
+    {
+        var path = Path.Combine(folder, name);
+        return File.Exists(path) || Directory.Exists(path)
+            ? Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(name)}.{id}{Path.GetExtension(name)}")
+            : path;
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbox file {File} queued as import {ImportId}")]
     private partial void LogQueued(string file, string importId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbox file {File} (import {ImportId}) is {Status}; moved to {Destination}")]
     private partial void LogFinished(string file, string importId, ImportStatus status, string destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox entry {File} is not imported: {Reason}; moved to {Destination}")]
+    private partial void LogRefused(string file, string reason, string destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox entry {File} is left where it is: {Reason}")]
+    private partial void LogLeft(Exception exception, string file, string reason);
 }
 
 /// <summary>Looks at the inbox every <c>StockWatch:Imports:InboxScanInterval</c>.</summary>

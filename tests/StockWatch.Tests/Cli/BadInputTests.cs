@@ -52,7 +52,7 @@ public sealed class BadInputTests : IDisposable
         { "alert_id must be a whole number from 1", ["alerts", "show", "first"] },
         { "alert_id must be a whole number from 1", ["alerts", "show", "-3"] },
         { "end must be an ISO-8601 date such as 2026-11-24", ["report", "weekly", "--end", "last thursday"] },
-        { "week must be an ISO week such as 2026-W47 (got \"2026-W54\")", ["report", "weekly", "--week", "2026-W54"] },
+        { "week must be an ISO week such as 2026-W47, of a year from 1900 to 9998 (got \"2026-W54\")", ["report", "weekly", "--week", "2026-W54"] },
         { "week must be an ISO week such as 2026-W47", ["report", "weekly", "--week", "=cmd|' /C calc'!A0"] },
         { "Give --end or --week, not both.", ["report", "weekly", "--week", "2026-W47", "--end", "2026-11-19"] },
         { "Unrecognized command or argument 'frobnicate'", ["frobnicate"] },

@@ -11,7 +11,7 @@ public static class Cli
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await CliApp.RunAsync([.. args, "--data", dataFolder], output, error, TestContext.Current.CancellationToken);
+        var code = await CliApp.RunAsync(["--data", dataFolder, .. args], output, error, TestContext.Current.CancellationToken);
         return new Result(code, output.ToString(), error.ToString());
     }
 }

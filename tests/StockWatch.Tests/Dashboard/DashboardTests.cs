@@ -186,6 +186,45 @@ public sealed class DashboardTests(DashboardFixture server) : IClassFixture<Dash
     }
 
     [Fact]
+    public async Task ProductLinksAndForms_ReachTheirOwnProduct_ForIdsOfEveryClass()
+    {
+        // The named classes of ProductIds, and the characters that mean something in a URL inside an id.
+        var ids = ProductIds.All.Take(28).Concat("#%&+/?\\".Select(c => $"P{c}Q")).ToList();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            using var writer = server.Writer();
+            (await writer.PutAsync($"/api/products/{Uri.EscapeDataString(ids[i])}",
+                Api.ApiServerFixture.Json($$"""{"product_name":"Idtest-{{i:D3}}-x","stock_count":{{200 + i}},"product_price":1}"""), Cancel)).EnsureSuccessStatusCode();
+        }
+
+        var page = await server.SignInAsync(server.WriterKey);
+        var ui = page.Inner;
+        for (var i = 0; i < ids.Count; i++)
+        {
+            await ui.GotoAsync($"{server.BaseAddress}#/");
+            await ui.FillAsync("#search", $"Idtest-{i:D3}-");
+            await ui.WaitForSelectorAsync($"#products tbody td:text-is('Idtest-{i:D3}-x')");
+            await ui.EvaluateAsync("id => [...document.querySelectorAll('#products tbody a')].find(a => a.textContent === id).click()", ids[i]);
+            await ui.WaitForSelectorAsync("#adjust-stock");
+            (await ui.EvaluateAsync<string>("() => document.querySelector('.details dd').textContent")).Should().Be(ids[i], "the link opens its own product");
+            (await ui.TextContentAsync("h1")).Should().Contain($"Idtest-{i:D3}-x");
+
+            await ui.FillAsync("#adjust-stock input[name=delta]", "-1");
+            await ui.ClickAsync("#adjust-stock button");
+            await ui.WaitForSelectorAsync("#write-result:text('Stock adjusted.')");
+        }
+
+        using var reader = server.Reader();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var product = System.Text.Json.JsonDocument.Parse(await reader.GetStringAsync($"/api/products/{Uri.EscapeDataString(ids[i])}", Cancel)).RootElement;
+            product.GetProperty("stock_count").GetInt32().Should().Be(199 + i, $"the form on {ids[i]}'s page changed {ids[i]} alone");
+        }
+
+        page.Problems.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Reader_SeesNoWriteControls()
     {
         var page = await server.SignInAsync(server.ReaderKey);

@@ -42,6 +42,45 @@ public sealed class ServeTests : IDisposable
             "serve processes what is pending before it exits");
     }
 
+    [Fact]
+    public async Task Serve_Sigterm_StopsWithinFiveSeconds_WithOpenStreamsASlowUploadAndAFifoInTheInbox()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var port = StockWatchProcess.FreePort();
+        var key = (await Cli.Cli.RunAsync(_data.Path, "keys", "create", "--role", "writer", "--name", "holder")).Output.Trim();
+        Directory.CreateDirectory(Path.Combine(_data.Path, "inbox"));
+        Mono.Unix.Native.Syscall.mkfifo(Path.Combine(_data.Path, "inbox", "pipe.csv"), Mono.Unix.Native.FilePermissions.ACCESSPERMS).Should().Be(0);
+        using var serve = StockWatchProcess.Start(_data.Path, new Dictionary<string, string> { ["StockWatch__Imports__InboxScanInterval"] = "00:00:00.05" },
+            "serve", "--urls", $"http://127.0.0.1:{port}");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        await WaitUntilHealthy(client, serve, cancel);
+
+        List<HttpResponseMessage> streams = [];
+        for (var i = 0; i < 3; i++)
+        {
+            streams.Add(await client.GetAsync("/api/alerts/stream", HttpCompletionOption.ResponseHeadersRead, cancel));
+        }
+
+        // An upload that sends its headers and a little of its body, then nothing more.
+        using var upload = new System.Net.Sockets.TcpClient();
+        await upload.ConnectAsync("127.0.0.1", port, cancel);
+        await upload.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+            $"POST /api/imports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\nproduct_id,stock_count\n"), cancel);
+        await Eventually.Until(() => Task.FromResult(File.Exists(Path.Combine(_data.Path, "inbox", "failed", "pipe.csv.result.json"))), done => done,
+            "the inbox has moved the FIFO away", cancel);
+
+        var stopping = Stopwatch.StartNew();
+        using var kill = Process.Start("kill", ["-TERM", serve.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(cancel);
+        using var exit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        exit.CancelAfter(TimeSpan.FromSeconds(30));
+        await serve.Process.WaitForExitAsync(exit.Token);
+
+        stopping.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), serve.Output);
+        streams.ForEach(stream => stream.Dispose());
+    }
+
     private static async Task WaitUntilHealthy(HttpClient client, StockWatchProcess.Child serve, CancellationToken cancel)
     {
         var deadline = Stopwatch.StartNew();

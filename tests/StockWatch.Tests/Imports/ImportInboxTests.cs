@@ -132,6 +132,83 @@ public sealed class ImportInboxTests : IDisposable
     }
 
     [Fact]
+    public async Task SymbolicLinks_ToASecretOrToDevZero_AreMovedToFailedUnread()
+    {
+        var secret = Path.Combine(_data.Path, "secret.txt");
+        await File.WriteAllTextAsync(secret, "product_id,product_name,stock_count\nS1,TOP-SECRET-VALUE,x\n", _cancel);
+        Mono.Unix.Native.Syscall.chmod(secret, Mono.Unix.Native.FilePermissions.S_IRUSR | Mono.Unix.Native.FilePermissions.S_IWUSR).Should().Be(0);
+        await Drop("fine.csv", "product_id,product_name,stock_count\nF1,Fig,3\n");
+        File.CreateSymbolicLink(Path.Combine(_inbox.Folder, "secret.csv"), secret);
+        File.CreateSymbolicLink(Path.Combine(_inbox.Folder, "zero.csv"), "/dev/zero");
+
+        await ImportDropped().WaitAsync(TimeSpan.FromSeconds(30), _cancel);
+
+        foreach (var name in new[] { "secret.csv", "zero.csv" })
+        {
+            var moved = Path.Combine(_inbox.Failed, name);
+            new FileInfo(moved).LinkTarget.Should().NotBeNull("the link itself is moved, not what it points to");
+            Result(moved).GetProperty("status").GetString().Should().Be("failed");
+            Result(moved).GetProperty("error").GetString().Should().Contain("symbolic link");
+        }
+
+        Scalar("SELECT COUNT(*) FROM products").Should().Be(1, "fine.csv alone is imported");
+        Directory.EnumerateFiles(Path.Combine(_data.Path, "objects"), "*", SearchOption.AllDirectories)
+            .Should().NotContain(path => File.ReadAllText(path).Contains("TOP-SECRET-VALUE"));
+        Directory.EnumerateFiles(Path.Combine(_data.Path, "objects", ".staging")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Fifo_IsMovedToFailed_WithoutBlockingTheFilesBesideIt()
+    {
+        await Drop("fine.csv", "product_id,product_name,stock_count\nF1,Fig,3\n");
+        Mono.Unix.Native.Syscall.mkfifo(Path.Combine(_inbox.Folder, "pipe.csv"), Mono.Unix.Native.FilePermissions.ACCESSPERMS).Should().Be(0);
+        Directory.CreateDirectory(_inbox.Processing);
+        Mono.Unix.Native.Syscall.mkfifo(Path.Combine(_inbox.Processing, "imp-0123456789abcdef.left.csv"), Mono.Unix.Native.FilePermissions.ACCESSPERMS)
+            .Should().Be(0, "a FIFO taken before a restart");
+
+        await ImportDropped().WaitAsync(TimeSpan.FromSeconds(30), _cancel);
+
+        Result(Path.Combine(_inbox.Failed, "pipe.csv")).GetProperty("error").GetString().Should().Contain("named pipe (FIFO)");
+        Result(Path.Combine(_inbox.Failed, "left.csv")).GetProperty("error").GetString().Should().Contain("named pipe (FIFO)");
+        File.Exists(Path.Combine(_inbox.Processed, "fine.csv")).Should().BeTrue();
+        Scalar("SELECT COUNT(*) FROM products").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task NameThatIsNotUtf8_IsImportedUnderItsReadableName_AndTheOthersToo()
+    {
+        await Drop("fine.csv", "product_id,product_name,stock_count\nF1,Fig,3\n");
+        // Mono.Unix writes "\0" followed by a char as that one raw byte: the name holds the byte 0xFF, not UTF-8.
+        using (var stream = new Mono.Unix.UnixFileInfo(Path.Combine(_inbox.Folder, "bad\0\u00ff.csv")).Create())
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes("product_id,product_name,stock_count\nB1,Banana,4\n");
+            stream.Write(bytes, 0, bytes.Length);
+        }
+
+        await ImportDropped();
+
+        File.Exists(Path.Combine(_inbox.Processed, "bad\uFFFD.csv")).Should().BeTrue();
+        File.Exists(Path.Combine(_inbox.Processed, "fine.csv")).Should().BeTrue();
+        Scalar("SELECT COUNT(*) FROM products").Should().Be(2);
+    }
+
+    [Fact]
+    public async Task FileOverMaxUploadBytes_IsMovedToFailed_AndNothingStaysInStaging()
+    {
+        using var services = Composed.Services(_data.Path, new Dictionary<string, string?> { ["StockWatch:Imports:MaxUploadBytes"] = "1024" });
+        var inbox = ImportInbox.Create(services, _data.Path)!;
+        await Drop("big.csv", "product_id,product_name,stock_count\n" + string.Concat(Enumerable.Range(0, 100).Select(i => $"B{i},Big,{i}\n")));
+        await Drop("small.csv", "product_id,product_name,stock_count\nS1,Small,1\n");
+
+        await inbox.ScanAsync(_cancel);
+        await inbox.ScanAsync(_cancel);
+
+        Result(Path.Combine(inbox.Failed, "big.csv")).GetProperty("error").GetString().Should().Contain("larger than StockWatch:Imports:MaxUploadBytes (1024 bytes)");
+        Directory.EnumerateFiles(Path.Combine(_data.Path, "objects", ".staging")).Should().BeEmpty();
+        Directory.EnumerateFiles(inbox.Processing).Should().ContainSingle(path => path.EndsWith(".small.csv", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Serve_ImportsAFileDroppedInItsInbox()
     {
         var environment = new Dictionary<string, string> { ["StockWatch__Imports__InboxScanInterval"] = "00:00:00.05" };
