@@ -260,12 +260,27 @@ public sealed class ImportTests : IDisposable
     [InlineData("delimiter must be ',', ';' or 'tab'", "--delimiter", "|")]
     [InlineData("map takes COLUMN=field", "--map", "StockCode")]
     [InlineData("colour is not a StockWatch field", "--map", "Colour=colour")]
+    [InlineData("decimal_separator must be '.' or ','", "--decimal-separator", ";")]
     public async Task Options_Invalid_ExitTwo(string error, params string[] options)
     {
         var (code, _, stderr) = await Import("product_id,product_name\nA,Alpha\n", options);
 
         code.Should().Be(2);
         stderr.Should().Contain(error);
+    }
+
+    [Theory]
+    [InlineData("InvoiceDat=sale_date", "InvoiceDat", "InvoiceDate")]
+    [InlineData("Descripton=product_name", "Descripton", "Description")]
+    public async Task MapOfAColumnTheHeaderLacks_ExitsTwoNamingTheClosestColumn_AndWritesNothing(string map, string typo, string closest)
+    {
+        const string Sales = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice\n536365,85123A,WHITE HANGING HEART,6,2010-12-01T08:26:00Z,2.55\n";
+
+        var (code, _, stderr) = await Import(Sales, "--map", "StockCode=product_id", "--map", "Quantity=quantity", "--map", map, "--create-products");
+
+        code.Should().Be(2);
+        stderr.Should().Contain($"the header has no column {typo} (did you mean {closest}?)").And.Contain("InvoiceNo, StockCode, Description");
+        (Scalar("SELECT COUNT(*) FROM sales"), Scalar("SELECT COUNT(*) FROM products")).Should().Be((0L, 0L));
     }
 
     [Fact]
