@@ -13,10 +13,13 @@ namespace StockWatch.Sqlite;
 /// </summary>
 public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider time) : IChangeStream
 {
+    // Used only inside ProcessNext, which this process runs one at a time (the database's write queue).
+    private readonly SalesRates _rates = new();
+
     public Task<StreamBatch> ProcessNextAsync(string consumer, int maxChanges, ChangeHandler handler) =>
         database.ExclusiveAsync(session => ProcessNext(session, consumer, maxChanges, handler));
 
-    private static StreamBatch ProcessNext(SqliteSession session, string consumer, int maxChanges, ChangeHandler handler)
+    private StreamBatch ProcessNext(SqliteSession session, string consumer, int maxChanges, ChangeHandler handler)
     {
         var changes = ReadAfterCheckpoint(session, consumer, maxChanges);
         if (changes.Count == 0)
@@ -24,6 +27,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             return new StreamBatch(0, []);
         }
 
+        _rates.Begin(session, changes[0].SalesMark, changes[^1].SalesMark);
         Dictionary<ProductId, AlertState> states = [];
         List<Alert> stored = [];
         foreach (var (change, salesMark) in changes)
@@ -33,7 +37,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                 state = ReadState(session, change.ProductId);
             }
 
-            var decision = handler(change, state, new SalesHistory(session, salesMark));
+            var decision = handler(change, state, new SalesHistory(_rates, session, salesMark));
             foreach (var alert in decision.Alerts)
             {
                 if (Insert(session, alert, change) is { } saved)
@@ -156,17 +160,8 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     private static object Stored(DateTimeOffset? time) => time is { } t ? Timestamp.FormatSortable(t) : DBNull.Value;
 
     /// <summary>The sales as they were when the change was written: rows up to its sales mark.</summary>
-    private sealed class SalesHistory(SqliteSession session, long salesMark) : ISalesHistory
+    private sealed class SalesHistory(SalesRates rates, SqliteSession session, long salesMark) : ISalesHistory
     {
-        public long NetUnitsSold(ProductId id, DateTimeOffset from, DateTimeOffset to)
-        {
-            var command = session.Command(
-                "SELECT IFNULL(SUM(quantity), 0) FROM sales WHERE product_id = $id AND sale_date > $from AND sale_date <= $to AND rowid <= $mark");
-            command.Parameters.AddWithValue("$mark", salesMark);
-            command.Parameters.AddWithValue("$id", id.Value);
-            command.Parameters.AddWithValue("$from", Timestamp.FormatSortable(from));
-            command.Parameters.AddWithValue("$to", Timestamp.FormatSortable(to));
-            return (long)command.ExecuteScalar()!;
-        }
+        public long NetUnitsSold(ProductId id, DateTimeOffset from, DateTimeOffset to) => rates.NetUnitsSold(session, id, from, to, salesMark);
     }
 }
