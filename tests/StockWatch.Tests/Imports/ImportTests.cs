@@ -61,6 +61,9 @@ public sealed class ImportTests : IDisposable
         Count(first.Summary, "created_products").Should().Be(DistinctStockCodesWithAValidPrice(file));
         Scalar("SELECT COUNT(*) FROM sales").Should().Be(541_907);
         Scalar("SELECT SUM(quantity) FROM sales").Should().Be(QuantitySumWithAValidPrice(file));
+        alerts.Should().Be(0, "history says nothing of stock: no stock alert, nothing shown as out");
+        Scalar("SELECT COUNT(*) FROM products WHERE stock_counted = 0").Should().Be(Count(first.Summary, "created_products"));
+        Scalar("SELECT product_price_e4 FROM products WHERE product_id = '85123A'").Should().Be(LatestPriceE4(file, "85123A"), "the price of its most recent row");
 
         (Count(again.Summary, "accepted"), Count(again.Summary, "unchanged"), Count(again.Summary, "created_products")).Should().Be((0L, 541_907L, 0L));
         Scalar("SELECT COUNT(*) FROM sales").Should().Be(541_907);
@@ -73,6 +76,14 @@ public sealed class ImportTests : IDisposable
 
     private static long QuantitySumWithAValidPrice(string file) =>
         RetailLines(file).Where(l => !l.Price.StartsWith('-')).Sum(l => long.Parse(l.Quantity, System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The price of the product's most recent line (the first of equal dates), from the raw lines.</summary>
+    private static long LatestPriceE4(string file, string code) =>
+        File.ReadLines(file).Skip(1).Select(line => line.Split(','))
+            .Where(cells => cells[1] == code && !cells[^3].StartsWith('-'))
+            .Select((cells, order) => (Date: cells[^4], Order: order, Price: decimal.Parse(cells[^3], System.Globalization.CultureInfo.InvariantCulture)))
+            .OrderByDescending(line => line.Date, StringComparer.Ordinal).ThenBy(line => line.Order)
+            .Select(line => (long)(line.Price * 10_000)).First();
 
     private static IEnumerable<(string Code, string Quantity, string Price)> RetailLines(string file) =>
         File.ReadLines(file).Skip(1).Select(line =>
