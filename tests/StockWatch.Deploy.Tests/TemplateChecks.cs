@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -27,7 +28,8 @@ public sealed partial class TemplateChecks : IAsyncLifetime
     /// <summary>The template as JSON; tests take a <see cref="JsonNode.DeepClone"/> before editing it.</summary>
     public JsonObject Template { get; private set; } = [];
 
-    private string CfnGuard => Path.Combine(_kit.Path, "node_modules", "@cdklabs", "cdk-validator-cfnguard", "bin", "ubuntu", "x86_64", "cfn-guard");
+    private string CfnGuard => Path.Combine(_kit.Path, "node_modules", "@cdklabs", "cdk-validator-cfnguard", "bin", "ubuntu",
+        RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "aarch64" : "x86_64", "cfn-guard");
 
     public async ValueTask InitializeAsync()
     {
