@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using StockWatch.Deploy.Tests;
@@ -12,7 +11,8 @@ namespace StockWatch.Deploy.Tests;
 
 /// <summary>
 /// The checkers of deploy/aws/validate, installed for the whole run: its files copied to a temporary folder, the npm
-/// packages its lockfile pins installed there with <c>npm ci</c>, the folder deleted after the run. Reads the template
+/// packages its lockfile pins installed there with <c>npm ci</c>, the folder deleted after the run. <c>check.mjs</c>
+/// runs as one process for the run (the SAM schema and the resource specification load once). Reads the template
 /// once, as JSON with intrinsic functions in their long form, so tests can edit copies of it.
 /// </summary>
 public sealed partial class TemplateChecks : IAsyncLifetime
@@ -21,11 +21,13 @@ public sealed partial class TemplateChecks : IAsyncLifetime
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
     private readonly TempFolder _kit = new();
+    private readonly SemaphoreSlim _checkerTurn = new(1, 1);
+    private Process? _checker;
 
     /// <summary>deploy/aws/template.yaml.</summary>
     public static string TemplatePath { get; } = Path.Combine(Repository.Root(), "deploy", "aws", "template.yaml");
 
-    /// <summary>The template as JSON; tests take a <see cref="JsonNode.DeepClone"/> before editing it.</summary>
+    /// <summary>The template as JSON; tests edit a <see cref="Copy"/>.</summary>
     public JsonObject Template { get; private set; } = [];
 
     private string CfnGuard => Path.Combine(_kit.Path, "node_modules", "@cdklabs", "cdk-validator-cfnguard", "bin", "ubuntu",
@@ -45,14 +47,31 @@ public sealed partial class TemplateChecks : IAsyncLifetime
             throw new InvalidOperationException($"npm ci in {_kit.Path} failed ({install.Code}): {install.Error}");
         }
 
-        Template = JsonNode.Parse(await CheckAsync("json", TemplatePath))!.AsObject();
+        _checker = Process.Start(new ProcessStartInfo("node", [Path.Combine(_kit.Path, "check.mjs"), "serve"])
+        {
+            WorkingDirectory = _kit.Path,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        })!;
+        Template = (await CheckAsync("json", TemplatePath)).AsObject();
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_checker is not null)
+        {
+            _checker.StandardInput.Close();
+            using var timeout = new CancellationTokenSource(Timeout);
+            await _checker.WaitForExitAsync(timeout.Token);
+            _checker.Dispose();
+        }
+
+        _checkerTurn.Dispose();
         _kit.Dispose();
-        return ValueTask.CompletedTask;
     }
+
+    /// <summary>A copy of the template, to break.</summary>
+    public JsonObject Copy() => Template.DeepClone().AsObject();
 
     /// <summary>What the official SAM JSON schema finds wrong with a template (none: empty).</summary>
     public async Task<IReadOnlyList<string>> SchemaProblemsAsync(JsonObject template) => await ProblemsAsync("schema", template);
@@ -79,15 +98,28 @@ public sealed partial class TemplateChecks : IAsyncLifetime
     private async Task<IReadOnlyList<string>> ProblemsAsync(string command, JsonObject template)
     {
         var file = Write(template);
-        var output = await CheckAsync(command, file);
+        var problems = await CheckAsync(command, file);
         File.Delete(file);
-        return JsonSerializer.Deserialize<List<string>>(output)!;
+        return [.. problems.AsArray().Select(problem => problem!.GetValue<string>())];
     }
 
-    private async Task<string> CheckAsync(string command, string file)
+    /// <summary>One request to the checker process, answered on one line: <c>{"result"}</c> or <c>{"error"}</c>.</summary>
+    private async Task<JsonNode> CheckAsync(string command, string file)
     {
-        var run = await RunAsync("node", [Path.Combine(_kit.Path, "check.mjs"), command, file]);
-        return run.Code == 0 ? run.Output : throw new InvalidOperationException($"check.mjs {command} failed ({run.Code}): {run.Error}");
+        await _checkerTurn.WaitAsync();
+        try
+        {
+            await _checker!.StandardInput.WriteLineAsync(new JsonObject { ["command"] = command, ["file"] = file }.ToJsonString());
+            await _checker.StandardInput.FlushAsync();
+            var line = await _checker.StandardOutput.ReadLineAsync()
+                ?? throw new InvalidOperationException($"check.mjs stopped (exit code {(_checker.HasExited ? _checker.ExitCode : -1)}).");
+            var answer = JsonNode.Parse(line)!;
+            return answer["result"] ?? throw new InvalidOperationException($"check.mjs {command} {file}: {answer["error"]}");
+        }
+        finally
+        {
+            _checkerTurn.Release();
+        }
     }
 
     private string Write(JsonObject template)

@@ -1,40 +1,57 @@
-// Offline checks of a SAM template, run by tests/StockWatch.Deploy.Tests (see deploy/aws/validate/package.json).
+// Offline checks of a SAM template, run by tests/StockWatch.Deploy.Tests (see README.md).
 //   node check.mjs json TEMPLATE     the template as JSON, intrinsic functions in their long form (Fn::GetAtt…)
 //   node check.mjs schema TEMPLATE   against the official SAM JSON schema (sam.schema.json, draft-04)
 //   node check.mjs spec TEMPLATE     plain CloudFormation resources: types, property names and value types
-// schema and spec print a JSON array of problems (empty when there are none) and exit 0 either way; anything else
-// (a file that cannot be read) exits 2 with a message on stderr.
+//   node check.mjs serve             the same for each line {"command", "file"} on stdin, one JSON line out each,
+//                                    the schema and the specification loaded once
+// schema and spec answer a JSON array of problems (empty when there are none); a file that cannot be read exits 2
+// (serve: answers {"error"}).
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
 
 const require = createRequire(import.meta.url);
 const { yamlParse } = require("yaml-cfn");
 const Ajv = require("ajv-draft-04");
 
-const [command, file] = process.argv.slice(2);
+let samSchema;
+let serviceSpec;
 const commands = { json: toJson, schema: checkSchema, spec: checkSpec };
-if (!commands[command] || !file) {
-  console.error("usage: node check.mjs json|schema|spec TEMPLATE");
+const [command, file] = process.argv.slice(2);
+if (command === "serve") {
+  for await (const line of createInterface({ input: process.stdin })) {
+    let answer;
+    try {
+      const request = JSON.parse(line);
+      if (!commands[request.command]) throw new Error(`no command ${JSON.stringify(request.command)}: json, schema or spec`);
+      answer = { result: commands[request.command](yamlParse(readFileSync(request.file, "utf8"))) };
+    } catch (e) {
+      answer = { error: e.message };
+    }
+    process.stdout.write(JSON.stringify(answer) + "\n");
+  }
+} else if (commands[command] && file) {
+  let template;
+  try {
+    template = yamlParse(readFileSync(file, "utf8"));
+  } catch (e) {
+    console.error(`${file} cannot be read: ${e.message}`);
+    process.exit(2);
+  }
+  process.stdout.write(JSON.stringify(commands[command](template), null, 2) + "\n");
+} else {
+  console.error("usage: node check.mjs json|schema|spec TEMPLATE, or node check.mjs serve");
   process.exit(2);
 }
-let template;
-try {
-  template = yamlParse(readFileSync(file, "utf8"));
-} catch (e) {
-  console.error(`${file} cannot be read: ${e.message}`);
-  process.exit(2);
-}
-process.stdout.write(JSON.stringify(commands[command](template), null, 2) + "\n");
 
 function toJson(t) {
   return t;
 }
 
 function checkSchema(t) {
-  const schema = JSON.parse(readFileSync(new URL("./sam.schema.json", import.meta.url), "utf8"));
-  const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
-  ajv.addSchema(schema, "sam");
+  samSchema ??= loadSchema();
+  const { schema, ajv } = samSchema;
   const problems = [];
   const whole = ajv.getSchema("sam");
   if (whole(t)) return problems;
@@ -71,9 +88,8 @@ function checkSchema(t) {
 }
 
 function checkSpec(t) {
-  const db = JSON.parse(gunzipSync(readFileSync(require.resolve("@aws-cdk/aws-service-spec/db.json.gz"))));
-  const resources = new Map(Object.values(db.schema.resource.entities).map(r => [r.cloudFormationType, r]));
-  const types = new Map(Object.values(db.schema.typeDefinition.entities).map(d => [d.$id, d]));
+  serviceSpec ??= loadSpec();
+  const { resources, types } = serviceSpec;
   const problems = [];
 
   for (const [name, resource] of Object.entries(t.Resources ?? {})) {
@@ -135,6 +151,21 @@ function checkSpec(t) {
       default: return;
     }
   }
+}
+
+function loadSchema() {
+  const schema = JSON.parse(readFileSync(new URL("./sam.schema.json", import.meta.url), "utf8"));
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+  ajv.addSchema(schema, "sam");
+  return { schema, ajv };
+}
+
+function loadSpec() {
+  const db = JSON.parse(gunzipSync(readFileSync(require.resolve("@aws-cdk/aws-service-spec/db.json.gz"))));
+  return {
+    resources: new Map(Object.values(db.schema.resource.entities).map(r => [r.cloudFormationType, r])),
+    types: new Map(Object.values(db.schema.typeDefinition.entities).map(d => [d.$id, d])),
+  };
 }
 
 function isNumeric(value) {
