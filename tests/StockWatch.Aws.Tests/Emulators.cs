@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using StockWatch.Aws.Tests;
+using StockWatch.Testing;
 
 [assembly: AssemblyFixture(typeof(Emulators))]
 
@@ -15,7 +16,7 @@ public sealed partial class Emulators : IAsyncLifetime
 {
     private readonly string _state = Path.Combine(Path.GetTempPath(), "stockwatch-aws-tests", Guid.NewGuid().ToString("N"));
 
-    public static string Kit { get; } = Path.Combine(RepositoryRoot(), "deploy", "aws", "local");
+    public static string Kit { get; } = Path.Combine(Repository.Root(), "deploy", "aws", "local");
 
     public async ValueTask InitializeAsync()
     {
@@ -41,20 +42,6 @@ public sealed partial class Emulators : IAsyncLifetime
         catch (IOException)
         {
         }
-    }
-
-    /// <summary>The repository's root: the folder above this assembly that holds StockWatch.slnx.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "StockWatch.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("StockWatch.slnx not found above the test assembly.");
     }
 
     private async Task<(int Code, string Output, string Error)> RunAsync(string script)
