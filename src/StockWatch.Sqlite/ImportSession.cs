@@ -16,6 +16,7 @@ namespace StockWatch.Sqlite;
 internal sealed class ImportSession : IImportSession, IDisposable
 {
     private const int InsertRows = 32;
+    private const int MaxUpdates = 4096;
 
     // Bound per product: the columns but updated_at, which is the import's time for every product it writes and is
     // bound once per statement, after them (?9 in the one-row statements).
@@ -36,6 +37,10 @@ internal sealed class ImportSession : IImportSession, IDisposable
     private readonly BulkStatement _salesNamed;
     private readonly BulkStatement _insertSale;
     private readonly List<Product> _inserts = new(InsertRows);
+
+    // Updates not written yet, the last state of each product: a sales import moves a product once per row, and only its
+    // last state need be in its row (each move has its change record, whose new image is the next one's old image).
+    private readonly Dictionary<ProductId, Product> _updates = [];
     private (byte[] Text, DateTimeOffset Time) _lastUpdated = ([], default);
 
     // The highest id stored when the import began, and the highest it wrote: an id above both cannot be stored yet.
@@ -70,12 +75,17 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
 
         _insertSale = new BulkStatement(session, $"""
-            INSERT OR FAIL INTO sales ({Rows.SaleColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING rowid
+            INSERT OR FAIL INTO sales ({Rows.SaleColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sale_id) DO NOTHING RETURNING rowid
             """);
     }
 
     public Product? FindProduct(ProductId id)
     {
+        if (_updates.TryGetValue(id, out var updated))
+        {
+            return updated;
+        }
+
         // New ids beyond every stored one (a first import, or new sequential SKUs) need no look-up.
         if (Above(id.Value, _highestStored) && Above(id.Value, _highestWritten))
         {
@@ -108,8 +118,9 @@ internal sealed class ImportSession : IImportSession, IDisposable
             return found;
         }
 
-        // What is looked up must be stored first: the new products still waiting are written now.
+        // What is looked up must be stored first: the products still waiting are written now.
         FlushInserts();
+        FlushUpdates();
 
         var decided = 0;
         if (ascending)
@@ -196,10 +207,10 @@ internal sealed class ImportSession : IImportSession, IDisposable
         else
         {
             FlushInsertOf(stored.Id);
-            Bind(_update, 0, stored);
-            if (_update.Execute() != 1)
+            _updates[stored.Id] = stored;
+            if (_updates.Count == MaxUpdates)
             {
-                throw new InvalidOperationException($"Product {stored.Id} was to be updated but is not stored.");
+                FlushUpdates();
             }
         }
 
@@ -229,7 +240,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         return found;
     }
 
-    public void InsertSale(Sale sale)
+    public bool TryInsertSale(Sale sale)
     {
         _insertSale.Text(1, sale.Id.Value);
         _insertSale.Text(2, sale.ProductId.Value);
@@ -237,9 +248,14 @@ internal sealed class ImportSession : IImportSession, IDisposable
         _insertSale.Integer(4, sale.Quantity);
         _insertSale.Integer(5, sale.CurrentPrice.TenThousandths);
         _insertSale.Integer(6, sale.StockAfter);
-        _insertSale.Read();
-        _salesMark = _insertSale.GetInteger(0);
+        var inserted = _insertSale.Read();
+        if (inserted)
+        {
+            _salesMark = _insertSale.GetInteger(0);
+        }
+
         _insertSale.Reset();
+        return inserted;
     }
 
     public void RecordDone(string importId, string source, ImportSummary summary, DateTimeOffset at)
@@ -260,7 +276,22 @@ internal sealed class ImportSession : IImportSession, IDisposable
     public void Flush()
     {
         FlushInserts();
+        FlushUpdates();
         _changes.Flush();
+    }
+
+    private void FlushUpdates()
+    {
+        foreach (var product in _updates.Values)
+        {
+            Bind(_update, 0, product);
+            if (_update.Execute() != 1)
+            {
+                throw new InvalidOperationException($"Product {product.Id} was to be updated but is not stored.");
+            }
+        }
+
+        _updates.Clear();
     }
 
     public void Dispose()

@@ -27,10 +27,10 @@ public interface IImportSession
     bool HasSalesNamed(string prefix);
 
     /// <summary>
-    /// Records a sale whose id is not recorded yet; the product changes written after it see it in their sales mark
-    /// (the forecast reads the sales "as of" a change).
+    /// Records the sale unless its id is recorded already (false then); the product changes written after it see it in
+    /// their sales mark (the forecast reads the sales "as of" a change).
     /// </summary>
-    void InsertSale(Sale sale);
+    bool TryInsertSale(Sale sale);
 
     /// <summary>Marks the import done with its summary, in the import's own transaction: it is done exactly when applied.</summary>
     void RecordDone(string importId, string source, ImportSummary summary, DateTimeOffset at);

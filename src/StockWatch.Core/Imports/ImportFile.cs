@@ -479,29 +479,45 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 return;
             }
 
+            // Decided as new first (most rows are): a sale recorded before is found when its insert finds the id taken,
+            // or when the decision refuses it, and is then decided again as a replay.
             var id = row.ProductId;
-            var existing = session.FindSale(row.SaleId);
             var product = Current(id);
-            var creating = product is null && existing is null && settings.CreateProducts;
+            var creating = product is null && settings.CreateProducts;
             if (creating)
             {
                 product = new Product { Id = id, Name = row.Name ?? id.Value, Price = row.Price ?? Money.Zero, StockCounted = false };
             }
 
             var request = new SaleRequest(row.SaleId, id, row.Quantity) { Price = row.Price, Date = row.Date ?? now };
-            SaleDecision decision;
+            var movesStock = settings.Stock == StockMode.Apply && !creating && !_created.ContainsKey(id);
+            SaleDecision? decision = null;
+            StockWatchException? refused = null;
             try
             {
-                decision = RecordSale.Decide(existing, product, request, now, futureTolerance,
-                    movesStock: settings.Stock == StockMode.Apply && !creating && !_created.ContainsKey(id));
+                decision = RecordSale.Decide(null, product, request, now, futureTolerance, movesStock);
             }
             catch (StockWatchException ex)
             {
-                var field = ex.Field ?? "product_id";
-                summary.Reject([new RowProblem(line, columns.NameOf(field), null, ex.Kind == ErrorKind.NotFound
-                    ? $"Product {id} does not exist; add it first or import with --create-products."
-                    : ex.Message)]);
-                return;
+                refused = ex;
+            }
+
+            if (decision is null || !session.TryInsertSale(decision.Sale))
+            {
+                // Refused as a new sale, or its id is taken: a sale recorded before is a replay (or a conflict).
+                try
+                {
+                    decision = session.FindSale(row.SaleId) is { } existing
+                        ? RecordSale.Decide(existing, product, request, now, futureTolerance, movesStock)
+                        : throw refused!;
+                }
+                catch (StockWatchException ex)
+                {
+                    summary.Reject([new RowProblem(line, columns.NameOf(ex.Field ?? "product_id"), null, ex.Kind == ErrorKind.NotFound
+                        ? $"Product {id} does not exist; add it first or import with --create-products."
+                        : ex.Message)]);
+                    return;
+                }
             }
 
             if (decision.Replayed)
@@ -510,7 +526,6 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 return;
             }
 
-            session.InsertSale(decision.Sale);
             if (creating || _created.ContainsKey(id))
             {
                 Remember(id, decision.Sale, product!, row, summary);
