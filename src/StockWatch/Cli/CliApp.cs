@@ -80,19 +80,9 @@ public static class CliApp
                 await error.WriteLineAsync(ex.Message);
                 return ex.Kind == ErrorKind.Invalid ? Usage : Refused;
             }
-            catch (OptionsValidationException ex)
+            catch (Exception ex) when (ConfigurationFailures(ex) is { } failures)
             {
-                await error.WriteLineAsync($"Invalid configuration: {string.Join(" ", ex.Failures)}");
-                return Usage;
-            }
-            catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
-            {
-                await error.WriteLineAsync($"Invalid configuration: {ex.Message}");
-                return Usage;
-            }
-            catch (InvalidDataException ex) when (ex.Message.StartsWith("Failed to load configuration", StringComparison.Ordinal))
-            {
-                await error.WriteLineAsync($"Invalid configuration: {ex.Message} {ex.InnerException?.Message}");
+                await error.WriteLineAsync($"Invalid configuration: {failures}");
                 return Usage;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -112,6 +102,17 @@ public static class CliApp
     /// <summary>Parses an option's raw text with a domain parser, when the option was given.</summary>
     internal static T? Parsed<T>(this CommandContext context, Option<string?> option, Func<string, T> parse) where T : struct =>
         context.Get(option) is { } text ? parse(text) : null;
+
+    /// <summary>What is wrong with the configuration, when <paramref name="exception"/> is about it; else null.</summary>
+    private static string? ConfigurationFailures(Exception exception) => exception switch
+    {
+        OptionsValidationException ex => string.Join(" ", ex.Failures),
+        // The start-up validator reports each options class that failed.
+        AggregateException ex when ex.InnerExceptions.All(e => e is OptionsValidationException) =>
+            string.Join(" ", ex.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures)),
+        InvalidDataException ex when ex.Message.StartsWith("Failed to load configuration", StringComparison.Ordinal) => $"{ex.Message} {ex.InnerException?.Message}",
+        _ => null,
+    };
 
     private static string PathOf(Command command)
     {
