@@ -65,14 +65,24 @@ public static class CliApp
         }, cancellationToken);
     }
 
-    /// <summary>Gives a command its action, with the one error policy every command shares.</summary>
+    /// <summary>Gives a command that may write its action, with the one error policy every command shares; it creates the store when there is none.</summary>
     internal static void SetHandler(this Command command, Func<CommandContext, CancellationToken, Task<int>> action) =>
+        command.SetHandler(action, readsOnly: false);
+
+    /// <summary>
+    /// Gives a command that only reads its action: on a data folder without a store it stops with exit 2 instead of
+    /// creating an empty one (a mistyped <c>--data</c> would otherwise answer "no products").
+    /// </summary>
+    internal static void SetReadHandler(this Command command, Func<CommandContext, CancellationToken, Task<int>> action) =>
+        command.SetHandler(action, readsOnly: true);
+
+    private static void SetHandler(this Command command, Func<CommandContext, CancellationToken, Task<int>> action, bool readsOnly) =>
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
             try
             {
-                using var context = new CommandContext(parse);
+                using var context = new CommandContext(parse, readsOnly);
                 return await action(context, cancellationToken);
             }
             catch (StockWatchException ex)
