@@ -22,7 +22,9 @@ public sealed class ImportJobs(
     public const string Queue = "imports";
     public const int MaxReceiveCount = 5;
 
-    public static ObjectKey UploadKey(string importId) => ObjectKey.Parse($"uploads/{importId}.csv");
+    private const string UploadsPrefix = "uploads/";
+
+    public static ObjectKey UploadKey(string importId) => ObjectKey.Parse($"{UploadsPrefix}{importId}.csv");
 
     public static ObjectKey ErrorsKey(string importId) => ObjectKey.Parse($"imports/{importId}/errors.csv");
 
@@ -42,6 +44,25 @@ public sealed class ImportJobs(
         await queue.SendAsync(Queue, JsonSerializer.Serialize(new ImportJob(importId, source, settings), ImportSummary.Json));
         await ledger.AddAsync(new ImportRecord(importId, ImportStatus.Queued, source, time.GetUtcNow()));
         return importId;
+    }
+
+    /// <summary>
+    /// Deletes the uploads no import owns (a process killed after storing an upload and before queuing its job): those
+    /// without an import record, last written before <paramref name="writtenBefore"/> (a younger one may be being
+    /// queued now). Only while the queue holds no job, since a job not received yet may be its upload's only owner.
+    /// </summary>
+    /// <returns>How many were deleted; <c>null</c> while jobs are queued or running.</returns>
+    public int? RemoveOrphanedUploads(DateTimeOffset writtenBefore)
+    {
+        if (queue.Stats(Queue) is not { Visible: 0, InFlight: 0 })
+        {
+            return null;
+        }
+
+        var orphans = objects.List(UploadsPrefix)
+            .Where(upload => upload.LastModified < writtenBefore && ledger.Find(Path.GetFileNameWithoutExtension(upload.Key.Value)) is null)
+            .ToList();
+        return orphans.Count(upload => objects.Delete(upload.Key));
     }
 
     /// <summary>Runs the next queued import, if there is one; false when the queue is empty.</summary>

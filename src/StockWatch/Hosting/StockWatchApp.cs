@@ -108,7 +108,8 @@ public static class StockWatchApp
         services.AddSingleton<ImportJobs>();
         services.AddSingleton<IImportLedger, SqliteImportLedger>();
         services.AddSingleton<IWorkQueue, SqliteWorkQueue>();
-        services.AddSingleton<IObjectStore>(_ => new FolderObjectStore(Path.Combine(dataFolder, "objects")));
+        services.AddSingleton(_ => new FolderObjectStore(Path.Combine(dataFolder, "objects")));
+        services.AddSingleton<IObjectStore>(provider => provider.GetRequiredService<FolderObjectStore>());
         services.AddSingleton<IReportSource, SqliteReportSource>();
         services.AddSingleton<IReportLedger, SqliteReportLedger>();
         services.AddSingleton<WeeklyReports>();
