@@ -22,7 +22,9 @@ public sealed class ImportJobs(
     public const string Queue = "imports";
     public const int MaxReceiveCount = 5;
 
-    public static ObjectKey UploadKey(string importId) => ObjectKey.Parse($"uploads/{importId}.csv");
+    private const string UploadsPrefix = "uploads/";
+
+    public static ObjectKey UploadKey(string importId) => ObjectKey.Parse($"{UploadsPrefix}{importId}.csv");
 
     public static ObjectKey ErrorsKey(string importId) => ObjectKey.Parse($"imports/{importId}/errors.csv");
 
@@ -44,29 +46,81 @@ public sealed class ImportJobs(
         return importId;
     }
 
-    /// <summary>Runs the next queued import, if there is one; false when the queue is empty.</summary>
+    /// <summary>
+    /// Deletes the uploads no import owns (a process killed after storing an upload and before queuing its job): those
+    /// without an import record, last written before <paramref name="writtenBefore"/> (a younger one may be being
+    /// queued now). Only while the queue holds no job, since a job not received yet may be its upload's only owner.
+    /// </summary>
+    /// <returns>How many were deleted; <c>null</c> while jobs are queued or running.</returns>
+    public int? RemoveOrphanedUploads(DateTimeOffset writtenBefore)
+    {
+        if (queue.Stats(Queue) is not { Visible: 0, InFlight: 0 })
+        {
+            return null;
+        }
+
+        var orphans = objects.List(UploadsPrefix)
+            .Where(upload => upload.LastModified < writtenBefore && ledger.Find(Path.GetFileNameWithoutExtension(upload.Key.Value)) is null)
+            .ToList();
+        return orphans.Count(upload => objects.Delete(upload.Key));
+    }
+
+    /// <summary>
+    /// Runs the next queued import, if there is one; false when the queue is empty. While it runs, its job is kept
+    /// hidden by a heartbeat, so a job whose process died is received again within one visibility timeout.
+    /// </summary>
     public async Task<bool> RunNextAsync(CancellationToken cancellationToken)
     {
-        var messages = await queue.ReceiveAsync(Queue, 1, options.Value.JobVisibilityTimeout, MaxReceiveCount);
+        var visibility = options.Value.JobVisibilityTimeout;
+        var messages = await queue.ReceiveAsync(Queue, 1, visibility, MaxReceiveCount);
         if (messages is not [var message])
         {
             return false;
         }
 
-        var job = JsonSerializer.Deserialize<ImportJob>(message.Body, ImportSummary.Json)!;
-        var record = ledger.Find(job.ImportId);
-        if (record is null)
+        using var working = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var heartbeat = HeartbeatAsync(message.ReceiptHandle, visibility, working.Token);
+        try
         {
-            await ledger.AddAsync(new ImportRecord(job.ImportId, ImportStatus.Queued, job.Source, message.SentAt));
-        }
+            var job = JsonSerializer.Deserialize<ImportJob>(message.Body, ImportSummary.Json)!;
+            var record = ledger.Find(job.ImportId);
+            if (record is null)
+            {
+                await ledger.AddAsync(new ImportRecord(job.ImportId, ImportStatus.Queued, job.Source, message.SentAt));
+            }
 
-        if (record is not { Status: ImportStatus.Done or ImportStatus.Failed })
+            if (record is not { Status: ImportStatus.Done or ImportStatus.Failed })
+            {
+                await RunAsync(job, cancellationToken);
+            }
+        }
+        finally
         {
-            await RunAsync(job, cancellationToken);
+            await working.CancelAsync();
+            await heartbeat;
         }
 
         await queue.DeleteAsync(Queue, message.ReceiptHandle);
         return true;
+    }
+
+    /// <summary>
+    /// Hides the job for another <paramref name="visibility"/> every third of it (SQS's ChangeMessageVisibility), until
+    /// <paramref name="stop"/> or until the receipt is stale (the job was received again after this process stalled).
+    /// </summary>
+    private async Task HeartbeatAsync(string receiptHandle, TimeSpan visibility, CancellationToken stop)
+    {
+        using var beat = new PeriodicTimer(visibility / 3, time);
+        try
+        {
+            while (await beat.WaitForNextTickAsync(stop) && await queue.ChangeVisibilityAsync(Queue, receiptHandle, visibility))
+            {
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // the import is over
+        }
     }
 
     private async Task RunAsync(ImportJob job, CancellationToken cancellationToken)

@@ -61,8 +61,11 @@ public sealed class ImportOptions
     /// <summary>Largest upload to <c>POST /api/imports</c>.</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
 
-    /// <summary>How long a running import's job stays hidden from other workers; after a crash it is retried then.</summary>
-    public TimeSpan JobVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// How long an import's job stays hidden from other workers after its worker's last heartbeat (one every third of
+    /// it, while the import runs); a job whose process died is received again within this.
+    /// </summary>
+    public TimeSpan JobVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The folder <c>serve</c> watches for CSV files to import, relative to the data folder unless absolute; empty turns

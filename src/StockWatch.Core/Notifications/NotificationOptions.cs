@@ -33,18 +33,17 @@ public sealed class ChannelOptions
     public string? Password { get; set; }
     public string? From { get; set; }
 
-    /// <summary>One or more addresses, separated by <c>,</c> or <c>;</c>.</summary>
-    public string? To { get; set; }
+    /// <summary>One or more recipients' addresses.</summary>
+    public List<string> To { get; set; } = [];
 
     public ChannelFilter Filter => new(AlertTypes, Categories);
 
-    public IReadOnlyList<string> Recipients => To?.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 }
 
-/// <summary>The <c>StockWatch:Channels</c> list (bound from the <c>StockWatch</c> section). None configured: one <c>log</c> channel.</summary>
+/// <summary>The <c>StockWatch:Channels</c> list. None configured: one <c>log</c> channel.</summary>
 public sealed class ChannelsOptions
 {
-    public const string Section = "StockWatch";
+    public const string Section = "StockWatch:Channels";
 
     public List<ChannelOptions> Channels { get; set; } = [];
 
@@ -66,7 +65,7 @@ public sealed partial class ChannelsOptionsValidator : IValidateOptions<Channels
         for (var i = 0; i < options.Channels.Count; i++)
         {
             var channel = options.Channels[i];
-            var at = $"StockWatch:Channels:{i}";
+            var at = $"{ChannelsOptions.Section}:{i}";
             if (channel.Name is not { } channelName || !ChannelName().IsMatch(channelName))
             {
                 failures.Add($"{at}:Name must be 1 to 64 letters, digits, '-' or '_' (got {Text.Quote(channel.Name)}).");
@@ -113,9 +112,9 @@ public sealed partial class ChannelsOptionsValidator : IValidateOptions<Channels
                         failures.Add($"{at}:From must be an e-mail address (got {Text.Quote(channel.From)}).");
                     }
 
-                    if (channel.Recipients.Count == 0 || !channel.Recipients.All(Address))
+                    if (channel.To.Count == 0 || !channel.To.All(Address))
                     {
-                        failures.Add($"{at}:To must be one or more e-mail addresses separated by ',' (got {Text.Quote(channel.To)}).");
+                        failures.Add($"{at}:To must be one or more e-mail addresses, as a list or separated by ',' (got {Text.Quote(string.Join(",", channel.To))}).");
                     }
 
                     break;

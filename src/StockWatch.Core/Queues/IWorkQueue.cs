@@ -28,7 +28,10 @@ public interface IWorkQueue
     /// <summary>Deletes received messages in one go (SQS's DeleteMessageBatch); returns how many were deleted.</summary>
     Task<int> DeleteBatchAsync(string queue, IReadOnlyCollection<string> receiptHandles);
 
-    /// <summary>Hides a received message for <paramref name="timeout"/> from now (a retry's backoff); false when the receipt is stale.</summary>
+    /// <summary>
+    /// Hides a received message for <paramref name="timeout"/> from now (SQS's ChangeMessageVisibility): a retry's
+    /// backoff, or a worker's heartbeat while it works; false when the receipt is stale.
+    /// </summary>
     Task<bool> ChangeVisibilityAsync(string queue, string receiptHandle, TimeSpan timeout);
 
     /// <summary>Moves a received message to the dead-letter queue now (its consumer gave up); false when the receipt is stale.</summary>

@@ -84,6 +84,19 @@ public sealed class FolderObjectStore : IObjectStore
 
     public Uri LocationOf(ObjectKey key) => new(PathOf(key));
 
+    /// <summary>
+    /// Deletes the partial objects that writers killed while writing left in the staging folder: those last written
+    /// before <paramref name="writtenBefore"/> (a younger one may belong to a writer still at work).
+    /// </summary>
+    /// <returns>How many were deleted.</returns>
+    public int RemoveAbandonedStaging(DateTimeOffset writtenBefore)
+    {
+        var abandoned = new DirectoryInfo(Path.Combine(_root, Staging)).EnumerateFiles()
+            .Where(file => file.LastWriteTimeUtc < writtenBefore.UtcDateTime).ToList();
+        abandoned.ForEach(file => file.Delete());
+        return abandoned.Count;
+    }
+
     private static bool IsKey(string text)
     {
         try

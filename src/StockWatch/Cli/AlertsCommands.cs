@@ -16,7 +16,7 @@ internal static class AlertsCommands
     {
         var id = new Argument<string>("id") { Description = "The alert's id (alert_id in alerts list)." };
         var command = new Command("show", "Show one alert and its delivery log: each channel's delivery, its attempts and how it ended.") { id };
-        command.SetHandler((context, _) =>
+        command.SetReadHandler((context, _) =>
         {
             var alert = Api.AlertsEndpoints.WithDeliveries(
                 Values.ParseCount(context.Get(id), "alert_id", min: 1), context.Service<IInventoryStore>(), context.Service<IDeliveryStore>());
@@ -39,7 +39,7 @@ internal static class AlertsCommands
         var product = new Option<string?>("--product") { Description = "Only alerts about this product." };
         var limit = new Option<string?>("--limit") { Description = "At most this many of the newest alerts (default 100)." };
         var command = new Command("list", "List stored alerts, oldest first.") { since, type, product, limit };
-        command.SetHandler((context, _) =>
+        command.SetReadHandler((context, _) =>
         {
             var query = new AlertQuery(
                 context.Parsed(since, text => Timestamp.Parse(text, "since")),

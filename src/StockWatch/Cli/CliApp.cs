@@ -65,14 +65,24 @@ public static class CliApp
         }, cancellationToken);
     }
 
-    /// <summary>Gives a command its action, with the one error policy every command shares.</summary>
+    /// <summary>Gives a command that may write its action, with the one error policy every command shares; it creates the store when there is none.</summary>
     internal static void SetHandler(this Command command, Func<CommandContext, CancellationToken, Task<int>> action) =>
+        command.SetHandler(action, readsOnly: false);
+
+    /// <summary>
+    /// Gives a command that only reads its action: on a data folder without a store it stops with exit 2 instead of
+    /// creating an empty one (a mistyped <c>--data</c> would otherwise answer "no products").
+    /// </summary>
+    internal static void SetReadHandler(this Command command, Func<CommandContext, CancellationToken, Task<int>> action) =>
+        command.SetHandler(action, readsOnly: true);
+
+    private static void SetHandler(this Command command, Func<CommandContext, CancellationToken, Task<int>> action, bool readsOnly) =>
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
             try
             {
-                using var context = new CommandContext(parse);
+                using var context = new CommandContext(parse, readsOnly);
                 return await action(context, cancellationToken);
             }
             catch (StockWatchException ex)
@@ -80,19 +90,9 @@ public static class CliApp
                 await error.WriteLineAsync(ex.Message);
                 return ex.Kind == ErrorKind.Invalid ? Usage : Refused;
             }
-            catch (OptionsValidationException ex)
+            catch (Exception ex) when (ConfigurationFailures(ex) is { } failures)
             {
-                await error.WriteLineAsync($"Invalid configuration: {string.Join(" ", ex.Failures)}");
-                return Usage;
-            }
-            catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
-            {
-                await error.WriteLineAsync($"Invalid configuration: {ex.Message}");
-                return Usage;
-            }
-            catch (InvalidDataException ex) when (ex.Message.StartsWith("Failed to load configuration", StringComparison.Ordinal))
-            {
-                await error.WriteLineAsync($"Invalid configuration: {ex.Message} {ex.InnerException?.Message}");
+                await error.WriteLineAsync($"Invalid configuration: {failures}");
                 return Usage;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -112,6 +112,17 @@ public static class CliApp
     /// <summary>Parses an option's raw text with a domain parser, when the option was given.</summary>
     internal static T? Parsed<T>(this CommandContext context, Option<string?> option, Func<string, T> parse) where T : struct =>
         context.Get(option) is { } text ? parse(text) : null;
+
+    /// <summary>What is wrong with the configuration, when <paramref name="exception"/> is about it; else null.</summary>
+    private static string? ConfigurationFailures(Exception exception) => exception switch
+    {
+        OptionsValidationException ex => string.Join(" ", ex.Failures),
+        // The start-up validator reports each options class that failed.
+        AggregateException ex when ex.InnerExceptions.All(e => e is OptionsValidationException) =>
+            string.Join(" ", ex.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures)),
+        InvalidDataException ex when ex.Message.StartsWith("Failed to load configuration", StringComparison.Ordinal) => $"{ex.Message} {ex.InnerException?.Message}",
+        _ => null,
+    };
 
     private static string PathOf(Command command)
     {

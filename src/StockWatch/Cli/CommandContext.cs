@@ -8,7 +8,8 @@ using StockWatch.Hosting;
 namespace StockWatch.Cli;
 
 /// <summary>What a one-shot command works with: its parsed options, its output, and the composed services.</summary>
-internal sealed class CommandContext(ParseResult parse) : IDisposable
+/// <param name="readsOnly">The command only reads: a data folder without a store is bad usage, not a store to create.</param>
+internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDisposable
 {
     private ServiceProvider? _services;
 
@@ -25,7 +26,7 @@ internal sealed class CommandContext(ParseResult parse) : IDisposable
     /// <summary>The composed services, built and validated on first use.</summary>
     public T Service<T>() where T : notnull
     {
-        _services ??= Build(DataFolder);
+        _services ??= Build(DataFolder, readsOnly);
         return _services.GetRequiredService<T>();
     }
 
@@ -62,7 +63,7 @@ internal sealed class CommandContext(ParseResult parse) : IDisposable
             : folder;
     }
 
-    private static ServiceProvider Build(string dataFolder)
+    private static ServiceProvider Build(string dataFolder, bool readsOnly)
     {
         var configuration = new ConfigurationBuilder();
         configuration.AddStockWatchConfiguration(dataFolder);
@@ -78,6 +79,14 @@ internal sealed class CommandContext(ParseResult parse) : IDisposable
 
         // A bad setting stops the command here, naming the setting, rather than half-way through its work.
         services.GetService<IStartupValidator>()?.Validate();
+        if (readsOnly && !File.Exists(Path.Combine(dataFolder, Sqlite.SqliteDatabase.FileName)))
+        {
+            services.Dispose();
+            throw Core.StockWatchException.Invalid("data",
+                $"The data folder {dataFolder} holds no StockWatch data (no {Sqlite.SqliteDatabase.FileName}); give --data (or STOCKWATCH_DATA) the "
+                + "folder serve and imports use. Commands that write (products set, import, serve…) create it.");
+        }
+
         return services;
     }
 }

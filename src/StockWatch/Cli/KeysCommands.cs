@@ -26,7 +26,7 @@ internal static class KeysCommands
     private static Command List()
     {
         var command = new Command("list", "List keys (never their secrets).");
-        command.SetHandler((context, _) =>
+        command.SetReadHandler((context, _) =>
         {
             var keys = context.Service<ApiKeys>().List().Select(k => new
             {

@@ -26,7 +26,7 @@ internal static class ProductsCommands
         var lowStock = new Option<bool>("--low-stock") { Description = "Only products at or below their low-stock threshold." };
         var category = new Option<string?>("--category") { Description = "Only products in this category." };
         var command = new Command("list", "List products, ordered by id.") { lowStock, category };
-        command.SetHandler((context, _) =>
+        command.SetReadHandler((context, _) =>
         {
             var store = context.Service<IInventoryStore>();
             var defaultThreshold = context.Service<IOptions<AlertOptions>>().Value.DefaultLowStockThreshold;
@@ -48,7 +48,7 @@ internal static class ProductsCommands
     {
         var id = new Argument<string>("id") { Description = "The product id." };
         var command = new Command("show", "Show one product.") { id };
-        command.SetHandler((context, _) =>
+        command.SetReadHandler((context, _) =>
         {
             var productId = ProductId.Parse(context.Get(id));
             var product = context.Service<IInventoryStore>().FindProduct(productId)

@@ -17,7 +17,7 @@ internal static class ReportCommands
         var command = new Command("weekly",
             "Make the weekly report (by default of the latest scheduled time, as the scheduler would) and print where it is saved. "
             + "A report made before for the same period is shown as it is.") { end, week };
-        command.SetHandler(async (context, cancellationToken) =>
+        command.SetReadHandler(async (context, cancellationToken) =>
         {
             var reports = context.Service<WeeklyReports>();
             var made = await reports.MakeAsync(reports.PeriodEnd(context.Get(end), context.Get(week), optionPrefix: "--"), cancellationToken);

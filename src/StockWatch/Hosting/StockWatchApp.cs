@@ -50,16 +50,31 @@ public static class StockWatchApp
         services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
         services.AddOptions<AlarmOptions>().BindSection(AlarmOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlarmOptions>, AlarmOptionsValidator>();
-        // Each channel bound on its own: the binder skips list items it cannot convert, which would drop a channel
-        // with, say, an unparsable Port silently; bound one by one, the error names the setting. Only serve sends, so
-        // only serve checks the channels at start: a CLI command runs without the webhook secrets serve is given.
-        var channels = services.AddOptions<ChannelsOptions>().Configure<IConfiguration>((options, configuration) => options.Channels =
-            [.. configuration.GetSection(ChannelsOptions.Section).GetSection(nameof(ChannelsOptions.Channels)).GetChildren().Select(section =>
+        // Each channel bound on its own, so a failure names its setting (StockWatch:Channels:1:Port). Only serve sends, so
+        // only serve checks the channels' values at start: a CLI command runs without the webhook secrets serve is given.
+        var channels = services.AddOptions<ChannelsOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            var list = configuration.GetSection(ChannelsOptions.Section);
+            List<string> failures = list.Value is { } value
+                ? [$"{ChannelsOptions.Section} must be a list of channels ({ChannelsOptions.Section}:0:Name, …), not one value (got {Core.Text.Quote(value)})."]
+                : [];
+            foreach (var channel in list.GetChildren())
             {
-                var channel = new ChannelOptions();
-                section.Bind(channel);
-                return channel;
-            })]);
+                try
+                {
+                    options.Channels.Add(SettingsBinding.Bind(configuration, channel.Path, new ChannelOptions()));
+                }
+                catch (OptionsValidationException ex)
+                {
+                    failures.AddRange(ex.Failures);
+                }
+            }
+
+            if (failures.Count > 0)
+            {
+                throw new OptionsValidationException(ChannelsOptions.Section, typeof(ChannelsOptions), failures);
+            }
+        });
         if (server)
         {
             channels.ValidateOnStart();
@@ -93,7 +108,8 @@ public static class StockWatchApp
         services.AddSingleton<ImportJobs>();
         services.AddSingleton<IImportLedger, SqliteImportLedger>();
         services.AddSingleton<IWorkQueue, SqliteWorkQueue>();
-        services.AddSingleton<IObjectStore>(_ => new FolderObjectStore(Path.Combine(dataFolder, "objects")));
+        services.AddSingleton(_ => new FolderObjectStore(Path.Combine(dataFolder, "objects")));
+        services.AddSingleton<IObjectStore>(provider => provider.GetRequiredService<FolderObjectStore>());
         services.AddSingleton<IReportSource, SqliteReportSource>();
         services.AddSingleton<IReportLedger, SqliteReportLedger>();
         services.AddSingleton<WeeklyReports>();

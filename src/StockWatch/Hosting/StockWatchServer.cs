@@ -33,6 +33,7 @@ public static class StockWatchServer
         builder.Services.AddHostedService<StreamProcessorWorker>();
         builder.Services.AddHostedService<WalCheckpointWorker>();
         builder.Services.AddHostedService<ImportWorker>();
+        builder.Services.AddHostedService<LeftoversCleanup>();
         builder.Services.AddHostedService<ReportScheduler>();
         builder.Services.AddHostedService<AlarmWorker>();
         builder.Services.AddHostedService<DeliveryWorker>();
@@ -47,11 +48,19 @@ public static class StockWatchServer
         }
 
         PrometheusBridge.Start();
+        // Every setting is checked at once, before the host is built: building it creates the server, whose options
+        // read StockWatch:Api, and a failure there would hide every other.
+        using (var check = builder.Services.BuildServiceProvider())
+        {
+            check.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        }
+
         var app = builder.Build();
-        var queue = app.Services.GetRequiredService<Core.Queues.IWorkQueue>();
-        var alarms = app.Services.GetRequiredService<Core.Monitoring.Alarms>();
-        Core.Telemetry.Instruments.Queues = () => alarms.QueuesAndDeadLetters
-            .Select(name => queue.Stats(name) is var stats ? (name, stats.Visible + stats.InFlight, stats.OldestAge?.TotalSeconds ?? 0) : default);
+        // Resolved at the first scrape, not here: the channels' settings are checked with every other setting at start.
+        Core.Telemetry.Instruments.Queues = () => app.Services.GetRequiredService<Core.Monitoring.Alarms>().QueuesAndDeadLetters
+            .Select(name => app.Services.GetRequiredService<Core.Queues.IWorkQueue>().Stats(name) is var stats
+                ? (name, stats.Visible + stats.InFlight, stats.OldestAge?.TotalSeconds ?? 0)
+                : default);
         app.MapStockWatchApi();
         return app;
     }

@@ -34,7 +34,7 @@ public sealed class EmailChannel(string name, ChannelFilter filter, ChannelOptio
     {
         var mail = new MimeMessage { Subject = $"[StockWatch] {message.Subject}" };
         mail.From.Add(MailboxAddress.Parse(options.From!));
-        mail.To.AddRange(options.Recipients.Select(MailboxAddress.Parse));
+        mail.To.AddRange(options.To.Select(MailboxAddress.Parse));
 
         // The same id on every attempt, so a mail server or reader can tell a repeat.
         mail.MessageId = $"{deliveryId}@stockwatch";

@@ -45,7 +45,7 @@ public sealed class ChannelSettingsTests
             [
                 new ChannelOptions { Name = "ops", Type = "pager" },
                 new ChannelOptions { Name = "hook", Type = "webhook", Url = "ftp://example.com/x" },
-                new ChannelOptions { Name = "mail", Type = "email", Port = 0, From = "not an address", To = "a@example.com, nope" },
+                new ChannelOptions { Name = "mail", Type = "email", Port = 0, From = "not an address", To = ["a@example.com", "nope"] },
                 new ChannelOptions { Name = "hook", Type = "log", AlertTypes = ["LOW_STOCK", "SOLD_OUT"] },
                 new ChannelOptions { Name = "bad name!", Type = "sns" },
             ],
@@ -61,7 +61,7 @@ public sealed class ChannelSettingsTests
             "StockWatch:Channels:2:Host is required for an email channel (the SMTP server).",
             "StockWatch:Channels:2:Port must be from 1 to 65535 (got 0).",
             "StockWatch:Channels:2:From must be an e-mail address (got \"not an address\").",
-            "StockWatch:Channels:2:To must be one or more e-mail addresses separated by ',' (got \"a@example.com, nope\").",
+            "StockWatch:Channels:2:To must be one or more e-mail addresses, as a list or separated by ',' (got \"a@example.com,nope\").",
             "StockWatch:Channels:3:Name 'hook' is used by another channel; names must be unique.",
             $"StockWatch:Channels:3:AlertTypes has \"SOLD_OUT\"; each must be one of {string.Join(", ", AlertTypes.All)}, WEEKLY_REPORT.",
             "StockWatch:Channels:4:Name must be 1 to 64 letters, digits, '-' or '_' (got \"bad name!\").",
@@ -77,12 +77,11 @@ public sealed class ChannelSettingsTests
             Channels =
             [
                 new ChannelOptions { Name = "hook", Type = "Webhook", Url = "https://hooks.example.com/stock", Secret = "s3cret", AlertTypes = ["WEEKLY_REPORT"] },
-                new ChannelOptions { Name = "mail", Type = "email", Host = "smtp.example.com", Port = 587, From = "stock@example.com", To = "a@example.com; b@example.com" },
+                new ChannelOptions { Name = "mail", Type = "email", Host = "smtp.example.com", Port = 587, From = "stock@example.com", To = ["a@example.com", "b@example.com"] },
             ],
         };
 
         new ChannelsOptionsValidator().Validate(null, options).Succeeded.Should().BeTrue();
-        options.Channels[1].Recipients.Should().Equal("a@example.com", "b@example.com");
         new ChannelsOptions().Effective.Should().ContainSingle().Which.Type.Should().Be("log");
     }
 

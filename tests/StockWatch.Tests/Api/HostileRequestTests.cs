@@ -68,6 +68,9 @@ public sealed class HostileRequestTests(ApiServerFixture server) : IClassFixture
     public async Task ReportCommand_AtTheEndsOfTime_ExitsTwoWithTheValidRange()
     {
         using var data = new Testing.TempFolder();
+        using (new Testing.TestStore(data.Path))
+        {
+        }
 
         var result = await Cli.Cli.RunAsync(data.Path, "report", "weekly", "--end", "0001-01-01");
 
@@ -88,6 +91,42 @@ public sealed class HostileRequestTests(ApiServerFixture server) : IClassFixture
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Trim().Should().Be($"The data folder {file} is a file; give --data (or STOCKWATCH_DATA) a folder.");
+    }
+
+    [Theory]
+    [InlineData("products", "list")]
+    [InlineData("products", "show", "P1")]
+    [InlineData("alerts", "list")]
+    [InlineData("alerts", "show", "1")]
+    [InlineData("keys", "list")]
+    [InlineData("report", "weekly")]
+    public async Task ReadCommand_FolderWithoutData_ExitsTwoAndCreatesNothing(params string[] args)
+    {
+        using var folder = new Testing.TempFolder();
+        var mistyped = Path.Combine(folder.Path, "dta");
+
+        foreach (var data in new[] { folder.Path, mistyped })
+        {
+            var result = await Cli.Cli.RunAsync(data, args);
+
+            result.ExitCode.Should().Be(2, result.Error);
+            result.Error.Should().Contain($"The data folder {data} holds no StockWatch data (no stockwatch.db)").And.NotContain("   at ");
+        }
+
+        Directory.EnumerateFileSystemEntries(folder.Path).Should().BeEmpty("a read creates no store");
+    }
+
+    [Fact]
+    public async Task WriteCommand_FolderWithoutData_CreatesTheStore()
+    {
+        using var folder = new Testing.TempFolder();
+        var data = Path.Combine(folder.Path, "new");
+
+        (await Cli.Cli.RunAsync(data, "products", "set", "P1", "--name", "First", "--stock", "3")).ExitCode.Should().Be(0);
+
+        var list = await Cli.Cli.RunAsync(data, "products", "list");
+        list.ExitCode.Should().Be(0, list.Error);
+        list.Output.Should().Contain("P1");
     }
 
     [Theory]

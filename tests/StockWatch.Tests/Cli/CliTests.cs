@@ -69,6 +69,10 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task ProductsShow_Unknown_ExitsOne()
     {
+        using (new TestStore(_data.Path))
+        {
+        }
+
         var result = await Run("products", "show", "nope");
 
         result.ExitCode.Should().Be(1);
@@ -168,6 +172,10 @@ public sealed class CliTests : IDisposable
     [InlineData("""{ "StockWatch": { "Delivery": { "MaxAge": "00:00:00" } } }""", "StockWatch:Delivery:MaxAge must be a positive duration", "serve", "--urls", "http://127.0.0.1:0")]
     public async Task Configuration_ReportImportAlarmChannelAndDeliverySettings_AreCheckedAtStart(string json, string? expected, params string[] command)
     {
+        using (new TestStore(_data.Path))
+        {
+        }
+
         await File.WriteAllTextAsync(Path.Combine(_data.Path, "stockwatch.json"), json, TestContext.Current.CancellationToken);
 
         var result = await StockWatchProcess.RunAsync(_data.Path, command);

@@ -52,6 +52,10 @@ public sealed class KeysTests : IDisposable
     [InlineData("Option '--role' is required", "keys", "create", "--name", "x")]
     public async Task KeysCreate_BadInput_ExitsTwoAndCreatesNothing(string expected, params string[] args)
     {
+        using (new TestStore(_data.Path))
+        {
+        }
+
         var result = await Run(args);
 
         result.ExitCode.Should().Be(2);

@@ -80,6 +80,62 @@ public sealed class ImportCrashTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task QueuedImport_ServeKilledWhileImporting_CompletesWithinAMinuteOfTheRestart()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var importId = await EnqueueLongImport(cancel);
+        using (var serve = StockWatchProcess.Start(_crashed.Path, "serve", "--urls", "http://127.0.0.1:0"))
+        {
+            await Eventually.Until(() => Task.FromResult(Status(importId)), status => status == "running", "serve starts the import", cancel);
+            serve.Process.Kill(); // SIGKILL: no shutdown, the job stays received
+        }
+
+        using var restarted = StockWatchProcess.Start(_crashed.Path, "serve", "--urls", "http://127.0.0.1:0");
+        await UntilDone(importId, TimeSpan.FromMinutes(1), "the job's visibility lapses within a minute once no heartbeat extends it", cancel);
+    }
+
+    [Fact]
+    public async Task QueuedImport_SigtermWhileImporting_StopsWithinFiveSecondsAndCompletesAfterTheRestart()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var importId = await EnqueueLongImport(cancel);
+        var environment = new Dictionary<string, string> { ["StockWatch__Imports__JobVisibilityTimeout"] = "00:00:03" };
+        using (var serve = StockWatchProcess.Start(_crashed.Path, environment, "serve", "--urls", "http://127.0.0.1:0"))
+        {
+            await Eventually.Until(() => Task.FromResult(Status(importId)), status => status == "running", "serve starts the import", cancel);
+            var stopping = Stopwatch.StartNew();
+            using var term = Process.Start("kill", ["-TERM", serve.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await serve.Process.WaitForExitAsync(cancel).WaitAsync(TimeSpan.FromSeconds(30), cancel);
+
+            stopping.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), serve.Output);
+            Status(importId).Should().Be("running", "the import was stopped, not committed");
+        }
+
+        using var restarted = StockWatchProcess.Start(_crashed.Path, environment, "serve", "--urls", "http://127.0.0.1:0");
+        await UntilDone(importId, TimeSpan.FromMinutes(1), "the job is received again", cancel);
+        TestStore.ScalarIn(Path.Combine(_crashed.Path, "stockwatch.db"), "SELECT COUNT(*) FROM sales").Should().Be(Sales);
+    }
+
+    /// <summary>A sales import of some seconds, queued with its products in place.</summary>
+    private async Task<string> EnqueueLongImport(CancellationToken cancel)
+    {
+        var file = Path.Combine(_crashed.Path, "sales.csv");
+        await WriteFiles(file, cancel);
+        (await Cli.Cli.RunAsync(_crashed.Path, "import", Path.Combine(_crashed.Path, "products.csv"))).ExitCode.Should().Be(0);
+        return await Enqueue(file, cancel);
+    }
+
+    private async Task UntilDone(string importId, TimeSpan within, string because, CancellationToken cancel)
+    {
+        var waited = Stopwatch.StartNew();
+        while (Status(importId) != "done")
+        {
+            waited.Elapsed.Should().BeLessThan(within, because);
+            await Task.Delay(100, cancel);
+        }
+    }
+
     private string? Status(string importId) => Query(importId, "status");
 
     private string? Summary(string importId) => Query(importId, "summary");
