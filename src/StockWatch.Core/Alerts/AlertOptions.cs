@@ -11,13 +11,6 @@ public sealed class AlertOptions
     public TimeSpan ReminderCooldown { get; set; } = TimeSpan.FromHours(24);
     public int LeadTimeDays { get; set; } = 7;
     public int ForecastWindowDays { get; set; } = 28;
-
-    /// <summary>Units sold a day over the forecast window, to the hundredth.</summary>
-    public decimal DailyRate(long unitsInWindow) => Math.Round(Math.Max(0, unitsInWindow) / (decimal)ForecastWindowDays, 2);
-
-    /// <summary>Days the stock lasts at the window's rate, to a tenth; <c>null</c> when nothing sells.</summary>
-    public decimal? DaysOfCover(int stock, long unitsInWindow) =>
-        DailyRate(unitsInWindow) is var rate && rate > 0 ? Math.Round(stock / rate, 1) : null;
 }
 
 public sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>

@@ -44,7 +44,7 @@ public static class AlertRules
             AddFieldChanges(change, old, current, alerts);
         }
 
-        var cover = averageDailyUnits > 0 ? decimal.Round(current.Stock / averageDailyUnits, 1) : (decimal?)null;
+        var cover = StockCover.Days(current.Stock, averageDailyUnits);
         var lowStockAlertedAt = AddStockLevelAlerts(change, state, cover, options, alerts);
         var stockoutEpisode = AddStockoutPrediction(change, state, cover, options, alerts);
 

@@ -36,13 +36,14 @@ public interface IImportLedger
 public static class CsvCells
 {
     /// <summary>
-    /// Quotes a cell when needed and neutralises formula injection: a cell starting with <c>= + - @</c>, a tab or a
-    /// carriage return is prefixed with <c>'</c>, so a spreadsheet shows it as text instead of running it.
+    /// Quotes a cell when needed and neutralises formula injection: a text cell starting with <c>= + - @</c>, a tab or a
+    /// carriage return is prefixed with <c>'</c>, so a spreadsheet shows it as text instead of running it. A number
+    /// (<c>-0.1</c>) runs nothing and stays a number.
     /// </summary>
     public static string Escape(string? value)
     {
         var text = value ?? string.Empty;
-        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !IsNumber(text))
         {
             text = "'" + text;
         }
@@ -51,6 +52,10 @@ public static class CsvCells
     }
 
     public static string Row(params string?[] cells) => string.Join(',', cells.Select(Escape));
+
+    private static bool IsNumber(string text) =>
+        text.Length > 1 && decimal.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint,
+            System.Globalization.CultureInfo.InvariantCulture, out _);
 }
 
 /// <summary>The <c>StockWatch:Imports</c> settings.</summary>

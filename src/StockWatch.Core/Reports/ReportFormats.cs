@@ -43,24 +43,24 @@ public static class ReportFormats
         Table("period", ["start", "end", "generated_at"], [[Timestamp.Format(r.Period.Start), Timestamp.Format(r.Period.End), Timestamp.Format(r.GeneratedAt)]]);
         Table("totals", ["figure", "this_week", "previous_week", "change_percent"],
         [
-            ["units", N(r.Totals.Units), N(r.PreviousTotals.Units), N(r.Change.Units)],
-            ["revenue", N(r.Totals.Revenue), N(r.PreviousTotals.Revenue), N(r.Change.Revenue)],
-            ["sales", N(r.Totals.Sales), N(r.PreviousTotals.Sales), N(r.Change.Sales)],
-            ["products_sold", N(r.Totals.ProductsSold), N(r.PreviousTotals.ProductsSold), N(r.Change.ProductsSold)],
-            ["inventory_value", N(r.InventoryValue), null, null],
+            ["units", C(r.Totals.Units), C(r.PreviousTotals.Units), C(r.Change.Units)],
+            ["revenue", C(r.Totals.Revenue), C(r.PreviousTotals.Revenue), C(r.Change.Revenue)],
+            ["sales", C(r.Totals.Sales), C(r.PreviousTotals.Sales), C(r.Change.Sales)],
+            ["products_sold", C(r.Totals.ProductsSold), C(r.PreviousTotals.ProductsSold), C(r.Change.ProductsSold)],
+            ["inventory_value", C(r.InventoryValue), null, null],
         ]);
         string[] productHeader = ["rank", "product_id", "product_name", "product_category", "units", "revenue"];
-        Table("top_by_revenue", productHeader, r.TopByRevenue.Select((p, i) => ProductRow(i, p)));
-        Table("top_by_units", productHeader, r.TopByUnits.Select((p, i) => ProductRow(i, p)));
+        Table("top_by_revenue", productHeader, r.TopByRevenue.Select((p, i) => CsvProductRow(i, p)));
+        Table("top_by_units", productHeader, r.TopByUnits.Select((p, i) => CsvProductRow(i, p)));
         Table("categories", ["category", "units", "revenue", "products_sold"],
-            r.Categories.Select(c => new[] { c.Category, N(c.Units), N(c.Revenue), N(c.ProductsSold) }));
-        Table("days", ["date", "units", "revenue"], r.Days.Select(d => new[] { d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), N(d.Units), N(d.Revenue) }));
+            r.Categories.Select(c => new[] { c.Category, C(c.Units), C(c.Revenue), C(c.ProductsSold) }));
+        Table("days", ["date", "units", "revenue"], r.Days.Select(d => new[] { d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), C(d.Units), C(d.Revenue) }));
         Table("slow_movers", ["product_id", "product_name", "stock", "stock_value"],
-            r.SlowMovers.Select(s => new[] { s.ProductId, s.ProductName, N(s.Stock), N(s.StockValue) }));
+            r.SlowMovers.Select(s => new[] { s.ProductId, s.ProductName, C(s.Stock), C(s.StockValue) }));
         string[] stockHeader = ["product_id", "product_name", "product_category", "stock", "threshold", "daily_rate", "days_of_cover", "reorder_quantity"];
-        Table("low_stock", stockHeader, r.LowStock.Select(StockRow));
-        Table("out_of_stock", stockHeader, r.OutOfStock.Select(StockRow));
-        Table("alerts", ["alert_type", "count"], r.AlertsByType.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new[] { a.Key, N(a.Value) }));
+        Table("low_stock", stockHeader, r.LowStock.Select(CsvStockRow));
+        Table("out_of_stock", stockHeader, r.OutOfStock.Select(CsvStockRow));
+        Table("alerts", ["alert_type", "count"], r.AlertsByType.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new[] { a.Key, C(a.Value) }));
         return csv.ToString();
     }
 
@@ -68,11 +68,12 @@ public static class ReportFormats
     public static string Html(WeeklyReport r)
     {
         var html = new StringBuilder();
-        var period = $"{r.Period.Start:yyyy-MM-dd HH:mm} – {r.Period.End:yyyy-MM-dd HH:mm} UTC";
+        var ending = $"week ending {Person(r.Period.End, "ddd d MMM yyyy, HH:mm")} UTC";
+        var period = $"{Person(r.Period.Start, "ddd d MMM yyyy HH:mm")} – {Person(r.Period.End, "ddd d MMM yyyy HH:mm")} UTC";
         html.Append(CultureInfo.InvariantCulture, $$"""
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>StockWatch weekly report {{E(period)}}</title>
+            <title>StockWatch weekly report, {{E(ending)}}</title>
             <style>
             body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;padding:1rem;color:#1d2433;background:#fff}
             h1{font-size:1.5rem} h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d8dde6;padding-bottom:.25rem}
@@ -83,7 +84,7 @@ public static class ReportFormats
             td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} svg{max-width:100%;height:auto;display:block}
             .wide{overflow-x:auto}
             </style></head><body>
-            <h1>Weekly report</h1><p class="muted">{{E(period)}} · generated {{E(Timestamp.Format(r.GeneratedAt))}} · {{E(r.ReportId)}}</p>
+            <h1>Weekly report, {{E(ending)}}</h1><p class="muted">{{E(period)}} · generated {{E(Person(r.GeneratedAt, "yyyy-MM-dd HH:mm"))}} UTC · {{E(r.ReportId)}}</p>
             <div class="cards">
             """);
         Card(html, "Net units", N(r.Totals.Units), r.Change.Units);
@@ -133,16 +134,32 @@ public static class ReportFormats
     private static string?[] ProductRow(int index, ProductSales p) =>
         [N(index + 1), p.ProductId, p.ProductName, p.ProductCategory, N(p.Units), N(p.Revenue)];
 
-    private static string?[] StockRow(StockConcern c) =>
-        [c.ProductId, c.ProductName, c.ProductCategory, N(c.Stock), N(c.Threshold), N(c.DailyRate), c.DaysOfCover is { } d ? N(d) : null, N(c.ReorderQuantity)];
+    private static string?[] CsvProductRow(int index, ProductSales p) =>
+        [C(index + 1), p.ProductId, p.ProductName, p.ProductCategory, C(p.Units), C(p.Revenue)];
+
+    private static string?[] CsvStockRow(StockConcern c) =>
+        [c.ProductId, c.ProductName, c.ProductCategory, C(c.Stock), C(c.Threshold), C(c.DailyRate), c.DaysOfCover is { } d ? C(d) : null, C(c.ReorderQuantity)];
+
+    /// <summary>A number in a CSV cell: invariant, without grouping, as a spreadsheet reads a number in any locale.</summary>
+    private static string C(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string C(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string? C(decimal? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A time as a person reads it, in UTC (<c>Thu 10 Nov 2011, 17:00</c>; <c>2026-11-30 03:07</c>).</summary>
+    private static string Person(DateTimeOffset time, string format) => time.UtcDateTime.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>A percentage as it was rounded (one decimal at most), never padded to a precision it does not have.</summary>
+    private static string Percent(decimal value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
     private static void Card(StringBuilder html, string title, string value, decimal? change)
     {
         var trend = change switch
         {
             null => "<span class=\"muted\">no earlier week to compare</span>",
-            > 0 => $"<span class=\"up\">▲ {E(N(change.Value))} % on the week before</span>",
-            < 0 => $"<span class=\"down\">▼ {E(N(-change.Value))} % on the week before</span>",
+            > 0 => $"<span class=\"up\">▲ {E(Percent(change.Value))} % on the week before</span>",
+            < 0 => $"<span class=\"down\">▼ {E(Percent(-change.Value))} % on the week before</span>",
             _ => "<span class=\"muted\">as the week before</span>",
         };
         html.Append(CultureInfo.InvariantCulture, $"<div class=\"card\">{E(title)}<b>{E(value)}</b>{trend}</div>\n");

@@ -256,17 +256,12 @@ public sealed partial class WeeklyReports(
         };
     }
 
-    /// <summary>
-    /// Days of cover at the rate of the forecast window; the reorder quantity covers the lead time and one more week
-    /// at that rate and still leaves the stock above the threshold.
-    /// </summary>
+    /// <summary>A product low or out of stock, with its <see cref="StockCover"/>.</summary>
     public static StockConcern Concern(StockRow row, AlertOptions options)
     {
-        var rate = options.DailyRate(row.UnitsInWindow);
-        var cover = options.DaysOfCover(row.Stock, row.UnitsInWindow);
-        var need = Math.Ceiling(rate * (options.LeadTimeDays + 7)) + row.Threshold + 1 - row.Stock;
-        return new StockConcern(row.ProductId.Value, row.ProductName, row.ProductCategory, row.Stock, row.Threshold, rate, cover,
-            (int)Math.Clamp(need, 0, int.MaxValue));
+        var cover = StockCover.Of(row.Stock, row.Threshold, row.UnitsInWindow, options);
+        return new StockConcern(row.ProductId.Value, row.ProductName, row.ProductCategory, row.Stock, row.Threshold, cover.DailyRate, cover.DaysOfCover,
+            cover.ReorderQuantity);
     }
 
     /// <summary>Every day of the period, those without sales too.</summary>

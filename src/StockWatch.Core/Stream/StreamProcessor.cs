@@ -50,7 +50,6 @@ public sealed class StreamProcessor(
     {
         var window = TimeSpan.FromDays(options.ForecastWindowDays);
         var units = change.NewImage is null ? 0 : sales.NetUnitsSold(change.ProductId, change.ChangedAt - window, change.ChangedAt);
-        var daily = Math.Max(0, units) / (decimal)options.ForecastWindowDays;
-        return AlertRules.Evaluate(change, state, daily, options);
+        return AlertRules.Evaluate(change, state, StockCover.Rate(units, options), options);
     }
 }

@@ -13,7 +13,11 @@ internal static class ReportCommands
     private static Command Weekly()
     {
         var end = new Option<string?>("--end") { Description = "The period ends at this UTC time (ISO-8601); it covers the 7 days before." };
-        var week = new Option<string?>("--week") { Description = "The period ending at the scheduled time of this ISO week, such as 2026-W47." };
+        var week = new Option<string?>("--week")
+        {
+            Description = "The report whose period ends at the scheduled time in this ISO week, such as 2011-W45: with the default "
+                + "schedule (Thursday 17:00 UTC) that is Thursday 3 November 17:00 to Thursday 10 November 17:00, mostly ISO week 44.",
+        };
         var command = new Command("weekly",
             "Make the weekly report (by default of the latest scheduled time, as the scheduler would) and print where it is saved. "
             + "A report made before for the same period is shown as it is.") { end, week };

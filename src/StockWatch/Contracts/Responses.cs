@@ -69,7 +69,7 @@ public sealed record ProductResponse(
         {
             EffectiveThreshold = p.ThresholdOr(options.DefaultLowStockThreshold),
             Status = p.StockStatus(options.DefaultLowStockThreshold),
-            DaysOfCover = options.DaysOfCover(p.Stock, sold.GetValueOrDefault(p.Id)),
+            DaysOfCover = StockCover.Of(p.Stock, p.ThresholdOr(options.DefaultLowStockThreshold), sold.GetValueOrDefault(p.Id), options).DaysOfCover,
         })];
     }
 }

@@ -101,6 +101,37 @@ public sealed class ReportLogicTests
     }
 
     [Fact]
+    public void Csv_NumbersStayNumbers_NegativeOnesToo_WithoutGrouping()
+    {
+        var report = Sample("-cmd", "Bakery") with { InventoryValue = 12_345.5m };
+
+        var csv = ReportFormats.Csv(report).Split('\n');
+
+        csv.Should().Contain("units,2,4,-50").And.Contain("2,P2,Bread,Bakery,-1,-1.2").And.Contain("inventory_value,12345.5,,");
+        csv.Should().Contain("S1,'-cmd,4,10", "a text cell starting with - is still neutralised");
+    }
+
+    [Fact]
+    public void Html_NamesTheWeekByItsEnd_AndItsTimesAsPeopleReadThem()
+    {
+        var html = ReportFormats.Html(Sample("A", "B") with { GeneratedAt = At("2026-11-30T03:07:42.7441704Z") });
+
+        html.Should().Contain("<h1>Weekly report, week ending Thu 26 Nov 2026, 17:00 UTC</h1>")
+            .And.Contain("Thu 19 Nov 2026 17:00 – Thu 26 Nov 2026 17:00 UTC · generated 2026-11-30 03:07 UTC");
+    }
+
+    [Theory]
+    [InlineData(41.7, "▲ 41.7 % on the week before")]
+    [InlineData(-0.1, "▼ 0.1 % on the week before")]
+    [InlineData(12, "▲ 12 % on the week before")]
+    public void Html_PercentagesAsRounded_WithoutFalsePrecision(double change, string shown)
+    {
+        var html = ReportFormats.Html(Sample("A", "B") with { Change = new ReportChange((decimal)change, 0, 0, 0) });
+
+        html.Should().Contain(shown);
+    }
+
+    [Fact]
     public void Json_HasTheNamesOfTheSchema()
     {
         using var json = System.Text.Json.JsonDocument.Parse(ReportFormats.Json(Sample("A", "B")));

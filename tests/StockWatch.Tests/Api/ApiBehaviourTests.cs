@@ -183,7 +183,7 @@ public sealed class ApiBehaviourTests(ApiServerFixture server) : IClassFixture<A
         items.Select(p => p.GetProperty("product_id").GetString()).Should().Equal("SRT-3", "SRT-1", "SRT-2");
         second.TryGetProperty("next_cursor", out var none).Should().BeFalse(none.ToString());
         items.Select(p => p.GetProperty("status").GetString()).Should().Equal(["ok", "low", "low"], "SRT-1 sold down to its threshold");
-        items[1].GetProperty("days_of_cover").GetDecimal().Should().Be(71.4m, "5 left at 2 units in 28 days: 0.07 a day");
+        items[1].GetProperty("days_of_cover").GetDecimal().Should().Be(70.0m, "5 left at 2 units in 28 days: 1/14 a day, the figure the alerts give too");
         items[0].TryGetProperty("days_of_cover", out _).Should().BeFalse("nothing sold");
         items[2].GetProperty("effective_threshold").GetInt32().Should().Be(5);
 

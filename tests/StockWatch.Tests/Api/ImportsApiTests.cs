@@ -32,7 +32,7 @@ public sealed class ImportsApiTests(ApiServerFixture server) : IClassFixture<Api
         errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal(
             "line,column,value,message",
             "3,stock_count,x,\"stock_count must be a whole number from 0 to 2147483647 (got \"\"x\"\").\"",
-            "4,stock_count,'-1,\"stock_count must be a whole number from 0 to 2147483647 (got \"\"-1\"\").\"");
+            "4,stock_count,-1,\"stock_count must be a whole number from 0 to 2147483647 (got \"\"-1\"\").\"");
     }
 
     [Fact]
