@@ -45,9 +45,18 @@ public sealed class SqliteDatabase : IDisposable
     public string Path { get; }
 
     /// <summary>The database in a data folder, created with the folder when missing.</summary>
+    /// <exception cref="StockWatch.Core.StockWatchException">Invalid (<c>data</c>) when the folder cannot be created.</exception>
     public static SqliteDatabase InFolder(string dataFolder, bool manualCheckpoints = false)
     {
-        Directory.CreateDirectory(dataFolder);
+        try
+        {
+            Directory.CreateDirectory(dataFolder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw StockWatch.Core.StockWatchException.Invalid("data", $"The data folder {dataFolder} cannot be created: {ex.Message}");
+        }
+
         return new SqliteDatabase(System.IO.Path.Combine(dataFolder, FileName), manualCheckpoints);
     }
 

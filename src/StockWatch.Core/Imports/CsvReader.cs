@@ -141,13 +141,15 @@ public sealed class CsvReader : IDisposable
     /// </summary>
     private void ResumeAfterBrokenQuote()
     {
-        if (RecordError is null && (ExpectedFields is not { } expected || _fields.Count == expected))
+        var swallowed = SwallowedLine();
+        if (RecordError is null && swallowed is null && (ExpectedFields is not { } expected || _fields.Count == expected))
         {
             StopCapture();
             return;
         }
 
-        var detail = RecordError ?? $"the record would have {_fields.Count} fields, the header has {ExpectedFields}";
+        var detail = RecordError
+            ?? (swallowed is { } inner ? $"line {inner} inside it reads as a record of its own" : $"the record would have {_fields.Count} fields, the header has {ExpectedFields}");
         RecordError = $"column {_quoteColumn} opens a quote that runs past the end of line {RecordLine} without making a whole record ({detail}); " +
             $"the line is rejected and reading resumes on line {_resumeLine}";
         var replay = new StringBuilder(_captured.Length + (_length - _captureFrom))
@@ -158,6 +160,30 @@ public sealed class CsvReader : IDisposable
         replay.CopyTo(0, _buffer, replay.Length);
         (_position, _length, _line) = (0, replay.Length, _resumeLine);
         StopCapture();
+    }
+
+    /// <summary>
+    /// The first line after the first inside the quoted field that holds a record's worth of delimiters (it reads as a
+    /// record of its own: the quote swallowed it, as an unquoted inch mark <c>12"</c> further down closes it); null when
+    /// none does. A cell with line breaks (Alt+Enter in a spreadsheet) holds text, not records.
+    /// </summary>
+    private int? SwallowedLine()
+    {
+        if (ExpectedFields is not { } expected || expected < 2 || _quoteColumn > _fields.Count)
+        {
+            return null;
+        }
+
+        var lines = _fields[_quoteColumn - 1].Split('\n');
+        for (var i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].AsSpan().Count(Delimiter) >= expected - 1)
+            {
+                return RecordLine + i;
+            }
+        }
+
+        return null;
     }
 
     private void StopCapture()

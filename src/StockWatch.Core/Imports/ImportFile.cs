@@ -320,7 +320,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
         private void Add(RowProblem problem) => (Problems ??= []).Add(problem);
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\r\n|[\r\n\t]")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"[\r\n\t]+")]
     private static partial System.Text.RegularExpressions.Regex LineBreaks();
 
     /// <summary>Products: an upsert by product_id; a column left out (or a cell left empty) keeps the stored value.</summary>
@@ -489,7 +489,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 product = new Product { Id = id, Name = row.Name ?? id.Value, Price = row.Price ?? Money.Zero, StockCounted = false };
             }
 
-            var request = new SaleRequest(row.SaleId, id, row.Quantity) { Price = row.Price, Date = row.Date ?? now };
+            var request = new SaleRequest(row.SaleId, id, row.Quantity) { Price = row.Price, Date = row.Date };
             var movesStock = settings.Stock == StockMode.Apply && !creating && !_created.ContainsKey(id);
             SaleDecision? decision = null;
             StockWatchException? refused = null;
@@ -530,7 +530,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
             {
                 Remember(id, decision.Sale, product!, row, summary);
             }
-            else if (decision.ProductAfter is { } after)
+            else if (decision.ProductAfter is { } after && !after.SameContentAs(product!))
             {
                 _current[id] = session.WriteProduct(product, after);
             }

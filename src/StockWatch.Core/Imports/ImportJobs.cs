@@ -182,6 +182,12 @@ public static class ImportOptionText
         _ => throw StockWatchException.Invalid("delimiter", $"delimiter must be ',', ';' or 'tab' (got {Text.Quote(text)})."),
     };
 
+    /// <summary>The sale date formats, each a .NET date format; an empty one is refused.</summary>
+    public static string[] DateFormats(IEnumerable<string> formats) =>
+        [.. formats.Select(format => string.IsNullOrWhiteSpace(format)
+            ? throw StockWatchException.Invalid("date_format", "date_format must not be empty; give a .NET date format such as dd/MM/yyyy HH:mm.")
+            : format)];
+
     public static char DecimalSeparator(string text) => text.Trim() switch
     {
         "." => '.',

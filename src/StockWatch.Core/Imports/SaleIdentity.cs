@@ -8,12 +8,12 @@ using StockWatch.Core.Sales;
 namespace StockWatch.Core.Imports;
 
 /// <summary>
-/// The id of a sale a file does not name (no <c>sale_id</c>): what the row says (product, date, quantity, price) and
-/// its occurrence among identical rows of the same file, as <c>row-HASH-N</c>. Two identical lines in one file are two
-/// sales; the same lines in another file (saved again with other line endings, encoding or columns, re-ordered, or an
-/// export of an overlapping period) are the same sales. The limit: identical sales in two files that are not copies
-/// (the same product, second, quantity and price, sold again) are taken for one; a file that names its sales has none
-/// (docs/decisions/0012-imports-you-can-trust.md).
+/// The id of a sale a file does not name (no <c>sale_id</c>): what the row says (product, date, quantity, price as
+/// written) and its occurrence among identical rows of the same file, as <c>row-HASH-N</c>. Two identical lines in one
+/// file are two sales; the same lines in another file (saved again with other line endings, encoding or columns,
+/// re-ordered, or an export of an overlapping period) are the same sales. The limit: identical sales in two files that
+/// are not copies (the same product, second, quantity and price, sold again) are taken for one; a file that names its
+/// sales has none (docs/decisions/0012-imports-you-can-trust.md).
 /// </summary>
 public sealed class SaleIdentity(bool dated)
 {

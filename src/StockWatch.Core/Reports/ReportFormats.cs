@@ -21,6 +21,9 @@ public static class ReportFormats
         Converters = { new UtcTimestampConverter() },
     };
 
+    /// <summary>How many stock concerns the page shows; the CSV and JSON carry every one.</summary>
+    private const int ShownConcerns = 25;
+
     public static string Json(WeeklyReport report) => JsonSerializer.Serialize(report, JsonOptions);
 
     public static WeeklyReport ReadJson(Stream json) => JsonSerializer.Deserialize<WeeklyReport>(json, JsonOptions)!;
@@ -102,15 +105,21 @@ public static class ReportFormats
         html.Append("<h2>Categories</h2>\n");
         html.Append(Charts.Bars("Revenue by category", [.. r.Categories.Take(12).Select(c => (c.Category, c.Revenue))]));
         Table(html, ["Category", "Units", "Revenue", "Products sold"], r.Categories.Select(c => new[] { c.Category, N(c.Units), N(c.Revenue), N(c.ProductsSold) }), numeric: 1);
-        html.Append("<h2>Low and out of stock</h2>\n");
-        var concerns = r.OutOfStock.Concat(r.LowStock).ToList();
+        html.Append(CultureInfo.InvariantCulture,
+            $"<h2>Low and out of stock</h2>\n<p class=\"muted\">{N(r.OutOfStock.Count)} out of stock, {N(r.LowStock.Count)} low; those that sell fastest first.</p>\n");
+        var concerns = r.OutOfStock.Concat(r.LowStock).OrderByDescending(c => c.DailyRate).ThenBy(c => c.Stock).ThenBy(c => c.ProductId, StringComparer.Ordinal).ToList();
         if (concerns.Count > 0)
         {
             html.Append(Charts.StockAgainstThreshold("Stock against threshold", [.. concerns.Take(20).Select(c => (Label(c.ProductId, c.ProductName), c.Stock, c.Threshold))]));
         }
 
         Table(html, ["Product", "Name", "Stock", "Threshold", "Per day", "Days of cover", "Reorder"],
-            concerns.Select(c => new[] { c.ProductId, c.ProductName, N(c.Stock), N(c.Threshold), N(c.DailyRate), c.DaysOfCover is { } d ? N(d) : "no recent sales", N(c.ReorderQuantity) }), numeric: 2);
+            concerns.Take(ShownConcerns).Select(c => new[] { c.ProductId, c.ProductName, N(c.Stock), N(c.Threshold), N(c.DailyRate), c.DaysOfCover is { } d ? N(d) : "no recent sales", N(c.ReorderQuantity) }), numeric: 2);
+        if (concerns.Count > ShownConcerns)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">… and {N(concerns.Count - ShownConcerns)} more: the CSV and JSON list them all.</p>\n");
+        }
+
         html.Append(CultureInfo.InvariantCulture, $"<h2>Slow movers</h2>\n<p class=\"muted\">{N(r.SlowMoverCount)} product{(r.SlowMoverCount == 1 ? " is" : "s are")} in stock and sold nothing this week; the most stock value first.</p>\n");
         Table(html, ["Product", "Name", "Stock", "Stock value"], r.SlowMovers.Select(s => new[] { s.ProductId, s.ProductName, N(s.Stock), N(s.StockValue) }), numeric: 2);
         html.Append("<h2>Alerts</h2>\n");

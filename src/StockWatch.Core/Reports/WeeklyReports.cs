@@ -225,8 +225,10 @@ public sealed partial class WeeklyReports(
         var beside = Task.Run(() => (Previous: source.Totals(start - Length, start), Days: source.SalesByDay(start, periodEnd)));
         var sales = source.SalesByProduct(start, periodEnd);
         var (inventoryValue, slow, slowCount) = source.Catalog(sales.Select(s => s.ProductId).ToHashSet(StringComparer.Ordinal), options.TopN);
-        var concerns = source.AtOrBelowThreshold(alerts.DefaultLowStockThreshold, periodEnd - TimeSpan.FromDays(alerts.ForecastWindowDays), periodEnd, 1000)
+        // Every product at or below its reorder point (the JSON and CSV list them all), those that sell fastest first.
+        var concerns = source.AtOrBelowThreshold(alerts.DefaultLowStockThreshold, periodEnd - TimeSpan.FromDays(alerts.ForecastWindowDays), periodEnd, int.MaxValue)
             .Select(row => Concern(row, alerts))
+            .OrderByDescending(c => c.DailyRate).ThenBy(c => c.Stock).ThenBy(c => c.ProductId, StringComparer.Ordinal)
             .ToList();
         var products = sales.Select(s => new ProductSales(s.ProductId, s.ProductName, s.ProductCategory, s.Units, s.Revenue)).ToList();
         var totals = new ReportTotals(sales.Sum(s => s.Units), sales.Sum(s => s.Revenue), sales.Sum(s => s.Lines), sales.Count);

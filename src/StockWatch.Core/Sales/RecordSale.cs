@@ -61,7 +61,8 @@ public sealed class RecordSale(IInventoryStore store, TimeProvider time, Microso
 
         if (!movesStock || !product.StockCounted)
         {
-            return new SaleDecision(new Sale(request.Id, product.Id, request.Date ?? now, request.Quantity, request.Price ?? product.Price), null, Replayed: false);
+            // The product as it is: no stock moves, nothing of it changes (null would remove it).
+            return new SaleDecision(new Sale(request.Id, product.Id, request.Date ?? now, request.Quantity, request.Price ?? product.Price), product, Replayed: false);
         }
 
         var stock = (long)product.Stock - request.Quantity;

@@ -12,6 +12,9 @@ namespace StockWatch.Api;
 /// <summary><c>/api/imports</c>: upload a CSV file, follow its import.</summary>
 public static class ImportsEndpoints
 {
+    private static readonly string[] UploadParameters =
+        ["kind", "dry_run", "map", "date_format", "decimal_separator", "delimiter", "stock", "create_products"];
+
     public static RouteGroupBuilder MapImports(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/imports").WithTags("Imports").WithCommonProblems();
@@ -37,12 +40,18 @@ public static class ImportsEndpoints
             limit.MaxRequestBodySize = options.Value.MaxUploadBytes;
         }
 
+        if (context.Request.Query.Keys.FirstOrDefault(key => !UploadParameters.Contains(key)) is { } unknown)
+        {
+            throw StockWatchException.Invalid(unknown,
+                $"{Text.Quote(unknown)} is not an import option; the options are {string.Join(", ", UploadParameters)}. Nothing was imported.");
+        }
+
         var settings = new ImportSettings
         {
             Kind = kind is null ? null : ImportOptionText.Kind(kind),
             DryRun = Flag(dry_run, "dry_run"),
             Map = ImportOptionText.Map(map ?? []),
-            DateFormats = date_format ?? [],
+            DateFormats = ImportOptionText.DateFormats(date_format ?? []),
             DecimalSeparator = decimal_separator is null ? null : ImportOptionText.DecimalSeparator(decimal_separator),
             Delimiter = delimiter is null ? null : ImportOptionText.Delimiter(delimiter),
             Stock = stock is null ? StockMode.Apply : ImportOptionText.Stock(stock),

@@ -58,9 +58,17 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
     private static string DataFolderOf(ParseResult parse)
     {
         var folder = StockWatchApp.ResolveDataFolder(parse.GetValue(CliApp.DataOption));
-        return File.Exists(folder)
-            ? throw Core.StockWatchException.Invalid("data", $"The data folder {folder} is a file; give --data (or STOCKWATCH_DATA) a folder.")
-            : folder;
+        for (var path = folder; path is not null; path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path))
+            {
+                throw Core.StockWatchException.Invalid("data", path == folder
+                    ? $"The data folder {folder} is a file; give --data (or STOCKWATCH_DATA) a folder."
+                    : $"The data folder {folder} cannot be: {path} is a file; give --data (or STOCKWATCH_DATA) a folder.");
+            }
+        }
+
+        return folder;
     }
 
     private static ServiceProvider Build(string dataFolder, bool readsOnly)

@@ -39,7 +39,7 @@ internal static class ImportCommand
                 Kind = context.Get(kind) is { } k ? ImportOptionText.Kind(k) : null,
                 DryRun = context.Get(dryRun),
                 Map = ImportOptionText.Map(context.Get(map) ?? []),
-                DateFormats = context.Get(dateFormat) ?? [],
+                DateFormats = ImportOptionText.DateFormats(context.Get(dateFormat) ?? []),
                 DecimalSeparator = context.Get(decimalSeparator) is { } separator ? ImportOptionText.DecimalSeparator(separator) : null,
                 Delimiter = context.Get(delimiter) is { } d ? ImportOptionText.Delimiter(d) : null,
                 Stock = context.Get(stock) is { } s ? ImportOptionText.Stock(s) : StockMode.Apply,

@@ -22,8 +22,11 @@ public static class StockWatchApp
     public const string DataEnvironmentVariable = "STOCKWATCH_DATA";
 
     /// <summary>The data folder: <c>--data</c>, else <c>STOCKWATCH_DATA</c>, else <c>./data</c>.</summary>
+    /// <exception cref="Core.StockWatchException">Invalid (<c>data</c>) for an empty folder name.</exception>
     public static string ResolveDataFolder(string? option) =>
-        Path.GetFullPath(option ?? Environment.GetEnvironmentVariable(DataEnvironmentVariable) ?? "data");
+        (option ?? Environment.GetEnvironmentVariable(DataEnvironmentVariable) ?? "data") is { } folder && !string.IsNullOrWhiteSpace(folder)
+            ? Path.GetFullPath(folder)
+            : throw Core.StockWatchException.Invalid("data", "The data folder is empty; give --data (or STOCKWATCH_DATA) a folder, or leave both out for ./data.");
 
     /// <summary>
     /// Configuration in the order SPEC gives: <c>appsettings.json</c> beside the executable, then

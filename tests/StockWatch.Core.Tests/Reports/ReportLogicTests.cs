@@ -112,6 +112,20 @@ public sealed class ReportLogicTests
     }
 
     [Fact]
+    public void ManyStockConcerns_ThePageShowsTheFastestSellingAndSaysHowManyMore_TheCsvListsThemAll()
+    {
+        var outOfStock = Enumerable.Range(0, 1200).Select(i => new StockConcern($"O{i:D4}", "Out", "C", 0, 10, i % 7 == 0 ? 2.5m : 0m, 0m, 11)).ToList();
+        var report = Sample("A", "B") with { OutOfStock = outOfStock };
+
+        var html = ReportFormats.Html(report);
+        var csv = ReportFormats.Csv(report);
+
+        html.Should().Contain("1,200 out of stock, 1 low").And.Contain("… and 1,176 more: the CSV and JSON list them all.");
+        html.Should().Contain("<td>O0000</td>", "the fastest sellers come first").And.NotContain("<td>O0001</td>");
+        csv.Split('\n').Count(line => line.StartsWith('O')).Should().Be(1200);
+    }
+
+    [Fact]
     public void Html_NamesTheWeekByItsEnd_AndItsTimesAsPeopleReadThem()
     {
         var html = ReportFormats.Html(Sample("A", "B") with { GeneratedAt = At("2026-11-30T03:07:42.7441704Z") });

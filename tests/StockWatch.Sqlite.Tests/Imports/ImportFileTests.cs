@@ -79,6 +79,20 @@ public sealed class ImportFileTests : IDisposable
         Stock("P1").Should().Be(95);
     }
 
+    [Fact]
+    public async Task SalesWithoutDates_ImportedAgainLater_AreAlreadyRecorded()
+    {
+        _db.Create("P1", stock: 10);
+        const string File = "product_id,quantity\nP1,2\nP1,1\n";
+
+        await Import(File);
+        _db.Time.Advance(TimeSpan.FromHours(5));
+        var again = await Import(File);
+
+        (again.Accepted, again.Rejected, again.Unchanged).Should().Be((0L, 0L, 2L));
+        Stock("P1").Should().Be(7);
+    }
+
     // ---- 2. Every line of the file is accounted for ------------------------------------------------------------------
 
     [Fact]
@@ -128,6 +142,20 @@ public sealed class ImportFileTests : IDisposable
     }
 
     public static TheoryData<int> Seeds() => [.. Enumerable.Range(1, 25)];
+
+    [Fact]
+    public async Task BrokenQuote_ClosedFurtherDownByAnInchMark_DoesNotSwallowTheLinesBetween()
+    {
+        _db.Create("P1", stock: 100);
+        _db.Create("P2", stock: 100);
+
+        var summary = await Import("product_id,product_name,quantity,sale_date\nP1,\"Mug,1,2026-11-20T10:00:00Z\nP2,Cafe,1,2026-11-20T10:01:00Z\n"
+            + "P1,Plate 12\",1,2026-11-20T10:02:00Z\nP1,Mug,1,2026-11-20T10:05:00Z\n");
+
+        (summary.Total, summary.Accepted, summary.Rejected).Should().Be((4L, 3L, 1L));
+        summary.Errors.Single().Line.Should().Be(2);
+        (Stock("P1"), Stock("P2")).Should().Be((98, 99));
+    }
 
     [Fact]
     public async Task LineBreaksAndTabsInAQuotedName_AreOneSpaceWithAWarning_OtherControlCharactersRefused()
@@ -313,6 +341,21 @@ public sealed class ImportFileTests : IDisposable
 
         counted.Select(a => a.Type.ToWire()).Should().Equal("LOW_STOCK");
         Product("85123A").StockStatus(10).Should().Be("low");
+    }
+
+    [Fact]
+    public async Task ASingleSaleOfAProductWhoseStockIsNotCounted_RecordsTheSale_AndKeepsTheProduct()
+    {
+        await Import("product_id,product_name,sale_date,quantity,current_price\nNEW1,New thing,2026-11-20T10:00:00Z,2,3.00\n",
+            new ImportSettings { Stock = StockMode.Ignore, CreateProducts = true });
+
+        var sale = _db.Sell("NEW1", 1, "x1");
+        var alerts = await _db.Processor.DrainAsync(CancellationToken.None);
+
+        sale.Sale.StockAfter.Should().BeNull();
+        Product("NEW1").Should().Match<Product>(p => !p.StockCounted && p.Name == "New thing");
+        alerts.Should().BeEmpty();
+        _db.Scalar("SELECT COUNT(*) FROM sales").Should().Be(2);
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------------

@@ -94,6 +94,23 @@ public sealed class HostileRequestTests(ApiServerFixture server) : IClassFixture
     }
 
     [Theory]
+    [InlineData("products", "set", "X", "--name", "x")]
+    [InlineData("products", "list")]
+    public async Task Command_DataBelowAFileOrEmpty_ExitsTwoWithASentence(params string[] args)
+    {
+        using var folder = new Testing.TempFolder();
+        var file = Path.Combine(folder.Path, "not-a-folder");
+        await File.WriteAllTextAsync(file, "x", Cancel);
+
+        var below = await StockWatchProcess.RunAsync(Path.Combine(file, "sub"), args);
+        var empty = await StockWatchProcess.RunAsync("", args);
+
+        (below.ExitCode, empty.ExitCode).Should().Be((2, 2), below.Error + empty.Error);
+        below.Error.Trim().Should().Be($"The data folder {Path.Combine(file, "sub")} cannot be: {file} is a file; give --data (or STOCKWATCH_DATA) a folder.");
+        empty.Error.Should().Contain("The data folder is empty").And.NotContain("   at ");
+    }
+
+    [Theory]
     [InlineData("products", "list")]
     [InlineData("products", "show", "P1")]
     [InlineData("alerts", "list")]

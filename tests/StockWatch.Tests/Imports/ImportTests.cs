@@ -272,6 +272,7 @@ public sealed class ImportTests : IDisposable
     [InlineData("map takes COLUMN=field", "--map", "StockCode")]
     [InlineData("colour is not a StockWatch field", "--map", "Colour=colour")]
     [InlineData("decimal_separator must be '.' or ','", "--decimal-separator", ";")]
+    [InlineData("date_format must not be empty", "--date-format", "")]
     public async Task Options_Invalid_ExitTwo(string error, params string[] options)
     {
         var (code, _, stderr) = await Import("product_id,product_name\nA,Alpha\n", options);
