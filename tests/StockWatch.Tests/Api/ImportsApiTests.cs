@@ -43,7 +43,7 @@ public sealed class ImportsApiTests(ApiServerFixture server) : IClassFixture<Api
         using var response = await client.PostAsync("/api/imports?dryrun=true", Csv("product_id,product_name\nDRY-1,Dry\n"), Cancel);
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await response.Content.ReadAsStringAsync(Cancel)).Should().Contain("\\u0022dryrun\\u0022 is not an import option").And.Contain("dry_run");
+        (await response.Content.ReadAsStringAsync(Cancel)).Should().Contain("\\\"dryrun\\\" is not an import option").And.Contain("dry_run");
         (await client.GetAsync("/api/products/DRY-1", Cancel)).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 

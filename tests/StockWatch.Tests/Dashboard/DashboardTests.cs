@@ -166,6 +166,27 @@ public sealed class DashboardTests(DashboardFixture server) : IClassFixture<Dash
     }
 
     [Fact]
+    public async Task ProductFromSalesHistory_ShowsItsStockAsNotCounted_NotAsOut()
+    {
+        using var writer = server.Writer();
+        using var upload = await writer.PostAsync("/api/imports?kind=sales&create_products=true&stock=ignore", new StringContent(
+            "product_id,product_name,sale_date,quantity,current_price\nHIST-1,History one,2026-11-01T10:00:00Z,2,1.50\n", Encoding.UTF8, "text/csv"), Cancel);
+        upload.StatusCode.Should().Be(System.Net.HttpStatusCode.Accepted);
+        await Eventually.Until(async () => (await writer.GetAsync("/api/products/HIST-1", Cancel)).StatusCode,
+            status => status == System.Net.HttpStatusCode.OK, "the history import creates HIST-1", Cancel);
+
+        var page = await server.SignInAsync(server.WriterKey);
+        var ui = page.Inner;
+        await ui.GotoAsync($"{server.BaseAddress}#/products/HIST-1");
+        await ui.WaitForSelectorAsync("h1 .badge");
+
+        (await ui.GetAttributeAsync("h1 .badge", "data-status")).Should().Be("not_counted");
+        (await ui.TextContentAsync("h1 .badge")).Should().Be("not counted");
+        (await writer.GetStringAsync("/api/products/HIST-1", Cancel)).Should().Contain("\"stock_counted\":false").And.Contain("\"status\":\"not_counted\"");
+        page.Problems.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task ProductPage_ShowsItsHistory_AndAWriterAdjustsTheStock()
     {
         var page = await server.SignInAsync(server.WriterKey);

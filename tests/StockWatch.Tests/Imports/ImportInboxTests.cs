@@ -65,7 +65,7 @@ public sealed class ImportInboxTests : IDisposable
         result.GetProperty("source").GetString().Should().Be("inbox/stock.csv");
         result.GetProperty("summary").GetProperty("accepted").GetInt64().Should().Be(2);
         result.GetProperty("summary").GetProperty("rejected").GetInt64().Should().Be(1);
-        File.ReadAllLines(moved + ".errors.csv").Should().HaveCount(2).And.Contain(line => line.StartsWith("3,stock_count,'-3,", StringComparison.Ordinal));
+        File.ReadAllLines(moved + ".errors.csv").Should().HaveCount(2).And.Contain(line => line.StartsWith("3,stock_count,-3,", StringComparison.Ordinal));
         Scalar("SELECT COUNT(*) FROM products").Should().Be(2);
     }
 
