@@ -11,6 +11,7 @@ namespace StockWatch.Cli;
 internal sealed class CommandContext(ParseResult parse) : IDisposable
 {
     private ServiceProvider? _services;
+    private bool _onAws;
 
     public TextWriter Out { get; } = parse.InvocationConfiguration.Output;
 
@@ -25,7 +26,7 @@ internal sealed class CommandContext(ParseResult parse) : IDisposable
     /// <summary>The composed services, built and validated on first use.</summary>
     public T Service<T>() where T : notnull
     {
-        _services ??= Build(DataFolder);
+        _services ??= Build(DataFolder, out _onAws);
         return _services.GetRequiredService<T>();
     }
 
@@ -47,25 +48,32 @@ internal sealed class CommandContext(ParseResult parse) : IDisposable
     /// </summary>
     public async Task<IReadOnlyList<AlertResponse>> DrainAlertsAsync(CancellationToken cancellationToken)
     {
+        if (_onAws)
+        {
+            // The AWS shape's ProductChanges function makes the alerts from the Products table's stream.
+            return [];
+        }
+
         var alerts = await Service<StreamProcessor>().DrainAsync(cancellationToken);
         return [.. alerts.Select(AlertResponse.From)];
     }
 
     public void Dispose() => _services?.Dispose();
 
-    private static ServiceProvider Build(string dataFolder)
+    private static ServiceProvider Build(string dataFolder, out bool onAws)
     {
         var configuration = new ConfigurationBuilder();
         configuration.AddStockWatchConfiguration(dataFolder);
         var builtConfiguration = configuration.Build();
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddSingleton<IConfiguration>(builtConfiguration)
             .AddLogging(logging => logging
                 .SetMinimumLevel(LogLevel.Warning)
                 .AddSimpleConsole(console => console.SingleLine = true)
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace))
-            .AddStockWatch(dataFolder, server: false)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            .AddStockWatch(dataFolder, server: false);
+        onAws = collection.AddConfiguredStore(builtConfiguration);
+        var services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
         // A bad setting stops the command here, naming the setting, rather than half-way through its work.
         services.GetService<IStartupValidator>()?.Validate();
