@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StockWatch.Core.Notifications;
 
 namespace StockWatch.Aws;
 
@@ -51,7 +52,7 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
             }
         }
 
-        if (options.TopicArn is { } arn && !arn.StartsWith("arn:aws", StringComparison.Ordinal))
+        if (options.TopicArn is { } arn && !ChannelOptions.IsTopicArn(arn))
         {
             failures.Add($"{AwsOptions.Section}:TopicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:stockwatch-alerts (got \"{arn}\").");
         }

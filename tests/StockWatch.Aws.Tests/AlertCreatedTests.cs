@@ -15,8 +15,8 @@ public sealed class AlertCreatedTests
         using var sns = Sns.FromEnvironment();
         var topic = await sns.CreateTopicAsync($"alerts-{Guid.NewGuid():N}", cancel);
         await using var aws = await AwsStack.CreateAsync(topicArn: topic);
-        var everything = await SubscribeQueueAsync(aws, sns, topic, filterPolicy: null);
-        var outOfStockOnly = await SubscribeQueueAsync(aws, sns, topic, filterPolicy: """{"alert_type": ["OUT_OF_STOCK"]}""");
+        var everything = await Subscribers.SubscribeQueueAsync(aws.Sqs, sns, topic, filterPolicy: null);
+        var outOfStockOnly = await Subscribers.SubscribeQueueAsync(aws.Sqs, sns, topic, filterPolicy: """{"alert_type": ["OUT_OF_STOCK"]}""");
         aws.Create("85123A", stock: 5, category: "Home");
         await aws.MoveStock.HandleAsync(ProductId.Parse("85123A"), StockMovement.To(0, "count"));
 
@@ -26,7 +26,7 @@ public sealed class AlertCreatedTests
 
         var stored = await aws.AlertsAsync();
         stored.Select(a => a.Type.ToWire()).Should().BeEquivalentTo(["PRODUCT_ADDED", "LOW_STOCK", "OUT_OF_STOCK"]);
-        var received = await ReceiveAsync(aws, everything, stored.Count);
+        var received = await Subscribers.ReceiveAsync(aws.Sqs, everything, stored.Count);
         received.Select(m => m.MessageAttributes["alert_id"].StringValue).Should().BeEquivalentTo(stored.Select(a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         received.Should().AllSatisfy(m =>
         {
@@ -36,48 +36,8 @@ public sealed class AlertCreatedTests
             alert["alert_type"]!.GetValue<string>().Should().Be(m.MessageAttributes["alert_type"].StringValue);
             alert["product_id"]!.GetValue<string>().Should().Be("85123A");
         });
-        var filtered = await ReceiveAsync(aws, outOfStockOnly, 1);
+        var filtered = await Subscribers.ReceiveAsync(aws.Sqs, outOfStockOnly, 1);
         filtered.Single().MessageAttributes["alert_type"].StringValue.Should().Be("OUT_OF_STOCK");
         (await aws.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = everything, MaxNumberOfMessages = 10 }, cancel)).Messages.Should().BeNullOrEmpty();
-    }
-
-    private static async Task<string> SubscribeQueueAsync(AwsStack aws, Sns sns, string topic, string? filterPolicy)
-    {
-        var cancel = TestContext.Current.CancellationToken;
-        var queue = (await aws.Sqs.CreateQueueAsync($"subscriber-{Guid.NewGuid():N}", cancel)).QueueUrl;
-        var arn = (await aws.Sqs.GetQueueAttributesAsync(queue, ["QueueArn"], cancel)).QueueARN;
-        Dictionary<string, string> attributes = new() { ["RawMessageDelivery"] = "true" };
-        if (filterPolicy is not null)
-        {
-            attributes["FilterPolicy"] = filterPolicy;
-        }
-
-        await sns.SubscribeAsync(topic, "sqs", arn, attributes, cancel);
-        return queue;
-    }
-
-    /// <summary>Receives until <paramref name="count"/> messages came (deleting them), within a deadline.</summary>
-    private static async Task<List<Message>> ReceiveAsync(AwsStack aws, string queue, int count)
-    {
-        List<Message> received = [];
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        while (received.Count < count && DateTimeOffset.UtcNow < deadline)
-        {
-            var page = await aws.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
-            {
-                QueueUrl = queue,
-                MaxNumberOfMessages = 10,
-                WaitTimeSeconds = 1,
-                MessageAttributeNames = ["All"],
-            }, TestContext.Current.CancellationToken);
-            foreach (var message in page.Messages ?? [])
-            {
-                received.Add(message);
-                await aws.Sqs.DeleteMessageAsync(queue, message.ReceiptHandle, TestContext.Current.CancellationToken);
-            }
-        }
-
-        received.Should().HaveCount(count);
-        return received;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StockWatch.Aws;
 using StockWatch.Contracts;
 using StockWatch.Core.Notifications;
 
@@ -14,6 +15,7 @@ public static class Channels
         {
             ChannelOptions.Webhook => new WebhookChannel(name, options.Filter, new Uri(options.Url!), options.Secret!, services.GetRequiredService<TimeProvider>()),
             ChannelOptions.Email => new EmailChannel(name, options.Filter, options),
+            ChannelOptions.Sns => new SnsChannel(name, options.Filter, Sns.FromEnvironment(), options.TopicArn!),
             _ => new LogChannel(name, options.Filter, services.GetRequiredService<ILogger<LogChannel>>()),
         };
     }
