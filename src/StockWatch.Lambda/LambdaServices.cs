@@ -17,8 +17,10 @@ public static class LambdaServices
     /// <summary>The process's services, from its environment.</summary>
     public static IServiceProvider FromEnvironment => Shared.Value;
 
+    /// <param name="configuration">The settings.</param>
+    /// <param name="configure">Registrations that replace the composed ones (the benchmark's metered DynamoDB client).</param>
     /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
-    public static IServiceProvider Build(IConfiguration configuration)
+    public static IServiceProvider Build(IConfiguration configuration, Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
@@ -26,6 +28,7 @@ public static class LambdaServices
         services.AddOptions<AlertOptions>().Configure<IConfiguration>((options, config) => config.GetSection(AlertOptions.Section).Bind(options));
         services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
         services.AddStockWatchAws();
+        configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         _ = provider.GetRequiredService<IOptions<AlertOptions>>().Value;
         _ = provider.GetRequiredService<IOptions<AwsOptions>>().Value;
