@@ -3,12 +3,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StockWatch.Aws;
 using StockWatch.Core.Alerts;
+using StockWatch.Core.Notifications;
+using StockWatch.Notifications;
 
 namespace StockWatch.Lambda;
 
 /// <summary>
-/// The functions' composition: configuration from environment variables (<c>StockWatch__Aws__TopicArn</c>…), the
-/// options checked at start, the AWS adapters. Built once per process, never per invocation.
+/// The functions' composition: configuration from environment variables (<c>StockWatch__Aws__TopicArn</c>,
+/// <c>StockWatch__Channels__0__Type</c>…), the options checked at start, the AWS adapters and the channels. Built once per process, never per invocation.
 /// </summary>
 public static class LambdaServices
 {
@@ -28,10 +30,12 @@ public static class LambdaServices
         services.AddOptions<AlertOptions>().Configure<IConfiguration>((options, config) => config.GetSection(AlertOptions.Section).Bind(options));
         services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
         services.AddStockWatchAws();
+        services.AddChannelsOptions(validateOnStart: false);
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         _ = provider.GetRequiredService<IOptions<AlertOptions>>().Value;
         _ = provider.GetRequiredService<IOptions<AwsOptions>>().Value;
+        _ = provider.GetRequiredService<IOptions<ChannelsOptions>>().Value;
         return provider;
     }
 }

@@ -43,10 +43,11 @@ public sealed class AwsStack : IAsyncDisposable
     public IAmazonDynamoDB Dynamo => Services.GetRequiredService<IAmazonDynamoDB>();
     public IAmazonSQS Sqs => Services.GetRequiredService<IAmazonSQS>();
 
-    public static async Task<AwsStack> CreateAsync(string? topicArn = null, AlertOptions? alerts = null)
+    /// <param name="settings">More settings for the functions (channels, say).</param>
+    public static async Task<AwsStack> CreateAsync(string? topicArn = null, AlertOptions? alerts = null, IDictionary<string, string?>? settings = null)
     {
         var prefix = $"t{Guid.NewGuid():N}"[..13];
-        var settings = new Dictionary<string, string?>
+        var names = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["StockWatch:Aws:ProductsTable"] = $"{prefix}-Products",
             ["StockWatch:Aws:SalesTable"] = $"{prefix}-Sales",
@@ -56,10 +57,10 @@ public sealed class AwsStack : IAsyncDisposable
             ["StockWatch:Aws:TopicArn"] = topicArn,
             ["StockWatch:Alerts:DefaultLowStockThreshold"] = (alerts ?? new AlertOptions()).DefaultLowStockThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
-        await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), names, TimeProvider.System);
-        return new AwsStack(services, names);
+        var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(names).Build());
+        var options = services.GetRequiredService<IOptions<AwsOptions>>().Value;
+        await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), options, TimeProvider.System);
+        return new AwsStack(services, options);
     }
 
     /// <summary>The stack's mappings (Products → product-changes, Alerts → alert-created), retrying at once.</summary>

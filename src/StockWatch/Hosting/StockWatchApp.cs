@@ -55,22 +55,8 @@ public static class StockWatchApp
         services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
         services.AddOptions<AlarmOptions>().BindSection(AlarmOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlarmOptions>, AlarmOptionsValidator>();
-        // Each channel bound on its own: the binder skips list items it cannot convert, which would drop a channel
-        // with, say, an unparsable Port silently; bound one by one, the error names the setting. Only serve sends, so
-        // only serve checks the channels at start: a CLI command runs without the webhook secrets serve is given.
-        var channels = services.AddOptions<ChannelsOptions>().Configure<IConfiguration>((options, configuration) => options.Channels =
-            [.. configuration.GetSection(ChannelsOptions.Section).GetSection(nameof(ChannelsOptions.Channels)).GetChildren().Select(section =>
-            {
-                var channel = new ChannelOptions();
-                section.Bind(channel);
-                return channel;
-            })]);
-        if (server)
-        {
-            channels.ValidateOnStart();
-        }
-
-        services.AddSingleton<IValidateOptions<ChannelsOptions>, ChannelsOptionsValidator>();
+        // Only serve sends, so only serve checks the channels at start: a CLI command runs without the webhook secrets serve is given.
+        services.AddChannelsOptions(validateOnStart: server);
         services.AddOptions<DeliveryOptions>().BindSection(DeliveryOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddOptions<ImportOptions>().BindSection(ImportOptions.Section).ValidateOnStart();
