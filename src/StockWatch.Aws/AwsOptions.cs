@@ -27,6 +27,9 @@ public sealed class AwsOptions
     /// <summary>Weekly reports (key <c>report_id</c>; part 2 writes them).</summary>
     public string ReportsTable { get; set; } = "Reports";
 
+    /// <summary>The bucket of uploads (<c>uploads/</c>), import results (<c>imports/</c>) and reports (<c>reports/</c>).</summary>
+    public string Bucket { get; set; } = "stockwatch";
+
     /// <summary>The SNS topic alerts are published to; none: alerts are stored but not published.</summary>
     public string? TopicArn { get; set; }
 
@@ -50,6 +53,11 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
             {
                 failures.Add($"{AwsOptions.Section}:{setting} must be a DynamoDB table name: 3 to 255 letters, digits, '_', '-' or '.' (got \"{table}\").");
             }
+        }
+
+        if (string.IsNullOrEmpty(options.Bucket) || options.Bucket.Length is < 3 or > 63 || !options.Bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
+        {
+            failures.Add($"{AwsOptions.Section}:Bucket must be an S3 bucket name: 3 to 63 lowercase letters, digits, '-' or '.' (got \"{options.Bucket}\").");
         }
 
         if (options.TopicArn is { } arn && !ChannelOptions.IsTopicArn(arn))

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using Amazon.S3;
 using Amazon.SQS;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,7 @@ public static class LocalCommands
         var functionArgument = new Argument<string>("function") { Description = $"The function: {string.Join(", ", Functions.Names)}." };
         var invoke = new Command("invoke", "Invokes a function once with an event and prints its response.") { functionArgument, eventOption };
         invoke.SetAction((parse, cancellationToken) => Guarded(() => InvokeAsync(parse.GetValue(functionArgument)!, parse.GetValue(eventOption)!)));
-        var setup = new Command("local-setup", "Creates the tables, the topic and the on-failure queues on the emulators (what exists is kept).");
+        var setup = new Command("local-setup", "Creates the tables, the bucket, the topic and the on-failure queues on the emulators (what exists is kept).");
         setup.SetAction((_, cancellationToken) => Guarded(() => SetupAsync(cancellationToken)));
         var pollOption = new Option<double>("--poll-seconds") { Description = "Seconds between polls of a drained stream.", DefaultValueFactory = _ => 1 };
         var run = new Command("local-run", "Plays Lambda's event source mappings: polls the streams and invokes the functions, until stopped.") { pollOption };
@@ -80,6 +81,14 @@ public static class LocalCommands
             Console.WriteLine($"Topic: {await sns.CreateTopicAsync(topic[(topic.LastIndexOf(':') + 1)..], cancellationToken)}");
         }
 
+        var s3 = services.GetRequiredService<IAmazonS3>();
+        var buckets = (await s3.ListBucketsAsync(cancellationToken)).Buckets ?? [];
+        if (!buckets.Any(bucket => bucket.BucketName == names.Bucket))
+        {
+            await s3.PutBucketAsync(names.Bucket, cancellationToken);
+        }
+
+        Console.WriteLine($"Bucket: {names.Bucket}");
         var sqs = services.GetRequiredService<IAmazonSQS>();
         foreach (var function in new[] { ProductChanges.Name, AlertCreated.Name })
         {
