@@ -5,6 +5,7 @@ using StockWatch.Aws;
 using StockWatch.Core;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Notifications;
+using StockWatch.Core.Telemetry;
 using StockWatch.Lambda.Events;
 using StockWatch.Notifications;
 
@@ -25,6 +26,7 @@ public sealed class AlertCreated
     public const string Name = "alert-created";
 
     private readonly IReadOnlyList<IAlertChannel> _channels;
+    private readonly EmfMetrics _metrics;
 
     public AlertCreated() : this(LambdaServices.FromEnvironment)
     {
@@ -32,6 +34,7 @@ public sealed class AlertCreated
 
     internal AlertCreated(IServiceProvider services)
     {
+        _metrics = services.GetRequiredService<EmfMetrics>();
         IEnumerable<IAlertChannel> topic = services.GetRequiredService<IOptions<AwsOptions>>().Value.TopicArn is { } arn
             ? [new SnsChannel("sns", new ChannelFilter([], []), Sns.FromEnvironment(), arn)]
             : [];
@@ -42,7 +45,9 @@ public sealed class AlertCreated
 
     /// <summary>Takes a DynamoDB Streams event of the Alerts table; answers a partial batch response.</summary>
     /// <exception cref="InvalidEventException">The event is not a DynamoDB Streams event.</exception>
-    public async Task<Stream> Handler(Stream input)
+    public Task<Stream> Handler(Stream input) => _metrics.MeasureAsync(Name, () => HandleAsync(input));
+
+    private async Task<Stream> HandleAsync(Stream input)
     {
         var streamEvent = LambdaEvents.ReadDynamoDb(input, Name);
         List<BatchItemFailure> failures = [];
@@ -63,8 +68,7 @@ public sealed class AlertCreated
             try
             {
                 var message = Announcement.ForAlert(alert);
-                await Task.WhenAll(_channels.Where(channel => channel.Filter.Accepts(alert))
-                    .Select(channel => channel.SendAsync($"alert-{alert.Id.ToString(CultureInfo.InvariantCulture)}-{channel.Name}", message, CancellationToken.None)));
+                await Task.WhenAll(_channels.Where(channel => channel.Filter.Accepts(alert)).Select(channel => SendAsync(channel, alert, message)));
             }
             catch (Exception e)
             {
@@ -75,5 +79,19 @@ public sealed class AlertCreated
         }
 
         return LambdaEvents.Write(new BatchResponse(failures));
+    }
+
+    private static async Task SendAsync(IAlertChannel channel, Alert alert, Announcement message)
+    {
+        var outcome = "failed";
+        try
+        {
+            await channel.SendAsync($"alert-{alert.Id.ToString(CultureInfo.InvariantCulture)}-{channel.Name}", message, CancellationToken.None);
+            outcome = "delivered";
+        }
+        finally
+        {
+            Instruments.Deliveries.Add(1, Instruments.Tag("channel", channel.Name), Instruments.Tag("outcome", outcome));
+        }
     }
 }

@@ -31,6 +31,7 @@ public static class LambdaServices
         services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
         services.AddStockWatchAws();
         services.AddChannelsOptions(validateOnStart: false);
+        services.AddSingleton(provider => new EmfMetrics(Console.Out, provider.GetRequiredService<TimeProvider>()));
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         _ = provider.GetRequiredService<IOptions<AlertOptions>>().Value;

@@ -44,7 +44,9 @@ public sealed class AwsStack : IAsyncDisposable
     public IAmazonSQS Sqs => Services.GetRequiredService<IAmazonSQS>();
 
     /// <param name="settings">More settings for the functions (channels, say).</param>
-    public static async Task<AwsStack> CreateAsync(string? topicArn = null, AlertOptions? alerts = null, IDictionary<string, string?>? settings = null)
+    /// <param name="configure">Registrations that replace the functions' own.</param>
+    public static async Task<AwsStack> CreateAsync(string? topicArn = null, AlertOptions? alerts = null, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null)
     {
         var prefix = $"t{Guid.NewGuid():N}"[..13];
         var names = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
@@ -57,7 +59,7 @@ public sealed class AwsStack : IAsyncDisposable
             ["StockWatch:Aws:TopicArn"] = topicArn,
             ["StockWatch:Alerts:DefaultLowStockThreshold"] = (alerts ?? new AlertOptions()).DefaultLowStockThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(names).Build());
+        var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(names).Build(), configure);
         var options = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), options, TimeProvider.System);
         return new AwsStack(services, options);
