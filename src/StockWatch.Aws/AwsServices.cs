@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Queues;
+using StockWatch.Core.Reports;
 using StockWatch.Core.Storage;
 
 namespace StockWatch.Aws;
@@ -19,7 +20,7 @@ public static class AwsServices
     /// <summary>
     /// Registers <see cref="AwsOptions"/> (checked at start), the SDK clients (region, endpoint and credentials from the
     /// standard AWS settings), the store on DynamoDB as <see cref="IInventoryStore"/> and <see cref="DynamoAlertStore"/>,
-    /// the object store on S3 and the work queue on SQS.
+    /// the object store on S3, the work queue on SQS, and the weekly report's source and ledger on the tables.
     /// </summary>
     public static IServiceCollection AddStockWatchAws(this IServiceCollection services)
     {
@@ -34,6 +35,8 @@ public static class AwsServices
         services.AddSingleton<S3ObjectStore>();
         services.AddSingleton<IObjectStore>(provider => provider.GetRequiredService<S3ObjectStore>());
         services.AddSingleton<IWorkQueue, SqsWorkQueue>();
+        services.AddSingleton<IReportSource, DynamoReportSource>();
+        services.AddSingleton<IReportLedger, DynamoReportLedger>();
         services.AddSingleton<DynamoInventoryStore>();
         services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<DynamoInventoryStore>());
         services.AddSingleton<DynamoAlertStore>();

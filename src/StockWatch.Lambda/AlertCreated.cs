@@ -25,7 +25,7 @@ public sealed class AlertCreated
 {
     public const string Name = "alert-created";
 
-    private readonly IReadOnlyList<IAlertChannel> _channels;
+    private readonly LambdaChannels _channels;
     private readonly EmfMetrics _metrics;
 
     public AlertCreated() : this(LambdaServices.FromEnvironment)
@@ -35,12 +35,7 @@ public sealed class AlertCreated
     internal AlertCreated(IServiceProvider services)
     {
         _metrics = services.GetRequiredService<EmfMetrics>();
-        IEnumerable<IAlertChannel> topic = services.GetRequiredService<IOptions<AwsOptions>>().Value.TopicArn is { } arn
-            ? [new SnsChannel("sns", new ChannelFilter([], []), Sns.FromEnvironment(), arn)]
-            : [];
-        _channels = [.. topic, .. services.GetRequiredService<IOptions<ChannelsOptions>>().Value.Channels
-            .Where(channel => !string.Equals(channel.Type?.Trim(), ChannelOptions.Log, StringComparison.OrdinalIgnoreCase))
-            .Select(channel => Channels.Create(channel, services))];
+        _channels = services.GetRequiredService<LambdaChannels>();
     }
 
     /// <summary>Takes a DynamoDB Streams event of the Alerts table; answers a partial batch response.</summary>
@@ -68,7 +63,8 @@ public sealed class AlertCreated
             try
             {
                 var message = Announcement.ForAlert(alert);
-                await Task.WhenAll(_channels.Where(channel => channel.Filter.Accepts(alert)).Select(channel => SendAsync(channel, alert, message)));
+                await Task.WhenAll(_channels.All.Where(channel => channel.Filter.Accepts(alert))
+                    .Select(channel => _channels.SendAsync(channel, $"alert-{alert.Id.ToString(CultureInfo.InvariantCulture)}-{channel.Name}", message)));
             }
             catch (Exception e)
             {
@@ -79,19 +75,5 @@ public sealed class AlertCreated
         }
 
         return LambdaEvents.Write(new BatchResponse(failures));
-    }
-
-    private static async Task SendAsync(IAlertChannel channel, Alert alert, Announcement message)
-    {
-        var outcome = "failed";
-        try
-        {
-            await channel.SendAsync($"alert-{alert.Id.ToString(CultureInfo.InvariantCulture)}-{channel.Name}", message, CancellationToken.None);
-            outcome = "delivered";
-        }
-        finally
-        {
-            Instruments.Deliveries.Add(1, Instruments.Tag("channel", channel.Name), Instruments.Tag("outcome", outcome));
-        }
     }
 }

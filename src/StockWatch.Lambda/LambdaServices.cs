@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StockWatch.Aws;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Notifications;
+using StockWatch.Core.Reports;
 using StockWatch.Notifications;
 
 namespace StockWatch.Lambda;
@@ -32,11 +33,19 @@ public static class LambdaServices
         services.AddStockWatchAws();
         services.AddChannelsOptions(validateOnStart: false);
         services.AddSingleton(provider => new EmfMetrics(Console.Out, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<LambdaChannels>();
+        services.AddSingleton<IAnnouncements>(provider => provider.GetRequiredService<LambdaChannels>());
+        services.AddOptions<ReportOptions>().Configure<IConfiguration>((options, config) => config.GetSection(ReportOptions.Section).Bind(options));
+        services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
+        // WeeklyReports logs what its answer says already.
+        services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(Microsoft.Extensions.Logging.Abstractions.NullLogger<>));
+        services.AddSingleton<WeeklyReports>();
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         _ = provider.GetRequiredService<IOptions<AlertOptions>>().Value;
         _ = provider.GetRequiredService<IOptions<AwsOptions>>().Value;
         _ = provider.GetRequiredService<IOptions<ChannelsOptions>>().Value;
+        _ = provider.GetRequiredService<IOptions<ReportOptions>>().Value;
         return provider;
     }
 }

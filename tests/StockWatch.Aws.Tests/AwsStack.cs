@@ -56,12 +56,14 @@ public sealed class AwsStack : IAsyncDisposable
             ["StockWatch:Aws:AlertsTable"] = $"{prefix}-Alerts",
             ["StockWatch:Aws:AlertStateTable"] = $"{prefix}-AlertState",
             ["StockWatch:Aws:ReportsTable"] = $"{prefix}-Reports",
+            ["StockWatch:Aws:Bucket"] = prefix,
             ["StockWatch:Aws:TopicArn"] = topicArn,
             ["StockWatch:Alerts:DefaultLowStockThreshold"] = (alerts ?? new AlertOptions()).DefaultLowStockThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(names).Build(), configure);
         var options = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), options, TimeProvider.System);
+        await services.GetRequiredService<Amazon.S3.IAmazonS3>().PutBucketAsync(options.Bucket);
         return new AwsStack(services, options);
     }
 

@@ -90,6 +90,7 @@ public static class StockWatchApp
         services.AddSingleton<WeeklyReports>();
         services.AddSingleton<StreamProcessor>();
         services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
+        services.AddSingleton<IAnnouncements>(provider => provider.GetRequiredService<IDeliveryStore>());
         services.AddSingleton<Notifier>();
         services.AddSingleton<Deliveries>();
         services.AddSingleton<ChannelHealth>();
