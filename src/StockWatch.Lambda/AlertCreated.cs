@@ -25,7 +25,7 @@ public sealed class AlertCreated
 {
     public const string Name = "alert-created";
 
-    private readonly LambdaChannels _channels;
+    private readonly AwsChannels _channels;
     private readonly EmfMetrics _metrics;
 
     public AlertCreated() : this(LambdaServices.FromEnvironment)
@@ -35,7 +35,7 @@ public sealed class AlertCreated
     internal AlertCreated(IServiceProvider services)
     {
         _metrics = services.GetRequiredService<EmfMetrics>();
-        _channels = services.GetRequiredService<LambdaChannels>();
+        _channels = services.GetRequiredService<AwsChannels>();
     }
 
     /// <summary>Takes a DynamoDB Streams event of the Alerts table; answers a partial batch response.</summary>

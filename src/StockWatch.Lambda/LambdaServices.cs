@@ -33,8 +33,7 @@ public static class LambdaServices
         services.AddStockWatchAws();
         services.AddChannelsOptions(validateOnStart: false);
         services.AddSingleton(provider => new EmfMetrics(Console.Out, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<LambdaChannels>();
-        services.AddSingleton<IAnnouncements>(provider => provider.GetRequiredService<LambdaChannels>());
+        services.AddAwsChannels();
         services.AddOptions<ReportOptions>().Configure<IConfiguration>((options, config) => config.GetSection(ReportOptions.Section).Bind(options));
         services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
         // WeeklyReports logs what its answer says already.

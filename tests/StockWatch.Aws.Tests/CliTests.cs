@@ -39,6 +39,24 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task ReportWeekly_MakesTheReportOnTheTablesAndTheBucket_AndFindsItTheSecondTime()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+        using var sns = Sns.FromEnvironment();
+        // The topic start.sh's exports name, as local-setup makes it: the report is announced there.
+        await sns.CreateTopicAsync("stockwatch-alerts", TestContext.Current.CancellationToken);
+        await RunAsync(aws, "products", "set", "85123A", "--name", "Heart", "--price", "2.55", "--stock", "12");
+        await RunAsync(aws, "sales", "record", "--product", "85123A", "--quantity", "3", "--sale-id", "S1", "--date", "2026-11-18T10:00:00Z");
+
+        var made = JsonNode.Parse((await RunAsync(aws, "report", "weekly", "--end", "2026-11-19T17:00:00Z", "--json")).Output)!;
+        var found = await RunAsync(aws, "report", "weekly", "--end", "2026-11-19T17:00:00Z");
+
+        made["report_location"]!.GetValue<string>().Should().StartWith($"s3://{aws.Names.Bucket}/reports/weekly/2026-11-19/");
+        found.Output.Should().StartWith("Found the weekly report").And.Contain("3 units, revenue 7.65, 1 sale lines, 1 products.");
+        Directory.EnumerateFileSystemEntries(_data.Path).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task CommandsOfTheEmbeddedStoreOnly_AndAnUnknownStore_AreRefusedNamingTheSetting()
     {
         await using var aws = await AwsStack.CreateAsync();
@@ -81,6 +99,7 @@ public sealed class CliTests : IDisposable
         ["StockWatch__Aws__AlertsTable"] = aws.Names.AlertsTable,
         ["StockWatch__Aws__AlertStateTable"] = aws.Names.AlertStateTable,
         ["StockWatch__Aws__ReportsTable"] = aws.Names.ReportsTable,
+        ["StockWatch__Aws__Bucket"] = aws.Names.Bucket,
     };
 
     private async Task<StockWatchCli.Result> RunAsync(AwsStack aws, params string[] args) => await RunAsync(aws, 0, args);

@@ -108,7 +108,8 @@ public static class StockWatchApp
     /// <see cref="AddStockWatch"/> registered; <c>dynamodb</c> puts the AWS shape's tables behind the inventory store
     /// (<see cref="AwsServices.AddStockWatchAws"/>: table names from <c>StockWatch:Aws</c>, region, endpoints and
     /// credentials from the standard AWS settings), and anything that would open the embedded database instead refuses
-    /// with a message naming the setting.
+    /// with a message naming the setting. Reports are made on the tables and the bucket and announced on the topic and
+    /// the channels at once, as the <c>WeeklyReport</c> function does.
     /// </summary>
     /// <returns>True on the AWS shape: alerts are then made by its functions from the tables' streams.</returns>
     /// <exception cref="StockWatchException">The setting names neither store.</exception>
@@ -120,8 +121,9 @@ public static class StockWatchApp
                 return false;
             case "dynamodb":
                 services.AddStockWatchAws();
+                services.AddAwsChannels();
                 services.AddSingleton<SqliteDatabase>(_ => throw StockWatchException.Invalid(StoreSetting,
-                    $"This command works on the embedded store only; with {StoreSetting}=dynamodb use products, sales record and alerts list."));
+                    $"This command works on the embedded store only; with {StoreSetting}=dynamodb use products, sales record, alerts list and report weekly."));
                 return true;
             default:
                 throw StockWatchException.Invalid(StoreSetting, $"{StoreSetting} must be sqlite or dynamodb (got {Text.Quote(configuration[StoreSetting])}).");

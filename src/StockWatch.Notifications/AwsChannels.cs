@@ -1,21 +1,21 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StockWatch.Aws;
 using StockWatch.Core.Notifications;
 using StockWatch.Core.Storage;
 using StockWatch.Core.Telemetry;
-using StockWatch.Notifications;
 
-namespace StockWatch.Lambda;
+namespace StockWatch.Notifications;
 
 /// <summary>
-/// The channels the functions tell: the SNS topic (<c>StockWatch:Aws:TopicArn</c>, every message) and the webhook,
+/// The channels the AWS shape tells (its functions, and the CLI on <c>StockWatch:Store=dynamodb</c>): the SNS topic (<c>StockWatch:Aws:TopicArn</c>, every message) and the webhook,
 /// e-mail and SNS channels of <c>StockWatch:Channels</c> (each with its filter; <c>log</c> channels are <c>serve</c>'s,
 /// here the function's log is CloudWatch's). There is no delivery queue on this side: a send that fails throws, and
-/// the function's retry tells every channel again, with the same delivery id for receivers to drop repeats. An
+/// a function's retry tells every channel again, with the same delivery id for receivers to drop repeats. An
 /// announcement (a weekly report) is told at once, its <c>s3://</c> link turned into a presigned HTTPS link valid 7 days.
 /// </summary>
-public sealed class LambdaChannels : IAnnouncements
+public sealed class AwsChannels : IAnnouncements
 {
     /// <summary>SigV4's longest presigned link.</summary>
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromDays(7);
@@ -23,7 +23,7 @@ public sealed class LambdaChannels : IAnnouncements
     private readonly S3ObjectStore _objects;
     private readonly TimeProvider _time;
 
-    public LambdaChannels(IServiceProvider services, IOptions<AwsOptions> aws, IOptions<ChannelsOptions> channels, S3ObjectStore objects, TimeProvider time)
+    public AwsChannels(IServiceProvider services, IOptions<AwsOptions> aws, IOptions<ChannelsOptions> channels, S3ObjectStore objects, TimeProvider time)
     {
         _objects = objects;
         _time = time;
@@ -57,5 +57,16 @@ public sealed class LambdaChannels : IAnnouncements
             : announcement;
         return Task.WhenAll(All.Where(channel => message.Topic is not { } topic || channel.Filter.Accepts(topic))
             .Select(channel => SendAsync(channel, $"{message.Key ?? message.Kind}-{channel.Name}", message)));
+    }
+}
+
+public static class AwsChannelsRegistration
+{
+    /// <summary>Registers <see cref="AwsChannels"/>, which also takes the announcements (<see cref="IAnnouncements"/>).</summary>
+    public static IServiceCollection AddAwsChannels(this IServiceCollection services)
+    {
+        services.AddSingleton<AwsChannels>();
+        services.AddSingleton<IAnnouncements>(provider => provider.GetRequiredService<AwsChannels>());
+        return services;
     }
 }
