@@ -27,6 +27,9 @@ public sealed class AwsOptions
     /// <summary>Weekly reports (key <c>report_id</c>; part 2 writes them).</summary>
     public string ReportsTable { get; set; } = "Reports";
 
+    /// <summary>Imports done (key <c>import_id</c>; each with its source and summary).</summary>
+    public string ImportsTable { get; set; } = "Imports";
+
     /// <summary>The bucket of uploads (<c>uploads/</c>), import results (<c>imports/</c>) and reports (<c>reports/</c>).</summary>
     public string Bucket { get; set; } = "stockwatch";
 
@@ -34,7 +37,7 @@ public sealed class AwsOptions
     public string? TopicArn { get; set; }
 
     /// <summary>Every table's name, as the configuration gives them.</summary>
-    public IEnumerable<string> Tables => [ProductsTable, SalesTable, AlertsTable, AlertStateTable, ReportsTable];
+    public IEnumerable<string> Tables => [ProductsTable, SalesTable, AlertsTable, AlertStateTable, ReportsTable, ImportsTable];
 }
 
 public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
@@ -46,7 +49,7 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
         {
             (nameof(AwsOptions.ProductsTable), options.ProductsTable), (nameof(AwsOptions.SalesTable), options.SalesTable),
             (nameof(AwsOptions.AlertsTable), options.AlertsTable), (nameof(AwsOptions.AlertStateTable), options.AlertStateTable),
-            (nameof(AwsOptions.ReportsTable), options.ReportsTable),
+            (nameof(AwsOptions.ReportsTable), options.ReportsTable), (nameof(AwsOptions.ImportsTable), options.ImportsTable),
         })
         {
             if (string.IsNullOrWhiteSpace(table) || table.Length is < 3 or > 255 || !table.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StockWatch.Core.Catalog;
+using StockWatch.Core.Imports;
 using StockWatch.Core.Queues;
 using StockWatch.Core.Reports;
 using StockWatch.Core.Storage;
@@ -20,7 +21,7 @@ public static class AwsServices
     /// <summary>
     /// Registers <see cref="AwsOptions"/> (checked at start), the SDK clients (region, endpoint and credentials from the
     /// standard AWS settings), the store on DynamoDB as <see cref="IInventoryStore"/> and <see cref="DynamoAlertStore"/>,
-    /// the object store on S3, the work queue on SQS, and the weekly report's source and ledger on the tables.
+    /// the object store on S3, the work queue on SQS, the import's store, and the weekly report's source and ledger on the tables.
     /// </summary>
     public static IServiceCollection AddStockWatchAws(this IServiceCollection services)
     {
@@ -35,6 +36,7 @@ public static class AwsServices
         services.AddSingleton<S3ObjectStore>();
         services.AddSingleton<IObjectStore>(provider => provider.GetRequiredService<S3ObjectStore>());
         services.AddSingleton<IWorkQueue, SqsWorkQueue>();
+        services.AddSingleton<IImportStore, DynamoImportStore>();
         services.AddSingleton<IReportSource, DynamoReportSource>();
         services.AddSingleton<IReportLedger, DynamoReportLedger>();
         services.AddSingleton<DynamoInventoryStore>();

@@ -57,6 +57,27 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_WritesEachRowToTheTables_AndTheSameFileAgainChangesNothing()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+        var file = Path.Combine(_data.Path, "..", $"{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, "product_id,product_name,stock_count,product_price\n85123A,Heart,12,2.55\n22423,Cakestand,4,12.75\n",
+            TestContext.Current.CancellationToken);
+        try
+        {
+            (await RunAsync(aws, "import", file)).Output.Should().Contain("2 rows, 2 accepted, 0 rejected, 0 unchanged.");
+            (await RunAsync(aws, "import", file)).Output.Should().Contain("2 rows, 0 accepted, 0 rejected, 2 unchanged.");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        aws.Store.FindProduct(ProductId.Parse("22423"))!.Stock.Should().Be(4);
+        Directory.EnumerateFileSystemEntries(_data.Path).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task CommandsOfTheEmbeddedStoreOnly_AndAnUnknownStore_AreRefusedNamingTheSetting()
     {
         await using var aws = await AwsStack.CreateAsync();
