@@ -1,7 +1,7 @@
 using System.Globalization;
 using StockWatch.Bench;
 
-// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --products-only | --dashboard-only | --single-only | --api-only]
+// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --products-only | --dashboard-only | --single-only | --api-only | --aws]
 // (run from the repository root by bench/run.sh)
 // --import-scale 0.1 runs the import benchmark on a tenth of the sizes, for a quick look.
 // The full run measures each part in a process of its own (--part NAME WORK RESULT.json, below).
@@ -58,6 +58,14 @@ try
         Console.WriteLine(Report.Row("store directly, peak", sales.Direct));
         Console.WriteLine(Report.Row("HTTP API, peak", sales.ApiPeak));
         Console.WriteLine(Report.Row("HTTP API at 1,000/s", sales.ApiAtRate));
+        return;
+    }
+
+    if (args.Contains("--aws"))
+    {
+        // The AWS shape on DynamoDB Local: its own section of docs/benchmarks.md, the others left as they are.
+        AwsBench.WriteSection(output, await AwsBench.RunAsync(work));
+        Console.WriteLine($"wrote the AWS section of {output}");
         return;
     }
 

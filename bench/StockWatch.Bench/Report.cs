@@ -75,7 +75,10 @@ public static class Report
         Reports(text, report);
         text.AppendLine();
         Dashboard(text, dashboard);
-        File.WriteAllText(path, text.ToString());
+        // The AWS section is measured apart (bench/run.sh --aws, against the emulators): kept as it was.
+        var before = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
+        var aws = before.IndexOf(AwsBench.Heading, StringComparison.Ordinal);
+        File.WriteAllText(path, text.ToString() + (aws < 0 ? string.Empty : Environment.NewLine + before[aws..]));
     }
 
     public static void Dashboard(StringBuilder text, IReadOnlyList<DashboardBench.Case> cases)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StockWatch.Core.Notifications;
 
 namespace StockWatch.Aws;
 
@@ -26,11 +27,17 @@ public sealed class AwsOptions
     /// <summary>Weekly reports (key <c>report_id</c>; part 2 writes them).</summary>
     public string ReportsTable { get; set; } = "Reports";
 
+    /// <summary>Imports done (key <c>import_id</c>; each with its source and summary).</summary>
+    public string ImportsTable { get; set; } = "Imports";
+
+    /// <summary>The bucket of uploads (<c>uploads/</c>), import results (<c>imports/</c>) and reports (<c>reports/</c>).</summary>
+    public string Bucket { get; set; } = "stockwatch";
+
     /// <summary>The SNS topic alerts are published to; none: alerts are stored but not published.</summary>
     public string? TopicArn { get; set; }
 
     /// <summary>Every table's name, as the configuration gives them.</summary>
-    public IEnumerable<string> Tables => [ProductsTable, SalesTable, AlertsTable, AlertStateTable, ReportsTable];
+    public IEnumerable<string> Tables => [ProductsTable, SalesTable, AlertsTable, AlertStateTable, ReportsTable, ImportsTable];
 }
 
 public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
@@ -42,7 +49,7 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
         {
             (nameof(AwsOptions.ProductsTable), options.ProductsTable), (nameof(AwsOptions.SalesTable), options.SalesTable),
             (nameof(AwsOptions.AlertsTable), options.AlertsTable), (nameof(AwsOptions.AlertStateTable), options.AlertStateTable),
-            (nameof(AwsOptions.ReportsTable), options.ReportsTable),
+            (nameof(AwsOptions.ReportsTable), options.ReportsTable), (nameof(AwsOptions.ImportsTable), options.ImportsTable),
         })
         {
             if (string.IsNullOrWhiteSpace(table) || table.Length is < 3 or > 255 || !table.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
@@ -51,7 +58,12 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
             }
         }
 
-        if (options.TopicArn is { } arn && !arn.StartsWith("arn:aws", StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(options.Bucket) || options.Bucket.Length is < 3 or > 63 || !options.Bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
+        {
+            failures.Add($"{AwsOptions.Section}:Bucket must be an S3 bucket name: 3 to 63 lowercase letters, digits, '-' or '.' (got \"{options.Bucket}\").");
+        }
+
+        if (options.TopicArn is { } arn && !ChannelOptions.IsTopicArn(arn))
         {
             failures.Add($"{AwsOptions.Section}:TopicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:stockwatch-alerts (got \"{arn}\").");
         }

@@ -16,6 +16,7 @@ public static class AwsTables
         Table(names.AlertsTable, AlertItem.Id, StreamViewType.NEW_IMAGE, ScalarAttributeType.N),
         Table(names.AlertStateTable, ProductItem.Id, null),
         Table(names.ReportsTable, "report_id", null),
+        Table(names.ImportsTable, DynamoImportStore.Id, null),
     ];
 
     private static CreateTableRequest Sales(string name)

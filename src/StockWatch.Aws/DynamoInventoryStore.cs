@@ -197,7 +197,7 @@ public sealed partial class DynamoInventoryStore(IAmazonDynamoDB dynamo, IOption
     /// Sets the catalogue fields, the version and the stamp, leaving <c>last_alert_time</c> (the stream function's) as it
     /// is; conditional on the version read, or on the item being absent for a new product.
     /// </summary>
-    private UpdateItemRequest Update(Product? before, Product stored, string cause)
+    internal UpdateItemRequest Update(Product? before, Product stored, string cause)
     {
         var values = new Dictionary<string, AttributeValue>(ProductItem.ToItem(stored with { LastAlertTime = null }, cause)
             .Where(pair => pair.Key != ProductItem.Id)

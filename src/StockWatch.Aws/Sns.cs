@@ -1,9 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Xml.Linq;
-using StockWatch.Core;
-using StockWatch.Core.Alerts;
-using StockWatch.Core.Notifications;
 
 namespace StockWatch.Aws;
 
@@ -84,48 +79,3 @@ public sealed class Sns(SignedHttp http) : IDisposable
         return document;
     }
 }
-
-/// <summary>
-/// The <c>sns</c> channel: each message published to a topic, with the message attributes subscribers filter on
-/// (<c>alert_type</c>, <c>product_category</c>) and drop repeats with (<c>alert_id</c>; for a message that is not one
-/// alert, its delivery id). The body is JSON: <c>{"delivery_id", "kind", "subject", "text", "link", "alerts": [...]}</c>,
-/// each alert with the data dictionary's names. Used by <c>AlertCreated</c> on AWS and as <c>Type: sns</c> in
-/// <c>StockWatch:Channels</c> in the embedded shape.
-/// </summary>
-public sealed class SnsChannel(string name, ChannelFilter filter, Sns sns, string topicArn) : IAlertChannel, IDisposable
-{
-    public string Name => name;
-
-    public ChannelFilter Filter => filter;
-
-    public Task SendAsync(string deliveryId, Announcement message, CancellationToken cancellationToken)
-    {
-        var single = message.Alerts is [var only] && message.Kind == Announcement.SingleAlert ? only : null;
-        Dictionary<string, string> attributes = new()
-        {
-            ["alert_type"] = single?.Type.ToWire() ?? message.Topic ?? message.Kind,
-            ["alert_id"] = single?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? deliveryId,
-        };
-        if (single?.Category is { } category)
-        {
-            attributes["product_category"] = category;
-        }
-
-        var body = new SnsMessage(deliveryId, message.Kind, message.Subject, message.Text, message.Link?.AbsoluteUri,
-            [.. message.Alerts.Select(alert => new SnsAlert(alert.Id, alert.ProductId.Value, alert.Type.ToWire(), Timestamp.Format(alert.Time),
-                alert.Category, alert.Cause, alert.Describe(), alert.Details))]);
-        // SNS subjects are at most 100 printable ASCII characters.
-        var subject = new string([.. message.Subject.Select(c => c is >= ' ' and <= '~' ? c : '?').Take(100)]);
-        return sns.PublishAsync(topicArn, subject, JsonSerializer.Serialize(body, SnsJson.Default.SnsMessage), attributes, cancellationToken);
-    }
-
-    public void Dispose() => sns.Dispose();
-}
-
-internal sealed record SnsMessage(string DeliveryId, string Kind, string Subject, string Text, string? Link, List<SnsAlert> Alerts);
-
-internal sealed record SnsAlert(long AlertId, string ProductId, string AlertType, string AlertTime, string? ProductCategory, string? Cause, string Description, AlertDetails Details);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(SnsMessage))]
-internal sealed partial class SnsJson : JsonSerializerContext;

@@ -5,22 +5,28 @@ using StockWatch.Aws;
 using StockWatch.Core;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Notifications;
+using StockWatch.Core.Telemetry;
 using StockWatch.Lambda.Events;
+using StockWatch.Notifications;
 
 namespace StockWatch.Lambda;
 
 /// <summary>
 /// The <c>AlertCreated</c> function, on the Alerts table's stream: publishes each inserted alert to the SNS topic
 /// (<c>StockWatch:Aws:TopicArn</c>) with the message attributes <c>alert_type</c>, <c>product_category</c> and
-/// <c>alert_id</c>. Other records (modifications, removals) are skipped. A record that cannot be published stops the
-/// batch and is reported in <c>batchItemFailures</c>; an item that is not an alert is logged and skipped.
-/// Handler: <c>StockWatch.Lambda::StockWatch.Lambda.AlertCreated::Handler</c>.
+/// <c>alert_id</c>, and sends it to each webhook, e-mail or SNS channel of <c>StockWatch:Channels</c> whose filter
+/// passes it (as <c>serve</c> does; <c>log</c> channels are <c>serve</c>'s: here the function's log is CloudWatch's).
+/// Other records (modifications, removals) are skipped. A record that cannot be sent to every channel stops the batch
+/// and is reported in <c>batchItemFailures</c>, so the retry may tell a channel again: each message carries its
+/// delivery id (<c>alert-ID-CHANNEL</c>, as <c>serve</c>'s) for receivers to drop repeats. An item that is not an
+/// alert is logged and skipped. Handler: <c>StockWatch.Lambda::StockWatch.Lambda.AlertCreated::Handler</c>.
 /// </summary>
 public sealed class AlertCreated
 {
     public const string Name = "alert-created";
 
-    private readonly IAlertChannel? _topic;
+    private readonly AwsChannels _channels;
+    private readonly EmfMetrics _metrics;
 
     public AlertCreated() : this(LambdaServices.FromEnvironment)
     {
@@ -28,14 +34,15 @@ public sealed class AlertCreated
 
     internal AlertCreated(IServiceProvider services)
     {
-        _topic = services.GetRequiredService<IOptions<AwsOptions>>().Value.TopicArn is { } topic
-            ? new SnsChannel("sns", new ChannelFilter([], []), Sns.FromEnvironment(), topic)
-            : null;
+        _metrics = services.GetRequiredService<EmfMetrics>();
+        _channels = services.GetRequiredService<AwsChannels>();
     }
 
     /// <summary>Takes a DynamoDB Streams event of the Alerts table; answers a partial batch response.</summary>
     /// <exception cref="InvalidEventException">The event is not a DynamoDB Streams event.</exception>
-    public async Task<Stream> Handler(Stream input)
+    public Task<Stream> Handler(Stream input) => _metrics.MeasureAsync(Name, () => HandleAsync(input));
+
+    private async Task<Stream> HandleAsync(Stream input)
     {
         var streamEvent = LambdaEvents.ReadDynamoDb(input, Name);
         List<BatchItemFailure> failures = [];
@@ -55,14 +62,13 @@ public sealed class AlertCreated
 
             try
             {
-                if (_topic is not null)
-                {
-                    await _topic.SendAsync(alert.Id.ToString(CultureInfo.InvariantCulture), Announcement.ForAlert(alert), CancellationToken.None);
-                }
+                var message = Announcement.ForAlert(alert);
+                await Task.WhenAll(_channels.All.Where(channel => channel.Filter.Accepts(alert))
+                    .Select(channel => _channels.SendAsync(channel, $"alert-{alert.Id.ToString(CultureInfo.InvariantCulture)}-{channel.Name}", message)));
             }
             catch (Exception e)
             {
-                Console.Error.WriteLine($"{Name}: alert {alert.Id} (record {record.Dynamodb!.SequenceNumber}) was not published, the batch stops here: {e.Message}");
+                Console.Error.WriteLine($"{Name}: alert {alert.Id} (record {record.Dynamodb!.SequenceNumber}) was not sent to every channel, the batch stops here: {e.Message}");
                 failures.Add(new BatchItemFailure(record.Dynamodb.SequenceNumber!));
                 break;
             }

@@ -3,12 +3,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StockWatch.Aws;
 using StockWatch.Core.Alerts;
+using StockWatch.Core.Notifications;
+using StockWatch.Core.Reports;
+using StockWatch.Notifications;
 
 namespace StockWatch.Lambda;
 
 /// <summary>
-/// The functions' composition: configuration from environment variables (<c>StockWatch__Aws__TopicArn</c>…), the
-/// options checked at start, the AWS adapters. Built once per process, never per invocation.
+/// The functions' composition: configuration from environment variables (<c>StockWatch__Aws__TopicArn</c>,
+/// <c>StockWatch__Channels__0__Type</c>…), the options checked at start, the AWS adapters and the channels. Built once per process, never per invocation.
 /// </summary>
 public static class LambdaServices
 {
@@ -17,8 +20,10 @@ public static class LambdaServices
     /// <summary>The process's services, from its environment.</summary>
     public static IServiceProvider FromEnvironment => Shared.Value;
 
+    /// <param name="configuration">The settings.</param>
+    /// <param name="configure">Registrations that replace the composed ones (the benchmark's metered DynamoDB client).</param>
     /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
-    public static IServiceProvider Build(IConfiguration configuration)
+    public static IServiceProvider Build(IConfiguration configuration, Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
@@ -26,9 +31,20 @@ public static class LambdaServices
         services.AddOptions<AlertOptions>().Configure<IConfiguration>((options, config) => config.GetSection(AlertOptions.Section).Bind(options));
         services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
         services.AddStockWatchAws();
+        services.AddChannelsOptions(validateOnStart: false);
+        services.AddSingleton(provider => new EmfMetrics(Console.Out, provider.GetRequiredService<TimeProvider>()));
+        services.AddAwsChannels();
+        services.AddOptions<ReportOptions>().Configure<IConfiguration>((options, config) => config.GetSection(ReportOptions.Section).Bind(options));
+        services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
+        // WeeklyReports logs what its answer says already.
+        services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(Microsoft.Extensions.Logging.Abstractions.NullLogger<>));
+        services.AddSingleton<WeeklyReports>();
+        configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         _ = provider.GetRequiredService<IOptions<AlertOptions>>().Value;
         _ = provider.GetRequiredService<IOptions<AwsOptions>>().Value;
+        _ = provider.GetRequiredService<IOptions<ChannelsOptions>>().Value;
+        _ = provider.GetRequiredService<IOptions<ReportOptions>>().Value;
         return provider;
     }
 }

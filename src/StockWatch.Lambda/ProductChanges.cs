@@ -5,6 +5,7 @@ using StockWatch.Core;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Stream;
+using StockWatch.Core.Telemetry;
 using StockWatch.Lambda.Events;
 
 namespace StockWatch.Lambda;
@@ -24,6 +25,7 @@ public sealed class ProductChanges
 
     private readonly DynamoAlertStore _alerts;
     private readonly TimeProvider _time;
+    private readonly EmfMetrics _metrics;
 
     public ProductChanges() : this(LambdaServices.FromEnvironment)
     {
@@ -33,11 +35,14 @@ public sealed class ProductChanges
     {
         _alerts = services.GetRequiredService<DynamoAlertStore>();
         _time = services.GetRequiredService<TimeProvider>();
+        _metrics = services.GetRequiredService<EmfMetrics>();
     }
 
     /// <summary>Takes a DynamoDB Streams event; answers a partial batch response (empty when every record was processed).</summary>
     /// <exception cref="InvalidEventException">The event is not a DynamoDB Streams event.</exception>
-    public async Task<Stream> Handler(Stream input)
+    public Task<Stream> Handler(Stream input) => _metrics.MeasureAsync(Name, () => HandleAsync(input));
+
+    private async Task<Stream> HandleAsync(Stream input)
     {
         var streamEvent = LambdaEvents.ReadDynamoDb(input, Name);
         List<BatchItemFailure> failures = [];
@@ -100,7 +105,10 @@ public sealed class ProductChanges
             newImage,
             newImage?.UpdatedAt ?? createdAt ?? _time.GetUtcNow(),
             cause);
-        await _alerts.ApplyAsync(change, sequence);
+        foreach (var alert in await _alerts.ApplyAsync(change, sequence))
+        {
+            Instruments.Alerts.Add(1, Instruments.Tag("type", alert.Type.ToWire()));
+        }
     }
 
     private static Dictionary<string, DynamoValue>? Image(Dictionary<string, JsonElement>? image, string name)
@@ -130,7 +138,10 @@ public sealed class ProductChanges
             Cause = $"stream record {sequence}",
         };
         Console.Error.WriteLine($"{Name}: {alert.Describe()}");
-        await _alerts.StoreAsync(alert);
+        if (await _alerts.StoreAsync(alert))
+        {
+            Instruments.Alerts.Add(1, Instruments.Tag("type", alert.Type.ToWire()));
+        }
     }
 
     /// <summary>The item's key as a product id when it is one, else its attributes as text (<c>Id=101</c>), cut to fit.</summary>

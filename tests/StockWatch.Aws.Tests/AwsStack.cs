@@ -43,23 +43,28 @@ public sealed class AwsStack : IAsyncDisposable
     public IAmazonDynamoDB Dynamo => Services.GetRequiredService<IAmazonDynamoDB>();
     public IAmazonSQS Sqs => Services.GetRequiredService<IAmazonSQS>();
 
-    public static async Task<AwsStack> CreateAsync(string? topicArn = null, AlertOptions? alerts = null)
+    /// <param name="settings">More settings for the functions (channels, say).</param>
+    /// <param name="configure">Registrations that replace the functions' own.</param>
+    public static async Task<AwsStack> CreateAsync(string? topicArn = null, AlertOptions? alerts = null, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null)
     {
         var prefix = $"t{Guid.NewGuid():N}"[..13];
-        var settings = new Dictionary<string, string?>
+        var names = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["StockWatch:Aws:ProductsTable"] = $"{prefix}-Products",
             ["StockWatch:Aws:SalesTable"] = $"{prefix}-Sales",
             ["StockWatch:Aws:AlertsTable"] = $"{prefix}-Alerts",
             ["StockWatch:Aws:AlertStateTable"] = $"{prefix}-AlertState",
             ["StockWatch:Aws:ReportsTable"] = $"{prefix}-Reports",
+            ["StockWatch:Aws:Bucket"] = prefix,
             ["StockWatch:Aws:TopicArn"] = topicArn,
             ["StockWatch:Alerts:DefaultLowStockThreshold"] = (alerts ?? new AlertOptions()).DefaultLowStockThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
-        await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), names, TimeProvider.System);
-        return new AwsStack(services, names);
+        var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(names).Build(), configure);
+        var options = services.GetRequiredService<IOptions<AwsOptions>>().Value;
+        await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), options, TimeProvider.System);
+        await services.GetRequiredService<Amazon.S3.IAmazonS3>().PutBucketAsync(options.Bucket);
+        return new AwsStack(services, options);
     }
 
     /// <summary>The stack's mappings (Products → product-changes, Alerts → alert-created), retrying at once.</summary>

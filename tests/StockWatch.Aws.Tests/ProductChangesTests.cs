@@ -214,37 +214,6 @@ public sealed class ProductChangesTests
     }
 
     [Fact]
-    public async Task EightWriters_SellingTheLastFiveUnits_ExactlyFiveSucceed()
-    {
-        await using var aws = await AwsStack.CreateAsync();
-        aws.Create("LAST5", stock: 5);
-        var options = aws.Services.GetRequiredService<IOptions<AwsOptions>>();
-        var alertOptions = aws.Services.GetRequiredService<IOptions<AlertOptions>>();
-
-        // Eight writers, each with its own client and connections, as eight processes would have.
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
-        {
-            using var client = new AmazonDynamoDBClient();
-            var sell = new RecordSale(new DynamoInventoryStore(client, options, alertOptions), TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new StockWatch.Core.Imports.ImportOptions()));
-            try
-            {
-                await sell.HandleAsync(new SaleRequest(SaleId.Parse($"w-{i}"), ProductId.Parse("LAST5"), 1));
-                return "sold";
-            }
-            catch (StockWatchException e) when (e.Kind == ErrorKind.Conflict)
-            {
-                return "refused";
-            }
-        })));
-
-        outcomes.Count(o => o == "sold").Should().Be(5);
-        outcomes.Count(o => o == "refused").Should().Be(3);
-        var product = aws.Store.FindProduct(ProductId.Parse("LAST5"))!;
-        product.Stock.Should().Be(0);
-        product.Version.Should().Be(6);
-    }
-
-    [Fact]
     public async Task AwsSampleEvents_ThroughTheFunction_RaiseInvalidItemsAndFailNothing()
     {
         await using var aws = await AwsStack.CreateAsync();

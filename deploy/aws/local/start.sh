@@ -21,6 +21,15 @@ for tool in node npm java gcc tar openssl; do
 done
 
 mkdir -p "$state" "$cache"
+
+# fauxqs needs Node 20; Debian 12's nodejs is 18. Then Node 20 from npm's node package (its binary is a registry package).
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+    if [ ! -x "$cache/node20/node_modules/.bin/node" ]; then
+        say "Node $(node --version) is older than 20: installing Node 20 from npm (node@20.20.2)..."
+        npm install --no-audit --no-fund --loglevel=error --prefix "$cache/node20" node@20.20.2 >&2
+    fi
+    export PATH="$cache/node20/node_modules/.bin:$PATH"
+fi
 if [ -e "$state/dynamodb.pid" ] || [ -e "$state/fauxqs.pid" ]; then
     fail "emulators already started in $state; run stop.sh first."
 fi

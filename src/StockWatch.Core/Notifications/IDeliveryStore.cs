@@ -34,15 +34,19 @@ public sealed record DeliveryRecord(
     string? LastError,
     DateTimeOffset? DeliveredAt);
 
+/// <summary>Where announcements (reports, alarms) go to be told on the channels.</summary>
+public interface IAnnouncements
+{
+    /// <summary>Records an announcement for <c>serve</c> to plan, or tells it at once (the AWS shape); one with the <see cref="Announcement.Key"/> of an earlier one is dropped.</summary>
+    Task AnnounceAsync(Announcement announcement);
+}
+
 /// <summary>
 /// Where announcements and deliveries are kept: announcements recorded by any process, the delivery log, and the queue
 /// that carries each delivery to its channel.
 /// </summary>
-public interface IDeliveryStore
+public interface IDeliveryStore : IAnnouncements
 {
-    /// <summary>Records an announcement for <c>serve</c> to plan; one with the <see cref="Announcement.Key"/> of an earlier one is dropped.</summary>
-    Task AnnounceAsync(Announcement announcement);
-
     /// <summary>Up to <paramref name="max"/> stored alerts not planned yet, oldest first.</summary>
     IReadOnlyList<Alert> AlertsToPlan(int max);
 

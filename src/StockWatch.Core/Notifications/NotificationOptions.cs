@@ -36,8 +36,13 @@ public sealed class ChannelOptions
     /// <summary>One or more recipients' addresses.</summary>
     public List<string> To { get; set; } = [];
 
+    // sns: region and credentials from the standard AWS settings
+    public string? TopicArn { get; set; }
+
     public ChannelFilter Filter => new(AlertTypes, Categories);
 
+    /// <summary>Whether the text is an SNS topic's ARN: <c>arn:aws:sns:REGION:ACCOUNT:NAME</c> (any AWS partition).</summary>
+    public static bool IsTopicArn(string? text) => text is not null && ChannelsOptionsValidator.TopicArn().IsMatch(text);
 }
 
 /// <summary>The <c>StockWatch:Channels</c> list. None configured: one <c>log</c> channel.</summary>
@@ -53,7 +58,7 @@ public sealed class ChannelsOptions
 /// <summary>Checks every channel at start, so a typo stops <c>serve</c> with the setting named instead of losing alerts later.</summary>
 public sealed partial class ChannelsOptionsValidator : IValidateOptions<ChannelsOptions>
 {
-    private static readonly string[] Types = [ChannelOptions.Log, ChannelOptions.Webhook, ChannelOptions.Email];
+    private static readonly string[] Types = [ChannelOptions.Log, ChannelOptions.Webhook, ChannelOptions.Email, ChannelOptions.Sns];
 
     /// <summary>What a channel's <c>AlertTypes</c> may name: every alert type, and the weekly report.</summary>
     private static readonly string[] Topics = [.. AlertTypes.All, Announcement.WeeklyReportTopic];
@@ -119,7 +124,11 @@ public sealed partial class ChannelsOptionsValidator : IValidateOptions<Channels
 
                     break;
                 case ChannelOptions.Sns:
-                    failures.Add($"{at}:Type sns is for the AWS shape; stockwatch serve sends with {string.Join(", ", Types)}.");
+                    if (!ChannelOptions.IsTopicArn(channel.TopicArn))
+                    {
+                        failures.Add($"{at}:TopicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:stockwatch-alerts (got {Text.Quote(channel.TopicArn)}).");
+                    }
+
                     break;
                 default:
                     failures.Add($"{at}:Type must be one of {string.Join(", ", Types)} (got {Text.Quote(channel.Type)}).");
@@ -137,6 +146,9 @@ public sealed partial class ChannelsOptionsValidator : IValidateOptions<Channels
 
     [GeneratedRegex(@"^[^@\s<>,;]+@[^@\s<>,;]+$")]
     private static partial Regex EmailAddress();
+
+    [GeneratedRegex(@"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")]
+    internal static partial Regex TopicArn();
 }
 
 /// <summary>The <c>StockWatch:Delivery</c> settings: how failed deliveries are retried.</summary>

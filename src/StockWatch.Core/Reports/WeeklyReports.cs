@@ -134,7 +134,7 @@ public sealed partial class WeeklyReports(
     IReportSource source,
     IReportLedger ledger,
     IObjectStore objects,
-    IDeliveryStore announcements,
+    IAnnouncements announcements,
     IOptions<ReportOptions> reportOptions,
     IOptions<AlertOptions> alertOptions,
     TimeProvider time,

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using Amazon.S3;
 using Amazon.SQS;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StockWatch.Aws;
+using StockWatch.Core.Reports;
 using StockWatch.Lambda.Events;
 
 namespace StockWatch.Lambda.Local;
@@ -26,11 +28,13 @@ public static class LocalCommands
         var functionArgument = new Argument<string>("function") { Description = $"The function: {string.Join(", ", Functions.Names)}." };
         var invoke = new Command("invoke", "Invokes a function once with an event and prints its response.") { functionArgument, eventOption };
         invoke.SetAction((parse, cancellationToken) => Guarded(() => InvokeAsync(parse.GetValue(functionArgument)!, parse.GetValue(eventOption)!)));
-        var setup = new Command("local-setup", "Creates the tables, the topic and the on-failure queues on the emulators (what exists is kept).");
+        var setup = new Command("local-setup", "Creates the tables, the bucket, the topic and the on-failure queues on the emulators (what exists is kept).");
         setup.SetAction((_, cancellationToken) => Guarded(() => SetupAsync(cancellationToken)));
         var pollOption = new Option<double>("--poll-seconds") { Description = "Seconds between polls of a drained stream.", DefaultValueFactory = _ => 1 };
-        var run = new Command("local-run", "Plays Lambda's event source mappings: polls the streams and invokes the functions, until stopped.") { pollOption };
-        run.SetAction((parse, cancellationToken) => Guarded(() => RunMappingsAsync(TimeSpan.FromSeconds(parse.GetValue(pollOption)), cancellationToken)));
+        var scheduleNowOption = new Option<bool>("--schedule-now") { Description = $"Fire {WeeklyReport.Name} once at start, as if its schedule fired now." };
+        var run = new Command("local-run", "Plays Lambda's event source mappings and the EventBridge schedule: polls the streams and invokes the functions, fires "
+            + $"{WeeklyReport.Name} on StockWatch:Reports:Schedule (UTC), until stopped.") { pollOption, scheduleNowOption };
+        run.SetAction((parse, cancellationToken) => Guarded(() => RunMappingsAsync(TimeSpan.FromSeconds(parse.GetValue(pollOption)), parse.GetValue(scheduleNowOption), cancellationToken)));
         var root = new RootCommand("StockWatch's AWS functions, run locally against the emulators (deploy/aws/local/start.sh).") { invoke, setup, run };
         return await root.Parse(args).InvokeAsync();
     }
@@ -80,6 +84,14 @@ public static class LocalCommands
             Console.WriteLine($"Topic: {await sns.CreateTopicAsync(topic[(topic.LastIndexOf(':') + 1)..], cancellationToken)}");
         }
 
+        var s3 = services.GetRequiredService<IAmazonS3>();
+        var buckets = (await s3.ListBucketsAsync(cancellationToken)).Buckets ?? [];
+        if (!buckets.Any(bucket => bucket.BucketName == names.Bucket))
+        {
+            await s3.PutBucketAsync(names.Bucket, cancellationToken);
+        }
+
+        Console.WriteLine($"Bucket: {names.Bucket}");
         var sqs = services.GetRequiredService<IAmazonSQS>();
         foreach (var function in new[] { ProductChanges.Name, AlertCreated.Name })
         {
@@ -89,21 +101,56 @@ public static class LocalCommands
         return 0;
     }
 
-    private static async Task<int> RunMappingsAsync(TimeSpan poll, CancellationToken cancellationToken)
+    private static async Task<int> RunMappingsAsync(TimeSpan poll, bool scheduleNow, CancellationToken cancellationToken)
     {
         var services = LambdaServices.FromEnvironment;
         var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         var mappings = await CreateMappingsAsync(services, names, cancellationToken);
-        Console.WriteLine($"Delivering the {names.ProductsTable} stream to {ProductChanges.Name} and the {names.AlertsTable} stream to {AlertCreated.Name}; Ctrl+C stops.");
+        var schedule = ReportSchedule.Parse(services.GetRequiredService<IOptions<ReportOptions>>().Value.Schedule);
+        Console.WriteLine($"Delivering the {names.ProductsTable} stream to {ProductChanges.Name} and the {names.AlertsTable} stream to {AlertCreated.Name}, "
+            + $"firing {WeeklyReport.Name} on its schedule; Ctrl+C stops.");
         try
         {
-            await Task.WhenAll(mappings.Select(mapping => mapping.RunAsync(poll, cancellationToken)));
+            await Task.WhenAll([
+                .. mappings.Select(mapping => mapping.RunAsync(poll, cancellationToken)),
+                FireScheduleAsync(Functions.Create(WeeklyReport.Name, services), schedule, scheduleNow, services.GetRequiredService<TimeProvider>(), cancellationToken)]);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// EventBridge's rule: invokes the function with a scheduled event (the sample's shape, <c>time</c> the scheduled
+    /// time) at each occurrence of the schedule, and once at start when asked. A failed invocation is printed, and the
+    /// schedule goes on, as the rule's next occurrence would.
+    /// </summary>
+    public static async Task FireScheduleAsync(Handler handler, ReportSchedule schedule, bool now, TimeProvider time, CancellationToken cancellationToken)
+    {
+        for (var at = now ? time.GetUtcNow() : schedule.Next(time.GetUtcNow()); at is { } due; at = schedule.Next(due))
+        {
+            if (due > time.GetUtcNow())
+            {
+                await Task.Delay(due - time.GetUtcNow(), time, cancellationToken);
+            }
+
+            var scheduled = new DateTimeOffset(due.Ticks - due.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+            var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($$"""
+                {"version":"0","id":"{{Guid.NewGuid()}}","detail-type":"Scheduled Event","source":"aws.events","account":"000000000000",
+                 "time":"{{scheduled:yyyy-MM-dd'T'HH:mm:ss'Z'}}","region":"us-east-1","resources":["arn:aws:events:us-east-1:000000000000:rule/weekly-report"],"detail":{ } }
+                """));
+            try
+            {
+                await using var response = await handler(input);
+                Console.WriteLine($"{WeeklyReport.Name} at {scheduled:yyyy-MM-dd'T'HH:mm:ss'Z'}: {await new StreamReader(response).ReadToEndAsync(cancellationToken)}");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"{WeeklyReport.Name} at {scheduled:yyyy-MM-dd'T'HH:mm:ss'Z'} failed: {e.Message}");
+            }
+        }
     }
 
     /// <summary>The mappings of the deployed stack: Products → product-changes, Alerts → alert-created, each with its on-failure queue.</summary>

@@ -12,6 +12,7 @@ namespace StockWatch.Cli;
 internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDisposable
 {
     private ServiceProvider? _services;
+    private bool _onAws;
 
     public TextWriter Out { get; } = parse.InvocationConfiguration.Output;
 
@@ -26,7 +27,7 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
     /// <summary>The composed services, built and validated on first use.</summary>
     public T Service<T>() where T : notnull
     {
-        _services ??= Build(DataFolder, readsOnly);
+        _services ??= Build(DataFolder, readsOnly, out _onAws);
         return _services.GetRequiredService<T>();
     }
 
@@ -48,6 +49,12 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
     /// </summary>
     public async Task<IReadOnlyList<AlertResponse>> DrainAlertsAsync(CancellationToken cancellationToken)
     {
+        if (_onAws)
+        {
+            // The AWS shape's ProductChanges function makes the alerts from the Products table's stream.
+            return [];
+        }
+
         var alerts = await Service<StreamProcessor>().DrainAsync(cancellationToken);
         return [.. alerts.Select(AlertResponse.From)];
     }
@@ -71,23 +78,24 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
         return folder;
     }
 
-    private static ServiceProvider Build(string dataFolder, bool readsOnly)
+    private static ServiceProvider Build(string dataFolder, bool readsOnly, out bool onAws)
     {
         var configuration = new ConfigurationBuilder();
         configuration.AddStockWatchConfiguration(dataFolder);
         var builtConfiguration = configuration.Build();
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddSingleton<IConfiguration>(builtConfiguration)
             .AddLogging(logging => logging
                 .SetMinimumLevel(LogLevel.Warning)
                 .AddSimpleConsole(console => console.SingleLine = true)
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace))
-            .AddStockWatch(dataFolder, server: false)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            .AddStockWatch(dataFolder, server: false);
+        onAws = collection.AddConfiguredStore(builtConfiguration);
+        var services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
         // A bad setting stops the command here, naming the setting, rather than half-way through its work.
         services.GetService<IStartupValidator>()?.Validate();
-        if (readsOnly && !File.Exists(Path.Combine(dataFolder, Sqlite.SqliteDatabase.FileName)))
+        if (readsOnly && !onAws && !File.Exists(Path.Combine(dataFolder, Sqlite.SqliteDatabase.FileName)))
         {
             services.Dispose();
             throw Core.StockWatchException.Invalid("data",

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using StockWatch.Aws;
+using StockWatch.Core;
 using StockWatch.Core.Access;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
@@ -20,6 +22,9 @@ namespace StockWatch.Hosting;
 public static class StockWatchApp
 {
     public const string DataEnvironmentVariable = "STOCKWATCH_DATA";
+
+    /// <summary>Where the inventory lives: <c>sqlite</c> (the default: the data folder) or <c>dynamodb</c> (the AWS shape's tables).</summary>
+    public const string StoreSetting = "StockWatch:Store";
 
     /// <summary>The data folder: <c>--data</c>, else <c>STOCKWATCH_DATA</c>, else <c>./data</c>.</summary>
     /// <exception cref="Core.StockWatchException">Invalid (<c>data</c>) for an empty folder name.</exception>
@@ -118,6 +123,7 @@ public static class StockWatchApp
         services.AddSingleton<WeeklyReports>();
         services.AddSingleton<StreamProcessor>();
         services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
+        services.AddSingleton<IAnnouncements>(provider => provider.GetRequiredService<IDeliveryStore>());
         services.AddSingleton<Notifier>();
         services.AddSingleton<Deliveries>();
         services.AddSingleton<ChannelHealth>();
@@ -128,5 +134,32 @@ public static class StockWatchApp
             .. provider.GetRequiredService<IOptions<ChannelsOptions>>().Value.Effective.Select(options => Channels.Create(options, provider)),
             .. provider.GetServices<IAlertChannel>()]));
         return services;
+    }
+
+    /// <summary>
+    /// Puts the store <c>StockWatch:Store</c> names in place. <c>sqlite</c> (or nothing) keeps the embedded store
+    /// <see cref="AddStockWatch"/> registered; <c>dynamodb</c> puts the AWS shape's tables behind the inventory store
+    /// (<see cref="AwsServices.AddStockWatchAws"/>: table names from <c>StockWatch:Aws</c>, region, endpoints and
+    /// credentials from the standard AWS settings), and anything that would open the embedded database instead refuses
+    /// with a message naming the setting. Reports are made on the tables and the bucket and announced on the topic and
+    /// the channels at once, as the <c>WeeklyReport</c> function does.
+    /// </summary>
+    /// <returns>True on the AWS shape: alerts are then made by its functions from the tables' streams.</returns>
+    /// <exception cref="StockWatchException">The setting names neither store.</exception>
+    public static bool AddConfiguredStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        switch (configuration[StoreSetting]?.Trim().ToLowerInvariant())
+        {
+            case null or "" or "sqlite":
+                return false;
+            case "dynamodb":
+                services.AddStockWatchAws();
+                services.AddAwsChannels();
+                services.AddSingleton<SqliteDatabase>(_ => throw StockWatchException.Invalid(StoreSetting,
+                    $"This command works on the embedded store only; with {StoreSetting}=dynamodb use products, sales record, alerts list, import and report weekly."));
+                return true;
+            default:
+                throw StockWatchException.Invalid(StoreSetting, $"{StoreSetting} must be sqlite or dynamodb (got {Text.Quote(configuration[StoreSetting])}).");
+        }
     }
 }

@@ -29,6 +29,7 @@ public static class StockWatchServer
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3));
 
         builder.Services.AddStockWatch(dataFolder, server: true);
+        builder.Services.AddConfiguredStore(builder.Configuration);
         builder.AddStockWatchApi();
         builder.Services.AddHostedService<StreamProcessorWorker>();
         builder.Services.AddHostedService<WalCheckpointWorker>();

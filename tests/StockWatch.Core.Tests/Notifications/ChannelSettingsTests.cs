@@ -55,7 +55,7 @@ public sealed class ChannelSettingsTests
 
         failures.Should().BeEquivalentTo(
         [
-            "StockWatch:Channels:0:Type must be one of log, webhook, email (got \"pager\").",
+            "StockWatch:Channels:0:Type must be one of log, webhook, email, sns (got \"pager\").",
             "StockWatch:Channels:1:Url must be an absolute http:// or https:// URL (got \"ftp://example.com/x\").",
             "StockWatch:Channels:1:Secret is required: webhooks are signed with it (set it as the environment variable StockWatch__Channels__1__Secret).",
             "StockWatch:Channels:2:Host is required for an email channel (the SMTP server).",
@@ -65,7 +65,7 @@ public sealed class ChannelSettingsTests
             "StockWatch:Channels:3:Name 'hook' is used by another channel; names must be unique.",
             $"StockWatch:Channels:3:AlertTypes has \"SOLD_OUT\"; each must be one of {string.Join(", ", AlertTypes.All)}, WEEKLY_REPORT.",
             "StockWatch:Channels:4:Name must be 1 to 64 letters, digits, '-' or '_' (got \"bad name!\").",
-            "StockWatch:Channels:4:Type sns is for the AWS shape; stockwatch serve sends with log, webhook, email.",
+            "StockWatch:Channels:4:TopicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:stockwatch-alerts (got nothing).",
         ]);
     }
 

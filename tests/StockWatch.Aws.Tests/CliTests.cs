@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+using StockWatch.Testing;
+
+namespace StockWatch.Aws.Tests;
+
+/// <summary>The <c>stockwatch</c> executable, run as a real process with <c>StockWatch:Store=dynamodb</c> against the emulators.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly TempFolder _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task ProductsSalesAndAlerts_OnTheTables_AndTheDataFolderStaysEmpty()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+
+        var created = await RunAsync(aws, "products", "set", "85123A", "--name", "WHITE HANGING HEART", "--price", "2.55", "--stock", "12", "--category", "Home");
+        created.Output.Should().Contain("Created product 85123A.");
+        var sold = await RunAsync(aws, "sales", "record", "--product", "85123A", "--quantity", "3", "--sale-id", "536365-1");
+        sold.Output.Should().Contain("Recorded sale 536365-1: 3 × 85123A at 2.55; stock now 9.");
+        (await RunAsync(aws, "sales", "record", "--product", "85123A", "--quantity", "3", "--sale-id", "536365-1")).Output
+            .Should().Contain("Sale 536365-1 was already recorded; nothing changed.");
+        var low = JsonNode.Parse((await RunAsync(aws, "products", "list", "--low-stock", "--json")).Output)!.AsArray();
+        low.Select(p => p!["product_id"]!.GetValue<string>()).Should().Equal("85123A");
+        low[0]!["stock_count"]!.GetValue<int>().Should().Be(9);
+        (await RunAsync(aws, 1, "products", "show", "NOPE")).Error.Should().Contain("Product NOPE does not exist.");
+
+        var mappings = await aws.MappingsAsync();
+        await mappings[0].DrainAsync(TestContext.Current.CancellationToken);
+        var alerts = JsonNode.Parse((await RunAsync(aws, "alerts", "list", "--product", "85123A", "--json")).Output)!.AsArray();
+        alerts.Select(a => a!["alert_type"]!.GetValue<string>()).Should().Equal("PRODUCT_ADDED", "LOW_STOCK");
+        (await RunAsync(aws, "products", "delete", "85123A")).Output.Should().Contain("Deleted product 85123A.");
+        aws.Store.FindProduct(ProductId.Parse("85123A")).Should().BeNull();
+        Directory.EnumerateFileSystemEntries(_data.Path).Should().BeEmpty("the AWS shape keeps nothing in the data folder");
+    }
+
+    [Fact]
+    public async Task ReportWeekly_MakesTheReportOnTheTablesAndTheBucket_AndFindsItTheSecondTime()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+        using var sns = Sns.FromEnvironment();
+        // The topic start.sh's exports name, as local-setup makes it: the report is announced there.
+        await sns.CreateTopicAsync("stockwatch-alerts", TestContext.Current.CancellationToken);
+        await RunAsync(aws, "products", "set", "85123A", "--name", "Heart", "--price", "2.55", "--stock", "12");
+        await RunAsync(aws, "sales", "record", "--product", "85123A", "--quantity", "3", "--sale-id", "S1", "--date", "2026-11-18T10:00:00Z");
+
+        var made = JsonNode.Parse((await RunAsync(aws, "report", "weekly", "--end", "2026-11-19T17:00:00Z", "--json")).Output)!;
+        var found = await RunAsync(aws, "report", "weekly", "--end", "2026-11-19T17:00:00Z");
+
+        made["report_location"]!.GetValue<string>().Should().StartWith($"s3://{aws.Names.Bucket}/reports/weekly/2026-11-19/");
+        found.Output.Should().StartWith("Found the weekly report").And.Contain("3 units, revenue 7.65, 1 sale lines, 1 products.");
+        Directory.EnumerateFileSystemEntries(_data.Path).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Import_WritesEachRowToTheTables_AndTheSameFileAgainChangesNothing()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+        var file = Path.Combine(_data.Path, "..", $"{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, "product_id,product_name,stock_count,product_price\n85123A,Heart,12,2.55\n22423,Cakestand,4,12.75\n",
+            TestContext.Current.CancellationToken);
+        try
+        {
+            (await RunAsync(aws, "import", file)).Output.Should().Contain("2 rows, 2 accepted, 0 rejected, 0 unchanged.");
+            (await RunAsync(aws, "import", file)).Output.Should().Contain("2 rows, 0 accepted, 0 rejected, 2 unchanged.");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        aws.Store.FindProduct(ProductId.Parse("22423"))!.Stock.Should().Be(4);
+        Directory.EnumerateFileSystemEntries(_data.Path).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task CommandsOfTheEmbeddedStoreOnly_AndAnUnknownStore_AreRefusedNamingTheSetting()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+
+        (await RunAsync(aws, 2, "keys", "list")).Error.Should().Contain("StockWatch:Store=dynamodb");
+        var unknown = await StockWatchCli.RunAsync(_data.Path, new Dictionary<string, string> { ["StockWatch__Store"] = "mongodb" }, "products", "list");
+        unknown.ExitCode.Should().Be(2);
+        unknown.Error.Should().Contain("StockWatch:Store must be sqlite or dynamodb");
+    }
+
+    [Fact]
+    public async Task SalesRecord_EightProcessesSellingTheLastFiveUnits_ExactlyFiveSucceedAndStockEndsAtZero()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+        await RunAsync(aws, "products", "set", "LAST5", "--name", "Last five", "--stock", "5");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            StockWatchCli.RunAsync(_data.Path, Environment(aws), "sales", "record", "--product", "LAST5", "--quantity", "1", "--sale-id", $"S{i}")));
+
+        results.Count(r => r.ExitCode == 0).Should().Be(5, string.Join(System.Environment.NewLine, results.Select(r => r.Error)));
+        results.Where(r => r.ExitCode != 0).Should().AllSatisfy(r =>
+        {
+            r.ExitCode.Should().Be(1);
+            r.Error.Should().StartWith("Not enough stock: product LAST5 has 0, the sale needs 1.");
+        });
+        var product = aws.Store.FindProduct(ProductId.Parse("LAST5"))!;
+        product.Stock.Should().Be(0);
+        product.Version.Should().Be(6);
+        var mappings = await aws.MappingsAsync();
+        await mappings[0].DrainAsync(TestContext.Current.CancellationToken);
+        (await aws.AlertsAsync()).Should().ContainSingle(a => a.Type == AlertType.OutOfStock);
+    }
+
+    /// <summary>The CLI on this stack's tables (the emulators' endpoints are in this process's environment already).</summary>
+    private static Dictionary<string, string> Environment(AwsStack aws) => new()
+    {
+        ["StockWatch__Store"] = "dynamodb",
+        ["StockWatch__Aws__ProductsTable"] = aws.Names.ProductsTable,
+        ["StockWatch__Aws__SalesTable"] = aws.Names.SalesTable,
+        ["StockWatch__Aws__AlertsTable"] = aws.Names.AlertsTable,
+        ["StockWatch__Aws__AlertStateTable"] = aws.Names.AlertStateTable,
+        ["StockWatch__Aws__ReportsTable"] = aws.Names.ReportsTable,
+        ["StockWatch__Aws__Bucket"] = aws.Names.Bucket,
+    };
+
+    private async Task<StockWatchCli.Result> RunAsync(AwsStack aws, params string[] args) => await RunAsync(aws, 0, args);
+
+    private async Task<StockWatchCli.Result> RunAsync(AwsStack aws, int expectedExit, params string[] args)
+    {
+        var result = await StockWatchCli.RunAsync(_data.Path, Environment(aws), args);
+        result.ExitCode.Should().Be(expectedExit, result.Error);
+        return result;
+    }
+}
+
+/// <summary>The real <c>stockwatch</c> executable as a child process, with the environment given on top of this process's.</summary>
+public static class StockWatchCli
+{
+    public sealed record Result(int ExitCode, string Output, string Error);
+
+    public static async Task<Result> RunAsync(string dataFolder, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "stockwatch.dll"), .. args, "--data", dataFolder])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await output, await error);
+    }
+}
