@@ -175,7 +175,8 @@ public static class ProductsEndpoints
 
     /// <summary>
     /// The version an <c>If-Match</c> header expects: <c>null</c> without the header, <see cref="Versions.AnyExisting"/>
-    /// for <c>*</c>, else the version of its first tag in StockWatch's form (<c>"3"</c>, weak or strong).
+    /// for <c>*</c>, else the version of its first strong tag in StockWatch's form (<c>"3"</c>); If-Match compares
+    /// strongly (RFC 9110 §13.1.1), so a weak tag (<c>W/"3"</c>) matches nothing.
     /// </summary>
     /// <exception cref="StockWatchException">412 when no tag can match: another server's tag, or no entity tag at all.</exception>
     private static long? IfMatch(HttpContext context, string id)
@@ -193,7 +194,7 @@ public static class ProductsEndpoints
 
         foreach (var tag in tags)
         {
-            if (long.TryParse(tag.Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0)
+            if (!tag.IsWeak && long.TryParse(tag.Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0)
             {
                 return version;
             }

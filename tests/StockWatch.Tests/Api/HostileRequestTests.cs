@@ -204,7 +204,7 @@ public sealed class HostileRequestTests(ApiServerFixture server) : IClassFixture
     [Theory]
     [InlineData("*", HttpStatusCode.OK)]
     [InlineData("\"1\"", HttpStatusCode.OK)]
-    [InlineData("W/\"1\"", HttpStatusCode.OK)]
+    [InlineData("W/\"1\"", HttpStatusCode.PreconditionFailed)]
     [InlineData("\"stale-0\"", HttpStatusCode.PreconditionFailed)]
     [InlineData("\"2\"", HttpStatusCode.PreconditionFailed)]
     [InlineData("\"0\"", HttpStatusCode.PreconditionFailed)]
