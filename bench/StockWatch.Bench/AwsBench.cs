@@ -109,6 +109,7 @@ public static partial class AwsBench
             ["StockWatch:Aws:AlertsTable"] = $"{prefix}-Alerts",
             ["StockWatch:Aws:AlertStateTable"] = $"{prefix}-AlertState",
             ["StockWatch:Aws:ReportsTable"] = $"{prefix}-Reports",
+            ["StockWatch:Aws:ImportsTable"] = $"{prefix}-Imports",
         }).Build(), services => services.AddSingleton(CapacityMeter.Around(new AmazonDynamoDBClient(), out meter)));
         var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         var dynamo = services.GetRequiredService<IAmazonDynamoDB>();

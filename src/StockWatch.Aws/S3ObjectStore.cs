@@ -120,7 +120,8 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<AwsOptions> options) : 
     public Uri LocationOf(ObjectKey key) => new($"s3://{_bucket}/{key.Value}");
 
     /// <summary>
-    /// A presigned HTTPS GET of the object, valid for <paramref name="lifetime"/> (SigV4 allows at most 7 days), for
+    /// A presigned HTTPS GET of the object, valid for <paramref name="lifetime"/> (SigV4 allows at most 7 days; the SDK signs
+    /// a longer one with SigV2), for
     /// links in messages. Against an emulator the link is on its endpoint.
     /// </summary>
     public Uri PresignedUrl(ObjectKey key, TimeSpan lifetime, DateTimeOffset now) => new(s3.GetPreSignedURL(new GetPreSignedUrlRequest

@@ -13,12 +13,15 @@ namespace StockWatch.Notifications;
 /// e-mail and SNS channels of <c>StockWatch:Channels</c> (each with its filter; <c>log</c> channels are <c>serve</c>'s,
 /// here the function's log is CloudWatch's). There is no delivery queue on this side: a send that fails throws, and
 /// a function's retry tells every channel again, with the same delivery id for receivers to drop repeats. An
-/// announcement (a weekly report) is told at once, its <c>s3://</c> link turned into a presigned HTTPS link valid 7 days.
+/// announcement (a weekly report) is told at once, its <c>s3://</c> link turned into a presigned HTTPS link valid for almost 7 days.
 /// </summary>
 public sealed class AwsChannels : IAnnouncements
 {
-    /// <summary>SigV4's longest presigned link.</summary>
-    public static readonly TimeSpan LinkLifetime = TimeSpan.FromDays(7);
+    /// <summary>
+    /// SigV4's longest presigned link (7 days) less an hour: the SDK measures from its own clock, corrected for skew,
+    /// and past 7 days it would sign with SigV2 where a region still accepts it.
+    /// </summary>
+    public static readonly TimeSpan LinkLifetime = TimeSpan.FromDays(7) - TimeSpan.FromHours(1);
 
     private readonly S3ObjectStore _objects;
     private readonly TimeProvider _time;

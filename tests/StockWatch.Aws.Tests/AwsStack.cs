@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Sales;
+using StockWatch.Hosting;
 using StockWatch.Lambda;
 using StockWatch.Lambda.Local;
 using StockWatch.Testing;
@@ -56,6 +57,7 @@ public sealed class AwsStack : IAsyncDisposable
             ["StockWatch:Aws:AlertsTable"] = $"{prefix}-Alerts",
             ["StockWatch:Aws:AlertStateTable"] = $"{prefix}-AlertState",
             ["StockWatch:Aws:ReportsTable"] = $"{prefix}-Reports",
+            ["StockWatch:Aws:ImportsTable"] = $"{prefix}-Imports",
             ["StockWatch:Aws:Bucket"] = prefix,
             ["StockWatch:Aws:TopicArn"] = topicArn,
             ["StockWatch:Alerts:DefaultLowStockThreshold"] = (alerts ?? new AlertOptions()).DefaultLowStockThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -66,6 +68,13 @@ public sealed class AwsStack : IAsyncDisposable
         await services.GetRequiredService<Amazon.S3.IAmazonS3>().PutBucketAsync(options.Bucket);
         return new AwsStack(services, options);
     }
+
+    /// <summary>The embedded shape over a data folder, composed as its hosts compose it: the other side of side-by-side tests.</summary>
+    public static ServiceProvider Embedded(string dataFolder, IDictionary<string, string?>? settings = null, bool server = false) => new ServiceCollection()
+        .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build())
+        .AddLogging()
+        .AddStockWatch(dataFolder, server)
+        .BuildServiceProvider();
 
     /// <summary>The stack's mappings (Products → product-changes, Alerts → alert-created), retrying at once.</summary>
     public async Task<IReadOnlyList<StreamEventSourceMapping>> MappingsAsync(MappingOptions? options = null) =>

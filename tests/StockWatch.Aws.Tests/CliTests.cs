@@ -120,6 +120,7 @@ public sealed class CliTests : IDisposable
         ["StockWatch__Aws__AlertsTable"] = aws.Names.AlertsTable,
         ["StockWatch__Aws__AlertStateTable"] = aws.Names.AlertStateTable,
         ["StockWatch__Aws__ReportsTable"] = aws.Names.ReportsTable,
+        ["StockWatch__Aws__ImportsTable"] = aws.Names.ImportsTable,
         ["StockWatch__Aws__Bucket"] = aws.Names.Bucket,
     };
 

@@ -1,11 +1,9 @@
 using System.Text;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
 using StockWatch.Core.Stream;
-using StockWatch.Hosting;
 using StockWatch.Testing;
 
 namespace StockWatch.Aws.Tests;
@@ -39,11 +37,7 @@ public sealed class ImportStoreTests : IDisposable
     {
         var cancel = TestContext.Current.CancellationToken;
         await using var aws = await AwsStack.CreateAsync();
-        await using var sqlite = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddStockWatch(_data.Path, server: false)
-            .BuildServiceProvider();
+        await using var sqlite = AwsStack.Embedded(_data.Path);
         var onDynamo = new ImportFile(aws.Services.GetRequiredService<IImportStore>(), TimeProvider.System,
             Microsoft.Extensions.Options.Options.Create(new ImportOptions()));
         var onSqlite = sqlite.GetRequiredService<ImportFile>();

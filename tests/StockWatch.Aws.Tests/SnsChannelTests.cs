@@ -1,11 +1,9 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Notifications;
 using StockWatch.Core.Stream;
-using StockWatch.Hosting;
 using StockWatch.Testing;
 
 namespace StockWatch.Aws.Tests;
@@ -32,11 +30,7 @@ public sealed class SnsChannelTests : IDisposable
             ["StockWatch:Channels:0:TopicArn"] = topic,
             ["StockWatch:Channels:0:AlertTypes:0"] = "OUT_OF_STOCK",
         };
-        await using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
-            .AddLogging()
-            .AddStockWatch(_data.Path, server: true)
-            .BuildServiceProvider();
+        await using var services = AwsStack.Embedded(_data.Path, settings, server: true);
         services.GetRequiredService<IStartupValidator>().Validate();
 
         await services.GetRequiredService<SetProduct>().HandleAsync(new SetProductRequest(ProductId.Parse("85123A"))

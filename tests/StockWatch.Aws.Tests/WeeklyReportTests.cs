@@ -1,12 +1,10 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Reports;
 using StockWatch.Core.Sales;
 using StockWatch.Core.Storage;
-using StockWatch.Hosting;
 using StockWatch.Lambda;
 using StockWatch.Lambda.Events;
 using StockWatch.Testing;
@@ -26,11 +24,7 @@ public sealed class WeeklyReportTests : IDisposable
     public async Task TheSameData_MakesTheSameReport_OnDynamoDbAsOnSqlite()
     {
         await using var aws = await AwsStack.CreateAsync();
-        await using var sqlite = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddStockWatch(_data.Path, server: false)
-            .BuildServiceProvider();
+        await using var sqlite = AwsStack.Embedded(_data.Path);
         foreach (var (setProduct, recordSale) in new[]
         {
             (aws.SetProduct, aws.RecordSale),
