@@ -184,6 +184,11 @@ public sealed class DashboardTests(DashboardFixture server) : IClassFixture<Dash
         (await ui.TextContentAsync("h1 .badge")).Should().Be("not counted");
         (await writer.GetStringAsync("/api/products/HIST-1", Cancel)).Should().Contain("\"stock_counted\":false").And.Contain("\"status\":\"not_counted\"");
         page.Problems.Should().BeEmpty();
+
+        // Counted now, and plenty: the other tests of this class sort the catalogue by stock.
+        using var counted = await writer.PatchAsync("/api/products/HIST-1", ApiServerFixture.Json("{\"stock_count\":500}"), Cancel);
+        counted.EnsureSuccessStatusCode();
+        (await writer.GetStringAsync("/api/products/HIST-1", Cancel)).Should().Contain("\"stock_counted\":true");
     }
 
     [Fact]
