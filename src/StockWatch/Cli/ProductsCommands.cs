@@ -37,7 +37,7 @@ internal static class ProductsCommands
                 {
                     p.Id.Value, p.Name, p.Category, p.Stock.ToString(CultureInfo.InvariantCulture),
                     p.ThresholdOr(defaultThreshold).ToString(CultureInfo.InvariantCulture), p.Price.ToString(),
-                    p.StockStatus(defaultThreshold).ToUpperInvariant().Replace("OK", "ok", StringComparison.Ordinal).Replace('_', ' '),
+                    p.StockStatus(defaultThreshold) switch { "ok" => "ok", var status => status.ToUpperInvariant().Replace('_', ' ') },
                 })));
             return Task.FromResult(CliApp.Ok);
         });
