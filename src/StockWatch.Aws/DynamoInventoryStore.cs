@@ -29,7 +29,7 @@ public sealed partial class DynamoInventoryStore(IAmazonDynamoDB dynamo, IOption
     {
         var products = ScanAsync(_tables.ProductsTable).GetAwaiter().GetResult()
             .Select(ProductItem.Read)
-            .Where(p => query.Category is null || p.Category == query.Category)
+            .Where(p => query.Category is null || string.Equals(p.Category, query.Category, StringComparison.OrdinalIgnoreCase))
             .Where(p => !query.LowStockOnly || p.IsLow(_defaultThreshold))
             .Where(p => string.IsNullOrEmpty(query.Search)
                 || p.Id.Value.Contains(query.Search, StringComparison.OrdinalIgnoreCase)

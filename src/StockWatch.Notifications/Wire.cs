@@ -9,8 +9,15 @@ namespace StockWatch.Contracts;
 /// <summary>The JSON shapes of the CLI's <c>--json</c> output and the HTTP API, named as the data dictionary names them.</summary>
 public static class Wire
 {
-    /// <summary>For people reading the CLI's output.</summary>
-    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+    /// <summary>
+    /// For people reading the CLI's output: indented, and text as written (<c>"</c>, <c>&lt;</c>, <c>é</c> stay
+    /// themselves instead of <c>\u0022</c>-style escapes, which only matter for JSON pasted into HTML).
+    /// </summary>
+    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 
     /// <summary>For the HTTP API and event streams.</summary>
     public static readonly JsonSerializerOptions Compact = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));

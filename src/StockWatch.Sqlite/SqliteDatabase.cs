@@ -71,6 +71,34 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>
+    /// Writes a consistent copy of the whole database to <paramref name="destination"/> (SQLite's <c>VACUUM INTO</c>:
+    /// one read transaction, so writers carry on and the copy holds every write committed before it began). The copy
+    /// is written beside the destination and renamed into place, so a failure leaves no half-written file.
+    /// </summary>
+    /// <exception cref="IOException">The destination exists already, or its folder cannot be written.</exception>
+    public void Backup(string destination)
+    {
+        var full = System.IO.Path.GetFullPath(destination);
+        var partial = $"{full}.{Guid.NewGuid():N}.partial";
+        try
+        {
+            using (var session = Open())
+            {
+                var command = session.Connection.CreateCommand();
+                command.CommandText = "VACUUM INTO $path";
+                command.Parameters.AddWithValue("$path", partial);
+                command.ExecuteNonQuery();
+            }
+
+            File.Move(partial, full, overwrite: false);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+    }
+
+    /// <summary>
     /// Runs a product write in an immediate transaction and returns once it is committed. Writes that arrive while
     /// another is being committed are committed together, each in its own savepoint: one that fails is rolled back
     /// alone and its caller gets its exception; the others commit.

@@ -37,7 +37,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         using var session = database.Open();
         var command = session.Command($"""
             SELECT {Rows.ProductColumns} FROM {Rows.ProductFrom}
-            WHERE ($category IS NULL OR p.product_category = $category)
+            WHERE ($category IS NULL OR p.product_category = $category COLLATE NOCASE)
               AND ($low = 0 OR (p.stock_counted = 1 AND p.stock_count <= IFNULL(p.low_stock_threshold, $default)))
               AND ($search IS NULL OR p.product_id LIKE $search ESCAPE '\' OR p.product_name LIKE $search ESCAPE '\')
               AND ($after IS NULL OR {after})
@@ -115,12 +115,32 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         return points;
     }
 
-    public IReadOnlyList<Sale> RecentSales(ProductId id, int limit)
+    public IReadOnlyList<Sale> ListSales(SaleQuery query)
     {
+        // Only the conditions given, so SQLite picks the (product, date) or the (date, …) index for them.
+        List<string> where = [];
         using var session = database.Open();
-        var select = session.Command($"SELECT {Rows.SaleColumns} FROM sales WHERE product_id = $id ORDER BY sale_date DESC, rowid DESC LIMIT $limit");
-        select.Parameters.AddWithValue("$id", id.Value);
-        select.Parameters.AddWithValue("$limit", limit);
+        var select = session.Command("");
+        if (query.ProductId is { } id)
+        {
+            where.Add("product_id = $id");
+            select.Parameters.AddWithValue("$id", id.Value);
+        }
+
+        if (query.Since is { } since)
+        {
+            where.Add("sale_date >= $since");
+            select.Parameters.AddWithValue("$since", Timestamp.FormatSortable(since));
+        }
+
+        if (query.Until is { } until)
+        {
+            where.Add("sale_date < $until");
+            select.Parameters.AddWithValue("$until", Timestamp.FormatSortable(until));
+        }
+
+        select.CommandText = $"SELECT {Rows.SaleColumns} FROM sales {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY sale_date DESC, rowid DESC LIMIT $limit";
+        select.Parameters.AddWithValue("$limit", query.Limit);
         return Rows.ReadAll(select, Rows.ReadSale);
     }
 

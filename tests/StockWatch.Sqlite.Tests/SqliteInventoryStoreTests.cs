@@ -269,7 +269,7 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         _db.Store.History(ProductId.Parse("C"), 10).Select(p => (p.Kind, p.Stock, p.Price)).Should().Equal(
             ("INSERT", 40, 0.25m), ("MODIFY", 36, 0.25m), ("MODIFY", 35, 0.25m));
         _db.Store.History(ProductId.Parse("C"), 2).Select(p => p.Stock).Should().Equal(36, 35);
-        _db.Store.RecentSales(ProductId.Parse("C"), 10).Select(s => s.Id.Value).Should().Equal("S3", "S2");
+        _db.Store.ListSales(new SaleQuery(ProductId.Parse("C"), Limit: 10)).Select(s => s.Id.Value).Should().Equal("S3", "S2");
         _db.Store.UnitsSold([ProductId.Parse("A"), ProductId.Parse("C"), ProductId.Parse("B")], _db.Time.GetUtcNow() - TimeSpan.FromDays(28), _db.Time.GetUtcNow())
             .Should().BeEquivalentTo(new Dictionary<ProductId, long> { [ProductId.Parse("A")] = 2, [ProductId.Parse("C")] = 5 });
     }

@@ -13,11 +13,14 @@ public sealed class ApiKeys(IApiKeyStore store, TimeProvider time)
 {
     private const string Prefix = "sw_";
 
-    /// <summary>Creates a key; returns it with the full key text, which is never stored.</summary>
+    /// <summary>
+    /// Creates a key; returns it with the full key text, which is never stored. Without a name, the key is named
+    /// <c>&lt;role&gt;-&lt;key id&gt;</c> (e.g. <c>reader-3f9a0c1d2b4e5f60</c>), unique like the id.
+    /// </summary>
     public async Task<(ApiKey Key, string Secret)> CreateAsync(string? name, Role role)
     {
-        var checkedName = Identifier.Require(name, "name", ApiKey.MaxNameLength);
         var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var checkedName = Identifier.Require(name ?? $"{role.ToWire()}-{keyId}", "name", ApiKey.MaxNameLength);
         var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var key = new ApiKey(keyId, checkedName, role, time.GetUtcNow());
         await store.AddAsync(key, Hash(secret));

@@ -18,7 +18,8 @@ public sealed record ProductWrite(Product? Before, Product? After, bool Changed)
 public sealed record SaleDecision(Sale Sale, Product? ProductAfter, bool Replayed);
 
 /// <summary>
-/// Which products to list, a page at a time: filtered by category, low stock and a search on id and name, sorted by
+/// Which products to list, a page at a time: filtered by category (regardless of case: SQLite folds the ASCII letters,
+/// DynamoDB every letter), low stock and a search on id and name (the same case rule), sorted by
 /// <see cref="Sort"/> (then id). The next page starts after <see cref="After"/>: the last product of the page before
 /// and, unless sorting by id, its value in the sort column (<see cref="AfterValue"/>: text for name and category,
 /// a whole number for stock and price in ten-thousandths).
@@ -92,9 +93,16 @@ public interface ICatalogViews
     /// <summary>The product's latest <paramref name="limit"/> changes, oldest first.</summary>
     IReadOnlyList<ProductPoint> History(ProductId id, int limit);
 
-    /// <summary>The product's latest <paramref name="limit"/> sales, newest first.</summary>
-    IReadOnlyList<Sale> RecentSales(ProductId id, int limit);
+    /// <summary>The sales <paramref name="query"/> selects, newest first (by sale date, then by when they were recorded).</summary>
+    IReadOnlyList<Sale> ListSales(SaleQuery query);
 }
+
+/// <summary>
+/// Which sales <see cref="ICatalogViews.ListSales"/> returns: one product's (<see cref="ProductId"/>) or every product's,
+/// dated at or after <see cref="Since"/> and before <see cref="Until"/> (either open when null), at most
+/// <see cref="Limit"/> of them.
+/// </summary>
+public sealed record SaleQuery(ProductId? ProductId = null, DateTimeOffset? Since = null, DateTimeOffset? Until = null, int Limit = 100);
 
 /// <summary>Which alerts to list: the newest <see cref="Limit"/>, or with <see cref="AfterId"/> the oldest after that id.</summary>
 public sealed record AlertQuery(DateTimeOffset? Since = null, AlertType? Type = null, ProductId? ProductId = null, int Limit = 1000, long? AfterId = null);

@@ -100,7 +100,7 @@ public static class ProductsEndpoints
     public static Ok<List<SaleResponse>> Sales(IInventoryStore store, ICatalogViews views, string id, string? limit)
     {
         var count = limit is null ? 20 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000);
-        return TypedResults.Ok(views.RecentSales(Find(store, id).Id, count).Select(sale => SaleResponse.From(sale, replayed: false)).ToList());
+        return TypedResults.Ok(views.ListSales(new SaleQuery(Find(store, id).Id, Limit: count)).Select(sale => SaleResponse.From(sale, replayed: false)).ToList());
     }
 
     private static Product Find(IInventoryStore store, string id)

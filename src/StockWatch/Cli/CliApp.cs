@@ -37,10 +37,12 @@ public static class CliApp
         JsonOption,
         ProductsCommands.Create(),
         SalesCommands.Create(),
+        StockCommands.Create(),
         AlertsCommands.Create(),
         ReportCommands.Create(),
         ImportCommand.Create(),
         KeysCommands.Create(),
+        BackupCommand.Create(),
         ServeCommand.Create(),
     };
 

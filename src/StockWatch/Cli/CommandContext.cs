@@ -16,6 +16,9 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
 
     public TextWriter Out { get; } = parse.InvocationConfiguration.Output;
 
+    /// <summary>Where notes for the person go, apart from the output a script reads.</summary>
+    public TextWriter Error { get; } = parse.InvocationConfiguration.Error;
+
     public bool Json => parse.GetValue(CliApp.JsonOption);
 
     public string DataFolder { get; } = DataFolderOf(parse);
@@ -29,6 +32,13 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
     {
         _services ??= Build(DataFolder, readsOnly, out _onAws);
         return _services.GetRequiredService<T>();
+    }
+
+    /// <summary>A service only one store has (the SQLite store's views), else null.</summary>
+    public T? Optional<T>() where T : class
+    {
+        _services ??= Build(DataFolder, readsOnly, out _onAws);
+        return _services.GetService<T>();
     }
 
     /// <summary>Prints <paramref name="value"/> as JSON with <c>--json</c>, else lets <paramref name="human"/> print it.</summary>

@@ -12,12 +12,19 @@ internal static class KeysCommands
     private static Command New()
     {
         var role = new Option<string>("--role") { Description = "reader, writer or admin.", Required = true };
-        var name = new Option<string>("--name") { Description = "A name to recognise and revoke the key by.", Required = true };
-        var command = new Command("create", "Create a key; it is printed once, alone on stdout, and only its hash is kept.") { role, name };
+        var name = new Option<string?>("--name") { Description = "A name to recognise and revoke the key by (default <role>-<key id>)." };
+        var command = new Command("create", "Create a key; it is printed once, alone on stdout, and only its hash is kept; stderr names it.") { role, name };
         command.SetHandler(async (context, _) =>
         {
             var (key, secret) = await context.Service<ApiKeys>().CreateAsync(context.Get(name), Roles.Parse(context.Get(role)));
-            context.Write(new { name = key.Name, role = key.Role.ToWire(), key = secret }, output => output.WriteLine(secret));
+            context.Write(new { name = key.Name, role = key.Role.ToWire(), key = secret }, output =>
+            {
+                output.WriteLine(secret);
+                if (context.Get(name) is null)
+                {
+                    context.Error.WriteLine($"Created key {key.Name}; revoke it with 'stockwatch keys revoke {key.Name}'.");
+                }
+            });
             return CliApp.Ok;
         });
         return command;

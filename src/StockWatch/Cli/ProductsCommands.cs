@@ -24,13 +24,23 @@ internal static class ProductsCommands
     private static Command List()
     {
         var lowStock = new Option<bool>("--low-stock") { Description = "Only products at or below their low-stock threshold." };
-        var category = new Option<string?>("--category") { Description = "Only products in this category." };
-        var command = new Command("list", "List products, ordered by id.") { lowStock, category };
+        var category = new Option<string?>("--category") { Description = "Only products in this category (regardless of case)." };
+        var search = new Option<string?>("--search") { Description = "Only products whose id or name contains this text (regardless of case)." };
+        var command = new Command("list", "List products, ordered by id.") { lowStock, category, search };
         command.SetReadHandler((context, _) =>
         {
             var store = context.Service<IInventoryStore>();
             var defaultThreshold = context.Service<IOptions<AlertOptions>>().Value.DefaultLowStockThreshold;
-            var products = ReadAll(store, new ProductQuery(context.Get(category), context.Get(lowStock), Limit: 1000));
+            var text = context.Get(search);
+            if (text is not null && (text.Length > 200 || text.Any(char.IsControl)))
+            {
+                throw StockWatchException.Invalid("--search", "--search must be at most 200 characters, without control characters.");
+            }
+
+            var products = ReadAll(store, new ProductQuery(context.Get(category), context.Get(lowStock), Limit: 1000)
+            {
+                Search = string.IsNullOrWhiteSpace(text) ? null : text.Trim(),
+            });
             context.Write(products.Select(ProductResponse.From), output => Tables.Write(output,
                 ["product_id", "product_name", "product_category", "stock_count", "threshold", "product_price", "status"],
                 products.Select(p => new[]
@@ -47,14 +57,40 @@ internal static class ProductsCommands
     private static Command Show()
     {
         var id = new Argument<string>("id") { Description = "The product id." };
-        var command = new Command("show", "Show one product.") { id };
+        var command = new Command("show", "Show one product: its fields, status, days of cover, and its latest changes and sales.") { id };
         command.SetReadHandler((context, _) =>
         {
             var productId = ProductId.Parse(context.Get(id));
             var product = context.Service<IInventoryStore>().FindProduct(productId)
                 ?? throw StockWatchException.NotFound($"Product {productId} does not exist.");
-            var response = ProductResponse.From(product);
-            context.Write(response, output => Describe(output, response));
+            var options = context.Service<IOptions<AlertOptions>>().Value;
+            // The AWS shape's tables have no views of history yet: there, the product's own fields and status.
+            var views = context.Optional<ICatalogViews>();
+            var response = views is null
+                ? ProductResponse.From(product) with { Status = product.StockStatus(options.DefaultLowStockThreshold), EffectiveThreshold = product.ThresholdOr(options.DefaultLowStockThreshold) }
+                : ProductResponse.WithCover([product], views, options, context.Service<TimeProvider>().GetUtcNow()).Single();
+            List<ProductPoint> changes = [.. views?.History(productId, LatestShown).Reverse() ?? []];
+            List<SaleResponse> sales = [.. views?.ListSales(new SaleQuery(productId, Limit: LatestShown)).Select(sale => SaleResponse.From(sale, replayed: false)) ?? []];
+            context.Write(response with { LatestChanges = changes, LatestSales = sales }, output =>
+            {
+                Describe(output, response);
+                if (changes.Count > 0)
+                {
+                    output.WriteLine();
+                    output.WriteLine("Latest changes:");
+                    Tables.Write(output, ["at", "kind", "stock_count", "product_price", "cause"], changes.Select(c => new[]
+                    {
+                        Timestamp.Format(c.At), c.Kind, c.Stock?.ToString(CultureInfo.InvariantCulture), c.Price?.ToString(CultureInfo.InvariantCulture), c.Cause,
+                    }));
+                }
+
+                if (sales.Count > 0)
+                {
+                    output.WriteLine();
+                    output.WriteLine("Latest sales:");
+                    SalesCommands.WriteSales(output, sales);
+                }
+            });
             return Task.FromResult(CliApp.Ok);
         });
         return command;
@@ -116,6 +152,9 @@ internal static class ProductsCommands
         return command;
     }
 
+    /// <summary>How many of a product's latest changes and sales <c>products show</c> lists.</summary>
+    private const int LatestShown = 5;
+
     internal static void WriteAlerts(TextWriter output, IReadOnlyList<AlertResponse> alerts)
     {
         foreach (var alert in alerts)
@@ -147,7 +186,9 @@ internal static class ProductsCommands
         output.WriteLine($"product_category:    {p.ProductCategory}");
         output.WriteLine($"stock_count:         {(p.StockCounted ? p.StockCount.ToString(CultureInfo.InvariantCulture) : "not counted yet")}");
         output.WriteLine($"product_price:       {p.ProductPrice.ToString(CultureInfo.InvariantCulture)}");
-        output.WriteLine($"low_stock_threshold: {(p.LowStockThreshold?.ToString(CultureInfo.InvariantCulture) ?? "(default)")}");
+        output.WriteLine($"low_stock_threshold: {(p.LowStockThreshold?.ToString(CultureInfo.InvariantCulture) ?? $"(default, {p.EffectiveThreshold?.ToString(CultureInfo.InvariantCulture)})")}");
+        output.WriteLine($"status:              {p.Status}");
+        output.WriteLine($"days_of_cover:       {p.DaysOfCover?.ToString(CultureInfo.InvariantCulture) ?? "(no sales in the forecast window)"}");
         output.WriteLine($"last_alert_time:     {p.LastAlertTime ?? "(none)"}");
         output.WriteLine($"version:             {p.Version}");
         output.WriteLine($"updated_at:          {p.UpdatedAt}");

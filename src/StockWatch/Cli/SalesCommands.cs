@@ -7,10 +7,52 @@ using StockWatch.Core.Sales;
 
 namespace StockWatch.Cli;
 
-/// <summary><c>stockwatch sales record</c>.</summary>
+/// <summary><c>stockwatch sales record|list</c>.</summary>
 internal static class SalesCommands
 {
-    public static Command Create() => new("sales", "Record sales.") { Record() };
+    private const int MaxListed = 10_000;
+
+    public static Command Create() => new("sales", "Record and list sales.") { Record(), List() };
+
+    private static Command List()
+    {
+        var product = new Option<string?>("--product") { Description = "Only this product's sales." };
+        var since = new Option<string?>("--since") { Description = "Only sales at or after this time, ISO-8601 UTC; a bare date means 00:00 UTC." };
+        var until = new Option<string?>("--until") { Description = "Only sales before this time, ISO-8601 UTC; a bare date means 00:00 UTC." };
+        var limit = new Option<string?>("--limit") { Description = $"At most this many, newest first (default 100, at most {MaxListed})." };
+        var command = new Command("list", "List sales, newest first.") { product, since, until, limit };
+        command.SetReadHandler((context, _) =>
+        {
+            var query = new SaleQuery(
+                context.Parsed(product, ProductId.Parse),
+                context.Parsed(since, text => Timestamp.Parse(text, "--since")),
+                context.Parsed(until, text => Timestamp.Parse(text, "--until")),
+                context.Parsed(limit, text => Values.ParseCount(text, "--limit", min: 1)) ?? 100);
+            if (query.Limit > MaxListed)
+            {
+                throw StockWatchException.Invalid("--limit", $"--limit must be at most {MaxListed} (got {query.Limit}).");
+            }
+
+            if (query is { Since: { } from, Until: { } to } && to <= from)
+            {
+                throw StockWatchException.Invalid("--until", $"--until ({Timestamp.Format(to)}) must be after --since ({Timestamp.Format(from)}).");
+            }
+
+            var views = context.Optional<ICatalogViews>()
+                ?? throw StockWatchException.Invalid("StockWatch:Store", "sales list reads the embedded SQLite store; it is not available on the AWS shape (StockWatch:Store=dynamodb) yet.");
+            List<SaleResponse> sales = [.. views.ListSales(query).Select(sale => SaleResponse.From(sale, replayed: false))];
+            context.Write(sales, output => WriteSales(output, sales));
+            return Task.FromResult(CliApp.Ok);
+        });
+        return command;
+    }
+
+    internal static void WriteSales(TextWriter output, IEnumerable<SaleResponse> sales) =>
+        Tables.Write(output, ["sale_id", "product_id", "sale_date", "quantity", "current_price", "stock_after"], sales.Select(s => new[]
+        {
+            s.SaleId, s.ProductId, s.SaleDate, s.Quantity.ToString(CultureInfo.InvariantCulture),
+            s.CurrentPrice.ToString(CultureInfo.InvariantCulture), s.StockAfter?.ToString(CultureInfo.InvariantCulture),
+        }));
 
     private static Command Record()
     {

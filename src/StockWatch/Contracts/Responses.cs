@@ -32,6 +32,12 @@ public sealed record ProductResponse(
     /// <summary>The threshold that applies: the product's own, else the default (listings and one product).</summary>
     public int? EffectiveThreshold { get; init; }
 
+    /// <summary>The product's latest changes, newest first (<c>products show</c> only).</summary>
+    public List<ProductPoint>? LatestChanges { get; init; }
+
+    /// <summary>The product's latest sales, newest first (<c>products show</c> only).</summary>
+    public List<SaleResponse>? LatestSales { get; init; }
+
     public static ProductResponse From(Product p) => new(
         p.Id.Value, p.Name, p.Category, p.Stock, p.StockCounted, p.Price.Value, p.LowStockThreshold,
         p.LastAlertTime is { } t ? Timestamp.Format(t) : null, p.Version, Timestamp.Format(p.UpdatedAt));

@@ -33,6 +33,17 @@ public sealed class KeysTests : IDisposable
     }
 
     [Fact]
+    public async Task KeysCreate_WithoutName_NamesTheKeyByRoleAndIdAndSaysSo()
+    {
+        var result = await Run("keys", "create", "--role", "reader");
+
+        result.ExitCode.Should().Be(0);
+        var keyId = result.Output.TrimEnd().Split('_')[1];
+        result.Error.Should().Contain($"Created key reader-{keyId}; revoke it with 'stockwatch keys revoke reader-{keyId}'.");
+        (await Run("keys", "revoke", $"reader-{keyId}")).ExitCode.Should().Be(0);
+    }
+
+    [Fact]
     public async Task KeysList_ShowsNamesAndRolesButNoSecrets()
     {
         var key = (await Run("keys", "create", "--role", "reader", "--name", "auditor")).Output.TrimEnd();

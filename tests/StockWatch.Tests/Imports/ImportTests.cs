@@ -142,7 +142,7 @@ public sealed class ImportTests : IDisposable
         await Import("product_id,product_name\nA,\"=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\"\n");
 
         (await Cli.Cli.RunAsync(_data.Path, "products", "show", "A", "--json")).Output
-            .Should().Contain("\"product_name\": \"=HYPERLINK(\\u0022http://evil\\u0022,\\u0022click\\u0022)\"");
+            .Should().Contain("\"product_name\": \"=HYPERLINK(\\\"http://evil\\\",\\\"click\\\")\"");
     }
 
     [Theory]
