@@ -152,7 +152,9 @@ public sealed partial class DynamoInventoryStore(IAmazonDynamoDB dynamo, IOption
             .Select(AlertItem.Read)
             .Where(a => query.Since is not { } since || a.Time >= since)
             .Where(a => query.Type is not { } type || a.Type == type)
-            .Where(a => query.ProductId is not { } product || a.ProductId == product);
+            .Where(a => query.ProductId is not { } product || a.ProductId == product)
+            .Where(a => query.Until is not { } until || a.Time < until)
+            .Where(a => query.BeforeId is not { } before || a.Id < before);
         if (query.AfterId is { } afterId)
         {
             return [.. alerts.Where(a => a.Id > afterId).OrderBy(a => a.Id).Take(query.Limit)];

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using StockWatch.Core;
 using StockWatch.Core.Alerts;
@@ -60,7 +61,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
 
         // Value in whole units and ten-thousandths apart: one sum of stock × price can pass SQLite's 64-bit integers.
         var totals = session.Command("""
-            SELECT COUNT(*), IFNULL(SUM(p.stock_counted = 1 AND p.stock_count <= IFNULL(p.low_stock_threshold, $default)), 0),
+            SELECT COUNT(*), IFNULL(SUM(p.stock_counted = 1 AND p.stock_count > 0 AND p.stock_count <= IFNULL(p.low_stock_threshold, $default)), 0),
                    IFNULL(SUM(p.stock_counted = 1 AND p.stock_count = 0), 0),
                    IFNULL(SUM(p.stock_count * p.product_price_e4 / 10000), 0), IFNULL(SUM(p.stock_count * p.product_price_e4 % 10000), 0)
             FROM products p
@@ -218,17 +219,17 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         using var session = database.Open();
         var command = session.Command($"""
             SELECT {Rows.AlertColumns} FROM alerts
-            WHERE ($since IS NULL OR alert_time >= $since)
+            WHERE {AlertFilter}
               AND ($type IS NULL OR alert_type = $type)
-              AND ($product IS NULL OR product_id = $product)
               AND ($after IS NULL OR alert_id > $after)
+              AND ($before IS NULL OR alert_id < $before)
             ORDER BY CASE WHEN $after IS NULL THEN -alert_id ELSE alert_id END
             LIMIT $limit
             """);
+        AddAlertFilter(command, query);
         command.Parameters.AddWithValue("$after", (object?)query.AfterId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$since", query.Since is { } since ? Timestamp.FormatSortable(since) : DBNull.Value);
+        command.Parameters.AddWithValue("$before", (object?)query.BeforeId ?? DBNull.Value);
         command.Parameters.AddWithValue("$type", (object?)query.Type?.ToWire() ?? DBNull.Value);
-        command.Parameters.AddWithValue("$product", (object?)query.ProductId?.Value ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", query.Limit);
         var alerts = Rows.ReadAll(command, Rows.ReadAlert);
         if (query.AfterId is null)
@@ -237,6 +238,27 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         }
 
         return alerts;
+    }
+
+    public IReadOnlyDictionary<AlertType, long> CountAlerts(AlertQuery query)
+    {
+        using var session = database.Open();
+        var command = session.Command($"SELECT alert_type, COUNT(*) FROM alerts WHERE {AlertFilter} GROUP BY alert_type");
+        AddAlertFilter(command, query);
+        return Rows.ReadAll(command, r => (Type: AlertTypes.Parse(r.GetString(0)), Count: r.GetInt64(1))).ToDictionary(c => c.Type, c => c.Count);
+    }
+
+    private const string AlertFilter = """
+        ($since IS NULL OR alert_time >= $since)
+          AND ($until IS NULL OR alert_time < $until)
+          AND ($product IS NULL OR product_id = $product)
+        """;
+
+    private static void AddAlertFilter(SqliteCommand command, AlertQuery query)
+    {
+        command.Parameters.AddWithValue("$since", query.Since is { } since ? Timestamp.FormatSortable(since) : DBNull.Value);
+        command.Parameters.AddWithValue("$until", query.Until is { } until ? Timestamp.FormatSortable(until) : DBNull.Value);
+        command.Parameters.AddWithValue("$product", (object?)query.ProductId?.Value ?? DBNull.Value);
     }
 
     private static Product? FindProduct(SqliteSession session, ProductId id)

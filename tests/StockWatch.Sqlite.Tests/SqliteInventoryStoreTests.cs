@@ -1,8 +1,10 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
 using StockWatch.Core;
+using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
+using StockWatch.Core.Sales;
 using StockWatch.Testing;
 
 namespace StockWatch.Sqlite.Tests;
@@ -263,7 +265,7 @@ public sealed class SqliteInventoryStoreTests : IDisposable
 
         var summary = _db.Store.Summary(_db.Time.GetUtcNow());
         (summary.Products, summary.LowStock, summary.OutOfStock, summary.InventoryValue, summary.UnitsSoldLast7Days)
-            .Should().Be((3, 2, 1, 1 * 2.5m + 35 * 0.25m, 5), "A at 1 and B at 0 are low; S1 is older than 7 days");
+            .Should().Be((3, 1, 1, 1 * 2.5m + 35 * 0.25m, 5), "A at 1 is low, B at 0 is out (not also low); S1 is older than 7 days");
         summary.Categories.Should().Equal(new CategoryCount("Uncategorized", 3));
 
         _db.Store.History(ProductId.Parse("C"), 10).Select(p => (p.Kind, p.Stock, p.Price)).Should().Equal(
@@ -272,6 +274,56 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         _db.Store.ListSales(new SaleQuery(ProductId.Parse("C"), Limit: 10)).Select(s => s.Id.Value).Should().Equal("S3", "S2");
         _db.Store.UnitsSold([ProductId.Parse("A"), ProductId.Parse("C"), ProductId.Parse("B")], _db.Time.GetUtcNow() - TimeSpan.FromDays(28), _db.Time.GetUtcNow())
             .Should().BeEquivalentTo(new Dictionary<ProductId, long> { [ProductId.Parse("A")] = 2, [ProductId.Parse("C")] = 5 });
+    }
+
+    [Fact]
+    public async Task ListAlerts_FiltersByTimeProductAndType_PagesBackByIdAndCountsEachType()
+    {
+        _db.Create("A", stock: 20, threshold: 10);
+        _db.Create("B", stock: 20, threshold: 10);
+        _db.Sell("A", 15);                                   // A: LOW_STOCK
+        _db.Time.Advance(TimeSpan.FromDays(1));
+        var dayTwo = _db.Time.GetUtcNow();
+        _db.Sell("B", 20);                                   // B: LOW_STOCK and OUT_OF_STOCK
+        _db.Sell("A", 5);                                    // A: OUT_OF_STOCK
+        _db.Time.Advance(TimeSpan.FromDays(1));
+        var dayThree = _db.Time.GetUtcNow();
+        _db.Move(ProductId.Parse("A"), StockMovement.By(30, "delivery")); // A: BACK_IN_STOCK
+        await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+
+        static string[] Of(IEnumerable<Alert> alerts) => [.. alerts.Select(a => $"{a.ProductId}:{a.Type.ToWire()}")];
+        var all = _db.Store.ListAlerts(new AlertQuery(Since: Builders.T0));
+        Of(all).Should().Contain(["A:PRODUCT_ADDED", "A:LOW_STOCK", "B:OUT_OF_STOCK", "A:OUT_OF_STOCK", "A:BACK_IN_STOCK"]);
+        Of(_db.Store.ListAlerts(new AlertQuery(Since: dayTwo) { Until = dayThree })).Should().Equal("B:LOW_STOCK", "B:OUT_OF_STOCK", "A:OUT_OF_STOCK");
+        Of(_db.Store.ListAlerts(new AlertQuery(ProductId: ProductId.Parse("A"), Type: AlertType.OutOfStock))).Should().Equal("A:OUT_OF_STOCK");
+        var newestTwo = _db.Store.ListAlerts(new AlertQuery(Limit: 2));
+        var olderTwo = _db.Store.ListAlerts(new AlertQuery(Limit: 2) { BeforeId = newestTwo[0].Id });
+        Of(olderTwo.Concat(newestTwo)).Should().Equal(Of(all.TakeLast(4)), "the page before ends where the newest began");
+
+        var counts = _db.Store.CountAlerts(new AlertQuery(Type: AlertType.LowStock, Limit: 1) { Until = dayThree });
+        counts.Should().BeEquivalentTo(new Dictionary<AlertType, long>
+        {
+            [AlertType.ProductAdded] = 2, [AlertType.LowStock] = 2, [AlertType.OutOfStock] = 2,
+        }, "type and limit are ignored; the time filter is not");
+        _db.Store.CountAlerts(new AlertQuery(ProductId: ProductId.Parse("B"))).Values.Sum().Should().Be(3);
+    }
+
+    [Fact]
+    public void ListSales_FiltersByProductAndPeriod_NewestFirstWithinTheLimit()
+    {
+        _db.Create("A", stock: 100);
+        _db.Create("B", stock: 100);
+        var t = Builders.T0;
+        _db.Sell("A", 1, "S1", t.AddDays(-3));
+        _db.Sell("B", 1, "S2", t.AddDays(-2));
+        _db.Sell("A", 1, "S3", t.AddDays(-1));
+        _db.Sell("A", 1, "S4", t.AddDays(-1));
+
+        static string[] Ids(IEnumerable<Sale> sales) => [.. sales.Select(s => s.Id.Value)];
+        Ids(_db.Store.ListSales(new SaleQuery())).Should().Equal("S4", "S3", "S2", "S1");
+        Ids(_db.Store.ListSales(new SaleQuery(ProductId.Parse("A"), Since: t.AddDays(-3), Until: t.AddDays(-1)))).Should().Equal("S1");
+        Ids(_db.Store.ListSales(new SaleQuery(Since: t.AddDays(-2)))).Should().Equal("S4", "S3", "S2");
+        Ids(_db.Store.ListSales(new SaleQuery(Limit: 1))).Should().Equal(new[] { "S4" }, "the later recorded of two at the same time comes first");
     }
 
     [Fact]

@@ -74,7 +74,11 @@ public static class ProductSorts
     };
 }
 
-/// <summary>The catalogue at a glance: the dashboard's cards and category list.</summary>
+/// <summary>
+/// The catalogue at a glance: the dashboard's cards and category list. <see cref="LowStock"/> and
+/// <see cref="OutOfStock"/> count the products whose status is <c>low</c> (above 0, at or below the threshold) and
+/// <c>out</c> (at 0): each product in one of them at most; stock not counted yet is in neither.
+/// </summary>
 public sealed record CatalogSummary(long Products, long LowStock, long OutOfStock, decimal InventoryValue, long UnitsSoldLast7Days, IReadOnlyList<CategoryCount> Categories);
 
 public sealed record CategoryCount(string Category, long Products);
@@ -93,6 +97,12 @@ public interface ICatalogViews
     /// <summary>The product's latest <paramref name="limit"/> changes, oldest first.</summary>
     IReadOnlyList<ProductPoint> History(ProductId id, int limit);
 
+    /// <summary>
+    /// How many alerts of each type <paramref name="query"/>'s time and product filters select (its type, limit and
+    /// paging are ignored); types without alerts are left out.
+    /// </summary>
+    IReadOnlyDictionary<AlertType, long> CountAlerts(AlertQuery query);
+
     /// <summary>The sales <paramref name="query"/> selects, newest first (by sale date, then by when they were recorded).</summary>
     IReadOnlyList<Sale> ListSales(SaleQuery query);
 }
@@ -104,8 +114,17 @@ public interface ICatalogViews
 /// </summary>
 public sealed record SaleQuery(ProductId? ProductId = null, DateTimeOffset? Since = null, DateTimeOffset? Until = null, int Limit = 100);
 
-/// <summary>Which alerts to list: the newest <see cref="Limit"/>, or with <see cref="AfterId"/> the oldest after that id.</summary>
-public sealed record AlertQuery(DateTimeOffset? Since = null, AlertType? Type = null, ProductId? ProductId = null, int Limit = 1000, long? AfterId = null);
+/// <summary>
+/// Which alerts to list: of a type, of a product, raised at or after <see cref="Since"/> and before
+/// <see cref="Until"/> (each filter open when null); the newest <see cref="Limit"/> of them (older than
+/// <see cref="BeforeId"/> when given: the next page back), or with <see cref="AfterId"/> the oldest after that id.
+/// </summary>
+public sealed record AlertQuery(DateTimeOffset? Since = null, AlertType? Type = null, ProductId? ProductId = null, int Limit = 1000, long? AfterId = null)
+{
+    public DateTimeOffset? Until { get; init; }
+
+    public long? BeforeId { get; init; }
+}
 
 public static class AlertLookup
 {

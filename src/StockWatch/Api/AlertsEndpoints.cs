@@ -20,20 +20,49 @@ public static class AlertsEndpoints
     {
         var group = routes.MapGroup("/api/alerts").WithTags("Alerts").WithCommonProblems();
         group.MapGet("/", List).RequireRole(Role.Reader);
+        group.MapGet("/counts", Counts).RequireRole(Role.Reader);
         group.MapGet("/{id}", Show).RequireRole(Role.Reader).Produces<AlertResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/stream", Stream).RequireRole(Role.Reader).Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return group;
     }
 
-    /// <summary>Stored alerts, oldest first (the newest <c>limit</c>, default 100).</summary>
-    public static Ok<List<AlertResponse>> List(IInventoryStore store, string? since, string? type, string? product_id, string? limit)
+    /// <summary>
+    /// Stored alerts, oldest first: the newest <c>limit</c> (default 100, at most 1000) of a <c>type</c>, of a
+    /// <c>product_id</c>, raised at or after <c>since</c> and before <c>until</c>; <c>before</c> (an alert id) gives the
+    /// page of older ones.
+    /// </summary>
+    public static Ok<List<AlertResponse>> List(
+        IInventoryStore store, string? since, string? until, string? type, string? product_id, string? limit, string? before)
+    {
+        var query = Filter(since, until, product_id) with
+        {
+            Type = type is null ? null : AlertTypes.Parse(type, "type"),
+            Limit = limit is null ? 100 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000),
+            BeforeId = before is null ? null : Values.ParseCount(before, "before", min: 1),
+        };
+        return TypedResults.Ok(store.ListAlerts(query).Select(AlertResponse.From).ToList());
+    }
+
+    /// <summary>How many alerts of each type the filters select (every type named, 0 when none), and their total.</summary>
+    public static Ok<AlertCounts> Counts(ICatalogViews views, string? since, string? until, string? product_id)
+    {
+        var counts = views.CountAlerts(Filter(since, until, product_id));
+        return TypedResults.Ok(new AlertCounts(
+            counts.Values.Sum(),
+            Enum.GetValues<AlertType>().ToDictionary(type => type.ToWire(), type => counts.GetValueOrDefault(type))));
+    }
+
+    private static AlertQuery Filter(string? since, string? until, string? product_id)
     {
         var query = new AlertQuery(
             since is null ? null : Timestamp.Parse(since, "since"),
-            type is null ? null : AlertTypes.Parse(type, "type"),
-            product_id is null ? null : ProductId.Parse(product_id),
-            limit is null ? 100 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000));
-        return TypedResults.Ok(store.ListAlerts(query).Select(AlertResponse.From).ToList());
+            ProductId: product_id is null ? null : ProductId.Parse(product_id))
+        {
+            Until = until is null ? null : Timestamp.Parse(until, "until"),
+        };
+        return query is { Since: { } from, Until: { } to } && to <= from
+            ? throw StockWatchException.Invalid("until", $"until ({Timestamp.Format(to)}) must be after since ({Timestamp.Format(from)}).")
+            : query;
     }
 
     /// <summary>One alert with its delivery log: each channel's delivery, its attempts and how it ended.</summary>

@@ -55,6 +55,9 @@ public sealed record ProductResponse(
     }
 }
 
+/// <summary>Alerts counted by type (every type named), and all of them.</summary>
+public sealed record AlertCounts(long Total, Dictionary<string, long> ByType);
+
 /// <summary>Who the caller's key is.</summary>
 public sealed record MeResponse(string KeyId, string Name, string Role);
 
