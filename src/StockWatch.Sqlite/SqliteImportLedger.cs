@@ -26,6 +26,19 @@ public sealed class SqliteImportLedger(SqliteDatabase database) : IImportLedger
         return Rows.ReadAll(select, Read).SingleOrDefault();
     }
 
+    public IReadOnlyList<ImportRecord> List(int limit, DateTimeOffset? before = null)
+    {
+        using var session = database.Open();
+        var select = session.Command("""
+            SELECT import_id, status, source, created_at, finished_at, summary, error FROM imports
+            WHERE $before IS NULL OR created_at < $before
+            ORDER BY created_at DESC, import_id DESC LIMIT $limit
+            """);
+        select.Parameters.AddWithValue("$before", before is { } at ? Timestamp.FormatSortable(at) : DBNull.Value);
+        select.Parameters.AddWithValue("$limit", limit);
+        return Rows.ReadAll(select, Read);
+    }
+
     public Task MarkAsync(string importId, ImportStatus status, DateTimeOffset? finishedAt = null, string? error = null, ImportSummary? summary = null) =>
         database.ExclusiveAsync(session =>
         {

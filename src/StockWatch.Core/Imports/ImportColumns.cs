@@ -30,6 +30,20 @@ public sealed class ImportColumns
     /// <summary>The cell of <paramref name="field"/> in a record, or <c>null</c> when the file has no such column.</summary>
     public string? Cell(IReadOnlyList<string> record, string field) => ColumnOf(field) is var i and >= 0 ? record[i] : null;
 
+    /// <summary>The field the column at <paramref name="column"/> (0-based) holds, or <c>null</c> for an ignored column.</summary>
+    public string? FieldAt(int column)
+    {
+        foreach (var (name, at) in _columns)
+        {
+            if (at == column)
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The header name of the column holding <paramref name="field"/>, for error messages.</summary>
     public string NameOf(string field) => ColumnOf(field) is var i and >= 0 ? Header[i] : field;
 

@@ -34,7 +34,29 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     /// </param>
     public async Task<ImportSummary> HandleAsync(
         Stream file, ImportSettings settings, string importId, string source, TextWriter? errors = null, Action<double>? progress = null,
-        Action? beforeDone = null)
+        Action? beforeDone = null) =>
+        (await RunAsync(file, settings, importId, source, errors, progress, beforeDone, previewRows: null)).Summary;
+
+    /// <summary>
+    /// The first <paramref name="rows"/> rows as the import would read and decide them against the store as it is now,
+    /// writing nothing: how the header maps onto StockWatch's fields, the notes on how the file is read (a detected
+    /// decimal comma), and each row's values as read, or why it would be refused.
+    /// </summary>
+    /// <exception cref="StockWatchException">The file or the settings cannot be imported at all (as for an import).</exception>
+    public async Task<ImportPreview> PreviewAsync(Stream file, ImportSettings settings, int rows)
+    {
+        var (summary, preview) = await RunAsync(file, settings with { DryRun = true }, "preview", "preview", null, null, null, previewRows: rows);
+        var refusals = summary.Errors.ToLookup(problem => problem.Line);
+        return preview! with
+        {
+            Notes = summary.Notes,
+            Rows = [.. preview.Rows.Select(row => row with { Problems = [.. refusals[row.Line].Select(problem => problem.Message)] })],
+        };
+    }
+
+    private async Task<(ImportSummary Summary, ImportPreview? Preview)> RunAsync(
+        Stream file, ImportSettings settings, string importId, string source, TextWriter? errors, Action<double>? progress,
+        Action? beforeDone, int? previewRows)
     {
         using var csv = CsvReader.Open(file, settings.Delimiter);
         if (!csv.Read())
@@ -64,7 +86,8 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
         var numbers = settings.DecimalSeparator is { } separator ? CellNumbers.For(separator) : DetectNumbers(file, csv.Delimiter, columns, notes);
         var fileId = columns.Kind == ImportKind.Sales && !columns.Has("sale_id") ? await FileIdAsync(file) : string.Empty;
         var now = time.GetUtcNow();
-        return await store.ImportAsync(new ChangeStamp(now, $"import: {importId}"), settings.DryRun, session =>
+        var preview = previewRows is null ? null : new ImportPreview(columns.Kind, csv.Delimiter.ToString(), [.. columns.Header.Select((column, i) => new ImportPreview.Column(column, columns.FieldAt(i)))], [], []);
+        var summary = await store.ImportAsync(new ChangeStamp(now, $"import: {importId}"), settings.DryRun, session =>
         {
             errors?.WriteLine(CsvCells.Row(RowProblem.CsvHeader));
             var summary = new ImportSummary
@@ -84,6 +107,20 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 : new SaleRows(session, columns, settings, numbers, options.Value.FutureTolerance, fileId, now);
             foreach (var batch in RowBatches.Read(csv, columns, rows, () => (double)file.Position / Math.Max(1, file.Length)))
             {
+                if (preview is not null)
+                {
+                    var wanted = batch.Rows.Take(previewRows!.Value - preview.Rows.Count).ToList();
+                    preview.Rows.AddRange(wanted.Select(row => new ImportPreview.Row(row.Line, Fields(row.Value), [])));
+                    summary.Total += wanted.Count;
+                    rows.Apply(wanted, summary);
+                    if (preview.Rows.Count == previewRows)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
                 summary.Total += batch.Rows.Count;
                 rows.Apply(batch.Rows, summary);
                 progress?.Invoke(batch.Read);
@@ -102,7 +139,26 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
             progress?.Invoke(1);
             return summary;
         });
+        return (summary, preview);
     }
+
+    /// <summary>A row's values as read, by field, as text (a row with problems has none).</summary>
+    private static Dictionary<string, string?> Fields(object? value) => value switch
+    {
+        ProductRow { Request: var r } => new()
+        {
+            ["product_id"] = r.Id.Value, ["product_name"] = r.Name, ["product_category"] = r.Category,
+            ["stock_count"] = Invariant(r.Stock), ["product_price"] = r.Price?.ToString(), ["low_stock_threshold"] = Invariant(r.LowStockThreshold),
+        },
+        SaleRow r => new()
+        {
+            ["sale_id"] = r.SaleId.Value, ["product_id"] = r.ProductId.Value, ["sale_date"] = r.Date is { } date ? Timestamp.Format(date) : null,
+            ["quantity"] = Invariant(r.Quantity), ["current_price"] = r.Price?.ToString(), ["product_name"] = r.Name,
+        },
+        _ => [],
+    };
+
+    private static string? Invariant(int? number) => number?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// A <c>;</c>-separated file whose numeric cells (of the first <see cref="DetectionRecords"/> records) all read with a

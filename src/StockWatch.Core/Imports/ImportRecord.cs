@@ -28,6 +28,9 @@ public interface IImportLedger
 
     ImportRecord? Find(string importId);
 
+    /// <summary>The latest <paramref name="limit"/> imports, newest first; with <paramref name="before"/>, those created before that time.</summary>
+    IReadOnlyList<ImportRecord> List(int limit, DateTimeOffset? before = null);
+
     /// <summary>Moves an import that is not done yet to <paramref name="status"/>; a dry run's summary is recorded here.</summary>
     Task MarkAsync(string importId, ImportStatus status, DateTimeOffset? finishedAt = null, string? error = null, ImportSummary? summary = null);
 }

@@ -117,3 +117,15 @@ public sealed class ImportSummary
         }
     }
 }
+
+/// <summary>
+/// The first rows of a file as an import would read them (<see cref="ImportFile.PreviewAsync"/>): its kind, its
+/// delimiter, which field each column holds (<c>null</c>: ignored), the notes on how it is read, and each row's values
+/// by field, or the reasons it would be refused.
+/// </summary>
+public sealed record ImportPreview(ImportKind Kind, string Delimiter, List<ImportPreview.Column> Columns, List<string> Notes, List<ImportPreview.Row> Rows)
+{
+    public sealed record Column(string Name, string? Field);
+
+    public sealed record Row(int Line, Dictionary<string, string?> Values, List<string> Problems);
+}

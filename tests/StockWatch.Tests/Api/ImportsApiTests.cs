@@ -36,6 +36,67 @@ public sealed class ImportsApiTests(ApiServerFixture server) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task Preview_ShowsTheFirstRowsAsReadAndDecided_AndWritesNothing()
+    {
+        using var client = server.Writer();
+        await server.CreateAsync("PRE-STOCKED", stock: 2);
+
+        using var response = await client.PostAsync(
+            "/api/imports/preview?map=Artikel=product_id&map=Menge=quantity&map=Datum=sale_date&decimal_separator=,&date_format=dd.MM.yyyy&rows=3",
+            Csv("Artikel;Menge;Datum;Preis;Filiale\nPRE-STOCKED;1;01.12.2026;1,50;Nord\nPRE-STOCKED;5;02.12.2026;1,50;Nord\nPRE-STOCKED;x;03.12.2026;1,50;Nord\nPRE-STOCKED;1;04.12.2026;1,50;Nord\n"), Cancel);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Cancel));
+        var preview = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement;
+        (preview.GetProperty("kind").GetString(), preview.GetProperty("delimiter").GetString()).Should().Be(("sales", ";"));
+        preview.GetProperty("columns").EnumerateArray().Select(c => $"{c.GetProperty("name").GetString()}={(c.TryGetProperty("field", out var f) ? f.GetString() : "-")}")
+            .Should().Equal("Artikel=product_id", "Menge=quantity", "Datum=sale_date", "Preis=-", "Filiale=-");
+        var rows = preview.GetProperty("rows").EnumerateArray().ToList();
+        rows.Select(r => r.GetProperty("line").GetInt32()).Should().Equal(2, 3, 4);
+        rows[0].GetProperty("values").GetProperty("sale_date").GetString().Should().Be("2026-12-01T00:00:00Z");
+        rows[0].GetProperty("problems").GetArrayLength().Should().Be(0);
+        rows[1].GetProperty("problems")[0].GetString().Should().Contain("Not enough stock", "1 of 2 is sold by the row before: the rows are decided in order");
+        rows[2].GetProperty("problems")[0].GetString().Should().Contain("quantity");
+        JsonDocument.Parse(await client.GetStringAsync("/api/products/PRE-STOCKED", Cancel)).RootElement.GetProperty("stock_count").GetInt32()
+            .Should().Be(2, "a preview writes nothing");
+    }
+
+    [Theory]
+    [InlineData("/api/imports/preview?rows=101", "rows must be at most 100")]
+    [InlineData("/api/imports/preview?row=3", "\\\"row\\\" is not an import option; the options are kind, dry_run, map, date_format, decimal_separator, delimiter, stock, create_products, rows")]
+    [InlineData("/api/imports/preview?map=Nope=product_id", "the header has no column Nope")]
+    public async Task Preview_BadOptions_Are400NamingThem(string path, string message)
+    {
+        using var client = server.Writer();
+
+        using var response = await client.PostAsync(path, Csv("product_id,product_name\nP,Name\n"), Cancel);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync(Cancel)).Should().Contain(message);
+    }
+
+    [Fact]
+    public async Task List_GivesTheLatestImportsNewestFirstWithTheirCounts_AndPagesBack()
+    {
+        using var client = server.Writer();
+        List<string> ids = [];
+        foreach (var name in new[] { "LIST-1", "LIST-2", "LIST-3" })
+        {
+            using var response = await client.PostAsync("/api/imports?kind=products", Csv($"product_id,product_name\n{name},Listed\n{name}-bad,\"unclosed\n"), Cancel);
+            ids.Add((await WaitUntilFinished(client, response.Headers.Location!)).GetProperty("import_id").GetString()!);
+        }
+
+        var latest = JsonDocument.Parse(await client.GetStringAsync("/api/imports?limit=2", Cancel)).RootElement.EnumerateArray().ToList();
+        var older = JsonDocument.Parse(await client.GetStringAsync(
+            $"/api/imports?limit=1&before={Uri.EscapeDataString(latest[^1].GetProperty("created_at").GetString()!)}", Cancel)).RootElement.EnumerateArray().ToList();
+
+        latest.Concat(older).Select(i => i.GetProperty("import_id").GetString()).Should().Equal(ids[2], ids[1], ids[0]);
+        latest[0].GetProperty("status").GetString().Should().Be("done");
+        (latest[0].GetProperty("accepted").GetInt64(), latest[0].GetProperty("rejected").GetInt64()).Should().Be((1L, 1L));
+        latest[0].TryGetProperty("errors", out _).Should().BeFalse("the rows are for GET /api/imports/{id}");
+        (await client.GetAsync("/api/imports?limit=201", Cancel)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task Upload_WithAMisspeltOption_Is400NamingIt_AndImportsNothing()
     {
         using var client = server.Writer();
