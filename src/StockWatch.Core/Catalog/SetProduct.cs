@@ -82,14 +82,20 @@ public static class Versions
     /// <summary>The expected version that any existing version of the product meets.</summary>
     public const long AnyExisting = 0;
 
+    /// <summary>The expected version that only a product that does not exist meets (create, never replace).</summary>
+    public const long NoneExisting = -1;
+
     internal static void Check(Product? current, ProductId id, long? expected)
     {
-        if (expected is not { } version || current?.Version == version || (version == AnyExisting && current is not null))
+        if (expected is not { } version || current?.Version == version || (version == AnyExisting && current is not null)
+            || (version == NoneExisting && current is null))
         {
             return;
         }
 
-        throw StockWatchException.PreconditionFailed(current is null
+        throw StockWatchException.PreconditionFailed(version == NoneExisting
+            ? $"Product {id} exists already; open it to change it."
+            : current is null
             ? $"Product {id} does not exist, so If-Match cannot match it."
             : $"Product {id} is at version {current.Version}, not {version}; read it again and retry.");
     }

@@ -109,7 +109,10 @@ public static class ProductsEndpoints
         return store.FindProduct(productId) ?? throw StockWatchException.NotFound($"Product {productId} does not exist.");
     }
 
-    /// <summary>Creates or replaces a product; <c>If-Match</c> makes the replace conditional.</summary>
+    /// <summary>
+    /// Creates or replaces a product; <c>If-Match</c> makes the replace conditional, <c>If-None-Match: *</c> makes it a
+    /// create only (412 when the product exists).
+    /// </summary>
     public static async Task<Results<Created<ProductResponse>, Ok<ProductResponse>>> Put(
         HttpContext context, SetProduct setProduct, string id, ProductBody body)
     {
@@ -122,7 +125,7 @@ public static class ProductsEndpoints
             Stock = Values.RequireCount(Required.Value(body.StockCount, "stock_count"), "stock_count"),
             Price = Money.From(Required.Value(body.ProductPrice, "product_price"), "product_price"),
             LowStockThreshold = threshold,
-            ExpectedVersion = IfMatch(context, id),
+            ExpectedVersion = IfNoneMatch(context) ?? IfMatch(context, id),
         }, Source);
         var response = WithETag(context, write.After!);
         return write.Before is null ? TypedResults.Created($"/api/products/{Uri.EscapeDataString(id)}", response.Value) : response;
@@ -202,6 +205,20 @@ public static class ProductsEndpoints
 
         throw StockWatchException.PreconditionFailed(
             $"If-Match {Text.Quote(context.Request.Headers.IfMatch.ToString())} matches no version of product {id}; send the ETag a GET returned, or *.");
+    }
+
+    /// <summary><see cref="Versions.NoneExisting"/> for <c>If-None-Match: *</c>, <c>null</c> without the header.</summary>
+    /// <exception cref="StockWatchException">400 for any other If-None-Match, or with If-Match too.</exception>
+    private static long? IfNoneMatch(HttpContext context)
+    {
+        if (context.Request.Headers.IfNoneMatch.Count == 0)
+        {
+            return null;
+        }
+
+        return context.Request.Headers.IfNoneMatch.ToString().Trim() == "*" && context.Request.Headers.IfMatch.Count == 0
+            ? Versions.NoneExisting
+            : throw StockWatchException.Invalid("If-None-Match", "If-None-Match takes only * here (create, never replace), and not together with If-Match.");
     }
 
     /// <summary>The sort, its direction, and the last product's sort value and id, as base64url JSON.</summary>

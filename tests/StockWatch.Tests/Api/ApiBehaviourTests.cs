@@ -28,6 +28,31 @@ public sealed class ApiBehaviourTests(ApiServerFixture server) : IClassFixture<A
     }
 
     [Fact]
+    public async Task Put_IfNoneMatchStar_CreatesOnce_AndRefusesToReplaceWith412()
+    {
+        using var writer = server.Writer();
+        HttpRequestMessage Create(string name, string ifNoneMatch = "*")
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, "/api/products/CREATE-ONLY")
+            {
+                Content = ApiServerFixture.Json($$"""{"product_name":"{{name}}","stock_count":1,"product_price":1}"""),
+            };
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+            return request;
+        }
+
+        using var first = await writer.SendAsync(Create("First"), Cancel);
+        using var second = await writer.SendAsync(Create("Second"), Cancel);
+        using var tagged = await writer.SendAsync(Create("Third", "\"1\""), Cancel);
+
+        first.StatusCode.Should().Be(HttpStatusCode.Created);
+        second.StatusCode.Should().Be(HttpStatusCode.PreconditionFailed);
+        (await Body(second)).GetProperty("detail").GetString().Should().Be("Product CREATE-ONLY exists already; open it to change it.");
+        tagged.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await Body(await writer.GetAsync("/api/products/CREATE-ONLY", Cancel))).GetProperty("product_name").GetString().Should().Be("First");
+    }
+
+    [Fact]
     public async Task Patch_StaleIfMatch_Is412AndChangesNothing()
     {
         await server.CreateAsync("B2", stock: 5);
