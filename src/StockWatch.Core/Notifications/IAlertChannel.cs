@@ -82,8 +82,10 @@ public sealed record Announcement(string Kind, string Subject, string Text, Uri?
         return new Announcement(ImportDigest, subject, $"{subject}: {counts}", null, alerts);
     }
 
-    public static Announcement ForReport(string reportId, string text, Uri link) =>
-        new(WeeklyReport, $"Weekly report {reportId}", text, link, []) { Topic = WeeklyReportTopic, Key = $"report-{reportId}" };
+    /// <summary>A report made (version 1) or rebuilt (an update: its own subject and key, so it is told again).</summary>
+    public static Announcement ForReport(string reportId, int version, string text, Uri link) => version == 1
+        ? new(WeeklyReport, $"Weekly report {reportId}", text, link, []) { Topic = WeeklyReportTopic, Key = $"report-{reportId}" }
+        : new(WeeklyReport, $"Weekly report {reportId} updated (version {version})", text, link, []) { Topic = WeeklyReportTopic, Key = $"report-{reportId}-v{version}" };
 
     public static Announcement ForAlarm(string alarmType, string subject, string text) =>
         new(OperationalAlert, subject, text, null, []) { Topic = alarmType };

@@ -43,7 +43,7 @@ public static class ReportFormats
             csv.Append('\n');
         }
 
-        Table("period", ["start", "end", "generated_at"], [[Timestamp.Format(r.Period.Start), Timestamp.Format(r.Period.End), Timestamp.Format(r.GeneratedAt)]]);
+        Table("period", ["start", "end", "generated_at", "version"], [[Timestamp.Format(r.Period.Start), Timestamp.Format(r.Period.End), Timestamp.Format(r.GeneratedAt), C(r.Version)]]);
         Table("totals", ["figure", "this_week", "previous_week", "change_percent"],
         [
             ["units", C(r.Totals.Units), C(r.PreviousTotals.Units), C(r.Change.Units)],
@@ -71,7 +71,7 @@ public static class ReportFormats
     public static string Html(WeeklyReport r)
     {
         var html = new StringBuilder();
-        var ending = $"week ending {Person(r.Period.End, "ddd d MMM yyyy, HH:mm")} UTC";
+        var ending = $"week ending {Ending(r.Period.End)}";
         var period = $"{Person(r.Period.Start, "ddd d MMM yyyy HH:mm")} – {Person(r.Period.End, "ddd d MMM yyyy HH:mm")} UTC";
         html.Append(CultureInfo.InvariantCulture, $$"""
             <!DOCTYPE html>
@@ -87,7 +87,7 @@ public static class ReportFormats
             td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} svg{max-width:100%;height:auto;display:block}
             .wide{overflow-x:auto}
             </style></head><body>
-            <h1>Weekly report, {{E(ending)}}</h1><p class="muted">{{E(period)}} · generated {{E(Person(r.GeneratedAt, "yyyy-MM-dd HH:mm"))}} UTC · {{E(r.ReportId)}}</p>
+            <h1>Weekly report, {{E(ending)}}</h1><p class="muted">{{E(period)}} · {{(r.Version == 1 ? "generated" : $"version {r.Version}, rebuilt")}} {{E(Person(r.GeneratedAt, "yyyy-MM-dd HH:mm"))}} UTC · {{E(r.ReportId)}}</p>
             <div class="cards">
             """);
         Card(html, "Net units", N(r.Totals.Units), r.Change.Units);
@@ -155,6 +155,9 @@ public static class ReportFormats
     private static string C(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string? C(decimal? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The end of a report's period as its title names it: <c>Thu 10 Nov 2011, 17:00 UTC</c>.</summary>
+    public static string Ending(DateTimeOffset periodEnd) => $"{Person(periodEnd, "ddd d MMM yyyy, HH:mm")} UTC";
 
     /// <summary>A time as a person reads it, in UTC (<c>Thu 10 Nov 2011, 17:00</c>; <c>2026-11-30 03:07</c>).</summary>
     private static string Person(DateTimeOffset time, string format) => time.UtcDateTime.ToString(format, CultureInfo.InvariantCulture);

@@ -82,7 +82,10 @@ public sealed record ReportResponse(
     DateTimeOffset PeriodEnd,
     IReadOnlyDictionary<string, string> Content)
 {
-    /// <summary>True when this call made the report, false when it had been made before (CLI and POST only).</summary>
+    /// <summary>1 when first made; each rebuild of the period adds one.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>True when this call made the report (or a new version), false when it had been made before (CLI and POST only).</summary>
     public bool? Created { get; init; }
 
     public Core.Reports.ReportTotals? Totals { get; init; }
@@ -93,5 +96,8 @@ public sealed record ReportResponse(
 
     public static ReportResponse From(Core.Reports.Report r) => new(
         r.ReportId, r.ReportType, r.ReportDate, r.ReportLocation.AbsoluteUri, r.PeriodStart, r.PeriodEnd,
-        new[] { "json", "csv", "html" }.ToDictionary(format => format, format => $"/api/reports/{Uri.EscapeDataString(r.ReportId)}/content?format={format}"));
+        new[] { "json", "csv", "html" }.ToDictionary(format => format, format => $"/api/reports/{Uri.EscapeDataString(r.ReportId)}/content?format={format}"))
+    {
+        Version = r.Version,
+    };
 }
