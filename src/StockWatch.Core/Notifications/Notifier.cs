@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Stream;
 
@@ -9,8 +10,10 @@ namespace StockWatch.Core.Notifications;
 /// channels, plans them after checkpoints that move in the same transaction that queues the deliveries, so a crash
 /// in between loses nothing, and delivery ids follow from what they tell, so planning again plans nothing twice.
 /// </summary>
-public sealed class Notifier(IDeliveryStore store, ChannelSet channels)
+public sealed class Notifier(IDeliveryStore store, ChannelSet channels, IOptions<SiteOptions>? site = null)
 {
+    private readonly SiteOptions _site = site?.Value ?? new SiteOptions();
+
     /// <summary>Alerts planned per transaction. An import whose alerts span more than one batch is told in one digest per batch.</summary>
     public const int PlanBatch = 5000;
 
@@ -37,14 +40,14 @@ public sealed class Notifier(IDeliveryStore store, ChannelSet channels)
             {
                 foreach (var alert in alerts.Where(a => ImportOf(a) is null && channel.Filter.Accepts(a)))
                 {
-                    planned.Add(new PlannedDelivery($"alert-{alert.Id}-{channel.Name}", channel.Name, Announcement.ForAlert(alert)));
+                    planned.Add(new PlannedDelivery($"alert-{alert.Id}-{channel.Name}", channel.Name, Announcement.ForAlert(alert, _site)));
                 }
 
                 foreach (var import in alerts.Where(a => ImportOf(a) is not null).GroupBy(a => ImportOf(a)!))
                 {
                     if (import.Where(channel.Filter.Accepts).ToList() is [var first, ..] told)
                     {
-                        planned.Add(new PlannedDelivery($"import-{import.Key}-{first.Id}-{channel.Name}", channel.Name, Announcement.ForImport(import.Key, told)));
+                        planned.Add(new PlannedDelivery($"import-{import.Key}-{first.Id}-{channel.Name}", channel.Name, Announcement.ForImport(import.Key, told, _site)));
                     }
                 }
             }

@@ -16,6 +16,9 @@ public sealed record WeeklyReport
     /// <summary>1 when first made; each rebuild of the same period (after late sales) adds one.</summary>
     public int Version { get; init; } = 1;
 
+    /// <summary>The ISO 4217 code every amount is in (<c>StockWatch:Currency</c>); <c>null</c> when none is set.</summary>
+    public string? Currency { get; init; }
+
     public required ReportPeriod Period { get; init; }
     public required DateTimeOffset GeneratedAt { get; init; }
     public required ReportTotals Totals { get; init; }

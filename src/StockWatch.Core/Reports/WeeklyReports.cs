@@ -145,6 +145,7 @@ public sealed partial class WeeklyReports(
     IAnnouncements announcements,
     IOptions<ReportOptions> reportOptions,
     IOptions<AlertOptions> alertOptions,
+    IOptions<SiteOptions> siteOptions,
     TimeProvider time,
     ILogger<WeeklyReports> logger)
 {
@@ -276,6 +277,7 @@ public sealed partial class WeeklyReports(
         return new WeeklyReport
         {
             ReportId = IdFor(periodEnd),
+            Currency = siteOptions.Value.Code,
             Period = new ReportPeriod(start, periodEnd),
             GeneratedAt = time.GetUtcNow(),
             Totals = totals,
@@ -354,13 +356,25 @@ public sealed partial class WeeklyReports(
     private Task Put(ObjectKey key, string text, CancellationToken cancellationToken) =>
         objects.PutAsync(key, new MemoryStream(Encoding.UTF8.GetBytes(text)), cancellationToken);
 
+    /// <summary>
+    /// Tells of the report with its true counts. The link is the dashboard's page for the report with
+    /// <c>StockWatch:PublicUrl</c>; without it, a file on this server is named by its path (a <c>file:</c> link opens
+    /// nowhere else) and an object in a bucket by its location (the AWS shape's channels send a presigned link).
+    /// </summary>
     private async Task AnnounceAsync(Report report, WeeklyReport content)
     {
+        var site = siteOptions.Value;
         var what = report.Version == 1 ? "Weekly report" : $"Updated weekly report (version {report.Version})";
+        var (link, where) = (site.Report(report.ReportId), report.ReportLocation) switch
+        {
+            ({ } page, _) => (page, page.AbsoluteUri),
+            (null, { IsFile: true } file) => (null, $"Saved on the server at {file.LocalPath}"),
+            (null, var location) => (location, location.AbsoluteUri),
+        };
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"{what}, week ending {ReportFormats.Ending(content.Period.End)}: {content.Totals.Units:N0} units, revenue {content.Totals.Revenue:N2}"
-            + $", {content.LowStock.Count:N0} low and {content.OutOfStock.Count:N0} out of stock. {report.ReportLocation}");
-        await announcements.AnnounceAsync(Announcement.ForReport(report.ReportId, report.Version, summary, report.ReportLocation));
+            $"{what}, week ending {ReportFormats.Ending(content.Period.End)}: {content.Totals.Units:N0} units, revenue {site.Amount(content.Totals.Revenue)}"
+            + $", {content.LowStock.Count:N0} low and {content.OutOfStock.Count:N0} out of stock. {where}");
+        await announcements.AnnounceAsync(Announcement.ForReport(report.ReportId, report.Version, summary, link));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Weekly report {ReportId} version {Version} made: {Location}")]

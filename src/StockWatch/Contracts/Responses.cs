@@ -50,7 +50,11 @@ public sealed record ProductResponse(
 }
 
 /// <summary>Who the caller's key is.</summary>
-public sealed record MeResponse(string KeyId, string Name, string Role);
+public sealed record MeResponse(string KeyId, string Name, string Role)
+{
+    /// <summary>The ISO 4217 code of every amount (<c>StockWatch:Currency</c>); left out when none is set.</summary>
+    public string? Currency { get; init; }
+}
 
 /// <summary>The alarms that are on and the work queues' figures, for the dashboard's health page.</summary>
 public sealed record StatusResponse(List<AlarmResponse> Alarms, List<QueueResponse> Queues);

@@ -84,7 +84,7 @@ public sealed class ReportPeriodsTests : IDisposable
         using var services = Composed.Services(_data.Path, configure: s => s.AddSingleton<IAlertChannel>(channel));
         await services.GetRequiredService<Notifier>().PlanAsync(_cancel);
         await services.GetRequiredService<Deliveries>().RunOnceAsync(_cancel);
-        var reports = channel.Messages.Where(m => m.Kind == Announcement.WeeklyReport).ToList();
+        var reports = channel.Messages.Where(m => m.Kind == Announcement.WeeklyReport).OrderBy(m => m.Subject, StringComparer.Ordinal).ToList();
         reports.Select(m => m.Subject).Should().Equal("Weekly report weekly-20261112T1700Z", "Weekly report weekly-20261112T1700Z updated (version 2)");
         reports[1].Text.Should().StartWith("Updated weekly report (version 2), week ending Thu 12 Nov 2026, 17:00 UTC: 7 units, revenue 21.00");
     }

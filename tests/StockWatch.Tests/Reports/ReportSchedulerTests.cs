@@ -56,7 +56,8 @@ public sealed class ReportSchedulerTests : IDisposable
         var announced = (await Delivered(services, channel)).Should().HaveCount(2).And.Subject.Last();
 
         announced.Subject.Should().Be($"Weekly report {WeeklyReports.IdFor(ThursdayAt17)}");
-        announced.Link!.Scheme.Should().Be("file");
+        announced.Link.Should().BeNull("without StockWatch:PublicUrl a message names the file on the server instead of a file: link");
+        announced.Text.Should().Contain("Saved on the server at " + _data.Path).And.NotContain("file:");
         ledger.List(10).Select(r => (r.PeriodStart, r.PeriodEnd)).Should().Equal((ThursdayAt17.AddDays(-7), ThursdayAt17), (LastThursdayAt17.AddDays(-7), LastThursdayAt17));
         await scheduler.StopAsync(_cancel);
     }
