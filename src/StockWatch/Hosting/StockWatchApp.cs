@@ -128,6 +128,8 @@ public static class StockWatchApp
         services.AddSingleton<IReportLedger, SqliteReportLedger>();
         services.AddSingleton<WeeklyReports>();
         services.AddSingleton<StreamProcessor>();
+        services.AddSingleton<IReminderStore, SqliteReminderStore>();
+        services.AddSingleton<ReminderSweep>();
         services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
         services.AddSingleton<IAnnouncements>(provider => provider.GetRequiredService<IDeliveryStore>());
         services.AddSingleton<Notifier>();

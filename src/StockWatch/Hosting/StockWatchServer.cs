@@ -36,6 +36,7 @@ public static class StockWatchServer
         builder.Services.AddHostedService<ImportWorker>();
         builder.Services.AddHostedService<LeftoversCleanup>();
         builder.Services.AddHostedService<ReportScheduler>();
+        builder.Services.AddHostedService<ReminderWorker>();
         builder.Services.AddHostedService<AlarmWorker>();
         builder.Services.AddHostedService<DeliveryWorker>();
         builder.Services.AddHostedService(provider => new ImportInboxWorker(
