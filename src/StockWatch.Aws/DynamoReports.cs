@@ -121,6 +121,7 @@ public sealed class DynamoReportLedger(IAmazonDynamoDB dynamo, IOptions<AwsOptio
     private const string Location = "report_location";
     private const string Start = "period_start";
     private const string End = "period_end";
+    private const string Version = "report_version";
 
     private readonly string _table = options.Value.ReportsTable;
 
@@ -144,8 +145,39 @@ public sealed class DynamoReportLedger(IAmazonDynamoDB dynamo, IOptions<AwsOptio
                     [Location] = new() { S = report.ReportLocation.AbsoluteUri },
                     [Start] = new() { S = Timestamp.FormatSortable(report.PeriodStart) },
                     [End] = new() { S = Timestamp.FormatSortable(report.PeriodEnd) },
+                    [Version] = new() { N = report.Version.ToString(CultureInfo.InvariantCulture) },
                 },
                 ConditionExpression = "attribute_not_exists(report_id)",
+            });
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Updates the item if it is still at the version before (an item written without a version is version 1).</summary>
+    public async Task<bool> TryReplaceAsync(Report report)
+    {
+        try
+        {
+            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = _table,
+                Key = new() { [Id] = new() { S = report.ReportId } },
+                UpdateExpression = "SET #date = :date, #location = :location, #version = :version",
+                ConditionExpression = report.Version == 2
+                    ? "attribute_exists(report_id) AND (attribute_not_exists(#version) OR #version = :previous)"
+                    : "#version = :previous",
+                ExpressionAttributeNames = new() { ["#date"] = Date, ["#location"] = Location, ["#version"] = Version },
+                ExpressionAttributeValues = new()
+                {
+                    [":date"] = new() { S = Timestamp.FormatSortable(report.ReportDate) },
+                    [":location"] = new() { S = report.ReportLocation.AbsoluteUri },
+                    [":version"] = new() { N = report.Version.ToString(CultureInfo.InvariantCulture) },
+                    [":previous"] = new() { N = (report.Version - 1).ToString(CultureInfo.InvariantCulture) },
+                },
             });
             return true;
         }
@@ -186,5 +218,8 @@ public sealed class DynamoReportLedger(IAmazonDynamoDB dynamo, IOptions<AwsOptio
 
     private static Report Read(Dictionary<string, AttributeValue> item) => new(
         item[Id].S, Timestamp.ParseStored(item[Date].S), item[Type].S, new Uri(item[Location].S),
-        Timestamp.ParseStored(item[Start].S), Timestamp.ParseStored(item[End].S));
+        Timestamp.ParseStored(item[Start].S), Timestamp.ParseStored(item[End].S))
+    {
+        Version = item.TryGetValue(Version, out var version) ? int.Parse(version.N, CultureInfo.InvariantCulture) : 1,
+    };
 }

@@ -5,6 +5,15 @@ namespace StockWatch.Core;
 /// <summary>Parsing of the numeric and time fields every input path shares, with one-sentence errors.</summary>
 public static class Values
 {
+    /// <summary>A query flag: <c>true</c> or <c>false</c> (any case); missing or empty is false.</summary>
+    /// <exception cref="StockWatchException">Invalid (<paramref name="field"/>) for anything else.</exception>
+    public static bool ParseFlag(string? text, string field) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "false" => false,
+        "true" => true,
+        _ => throw StockWatchException.Invalid(field, $"{field} must be true or false (got {Text.Quote(text)})."),
+    };
+
     /// <summary>A whole number from <paramref name="min"/> to <see cref="int.MaxValue"/>.</summary>
     public static int ParseCount(string? text, string field, int min = 0)
     {

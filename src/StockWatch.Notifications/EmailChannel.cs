@@ -38,13 +38,15 @@ public sealed class EmailChannel(string name, ChannelFilter filter, ChannelOptio
 
         // The same id on every attempt, so a mail server or reader can tell a repeat.
         mail.MessageId = $"{deliveryId}@stockwatch";
-        var lines = message.Alerts.Count > 1 ? message.Alerts.Select(a => a.Describe()).ToList() : [];
-        var text = string.Join('\n', [message.Text, .. lines.Select(l => $"- {l}"), .. message.Link is { } link ? new[] { string.Empty, link.AbsoluteUri } : []]);
+        // A digest's text lists its alerts as "- " lines (Announcement.ForImport): a list in the HTML part.
+        var text = string.Join('\n', [message.Text, .. message.Link is { } link ? new[] { string.Empty, link.AbsoluteUri } : []]);
+        var paragraphs = message.Text.Split('\n');
+        var lines = paragraphs.Where(l => l.StartsWith("- ", StringComparison.Ordinal)).Select(l => l[2..]).ToList();
         var html = $"""
             <!DOCTYPE html>
             <html><body>
             <h1>{WebUtility.HtmlEncode(message.Subject)}</h1>
-            <p>{WebUtility.HtmlEncode(message.Text)}</p>
+            {string.Concat(paragraphs.Where(l => !l.StartsWith("- ", StringComparison.Ordinal)).Select(l => $"<p>{WebUtility.HtmlEncode(l)}</p>"))}
             {(lines.Count > 0 ? "<ul>" + string.Concat(lines.Select(l => $"<li>{WebUtility.HtmlEncode(l)}</li>")) + "</ul>" : string.Empty)}
             {(message.Link is { } href ? $"<p><a href=\"{WebUtility.HtmlEncode(href.AbsoluteUri)}\">{WebUtility.HtmlEncode(href.AbsoluteUri)}</a></p>" : string.Empty)}
             </body></html>

@@ -8,19 +8,29 @@ namespace StockWatch.Sqlite;
 /// <summary>The Reports ledger on SQLite: one row per type and period end.</summary>
 public sealed class SqliteReportLedger(SqliteDatabase database) : IReportLedger
 {
-    private const string Columns = "report_id, report_type, report_date, report_location, period_start, period_end";
+    private const string Columns = "report_id, report_type, report_date, report_location, period_start, period_end, report_version";
 
     public Task<bool> TryAddAsync(Report report) => database.ExclusiveAsync(session =>
+        Bind(session.Command($"INSERT INTO reports ({Columns}) VALUES ($id, $type, $date, $location, $start, $end, $version) ON CONFLICT DO NOTHING"), report)
+            .ExecuteNonQuery() == 1);
+
+    public Task<bool> TryReplaceAsync(Report report) => database.ExclusiveAsync(session =>
+        Bind(session.Command("""
+            UPDATE reports SET report_date = $date, report_location = $location, report_version = $version
+            WHERE report_id = $id AND report_type = $type AND period_start = $start AND period_end = $end AND report_version = $version - 1
+            """), report).ExecuteNonQuery() == 1);
+
+    private static SqliteCommand Bind(SqliteCommand command, Report report)
     {
-        var insert = session.Command($"INSERT INTO reports ({Columns}) VALUES ($id, $type, $date, $location, $start, $end) ON CONFLICT DO NOTHING");
-        insert.Parameters.AddWithValue("$id", report.ReportId);
-        insert.Parameters.AddWithValue("$type", report.ReportType);
-        insert.Parameters.AddWithValue("$date", Timestamp.FormatSortable(report.ReportDate));
-        insert.Parameters.AddWithValue("$location", report.ReportLocation.AbsoluteUri);
-        insert.Parameters.AddWithValue("$start", Timestamp.FormatSortable(report.PeriodStart));
-        insert.Parameters.AddWithValue("$end", Timestamp.FormatSortable(report.PeriodEnd));
-        return insert.ExecuteNonQuery() == 1;
-    });
+        command.Parameters.AddWithValue("$id", report.ReportId);
+        command.Parameters.AddWithValue("$type", report.ReportType);
+        command.Parameters.AddWithValue("$date", Timestamp.FormatSortable(report.ReportDate));
+        command.Parameters.AddWithValue("$location", report.ReportLocation.AbsoluteUri);
+        command.Parameters.AddWithValue("$start", Timestamp.FormatSortable(report.PeriodStart));
+        command.Parameters.AddWithValue("$end", Timestamp.FormatSortable(report.PeriodEnd));
+        command.Parameters.AddWithValue("$version", report.Version);
+        return command;
+    }
 
     public Report? Find(string reportId) => Query("WHERE report_id = $id", ("$id", reportId)).SingleOrDefault();
 
@@ -40,7 +50,7 @@ public sealed class SqliteReportLedger(SqliteDatabase database) : IReportLedger
 
         return Rows.ReadAll(select, r => new Report(
             r.GetString(0), Timestamp.ParseStored(r.GetString(2)), r.GetString(1), new Uri(r.GetString(3)),
-            Timestamp.ParseStored(r.GetString(4)), Timestamp.ParseStored(r.GetString(5))));
+            Timestamp.ParseStored(r.GetString(4)), Timestamp.ParseStored(r.GetString(5))) { Version = r.GetInt32(6) });
     }
 }
 

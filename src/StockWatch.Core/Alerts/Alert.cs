@@ -29,8 +29,9 @@ public sealed record Alert(long Id, ProductId ProductId, AlertType Type, DateTim
     /// <summary>The product's category when the alert was raised (channels filter on it).</summary>
     public string? Category { get; init; }
 
-    /// <summary>One line for people: logs, the CLI, e-mail subjects.</summary>
-    public string Describe()
+    /// <summary>One line for people: logs, the CLI, messages.</summary>
+    /// <param name="currency">The ISO 4217 code printed after each amount (<c>StockWatch:Currency</c>), if any.</param>
+    public string Describe(string? currency = null)
     {
         var d = Details;
         var product = ProductId.Value;
@@ -40,7 +41,7 @@ public sealed record Alert(long Id, ProductId ProductId, AlertType Type, DateTim
             AlertType.LowStock => $"Low stock: {product} has {d.Stock} in stock (threshold {d.Threshold})",
             AlertType.OutOfStock => $"Out of stock: {product}",
             AlertType.BackInStock => $"Back in stock: {product} has {d.Stock} (threshold {d.Threshold})",
-            AlertType.PriceChanged => $"Price of {product} changed from {d.OldValue} to {d.NewValue}" + Percent(d.PercentChange),
+            AlertType.PriceChanged => $"Price of {product} changed from {Amount(d.OldValue, currency)} to {Amount(d.NewValue, currency)}" + Percent(d.PercentChange),
             AlertType.NameChanged => $"{product} renamed from \"{d.OldValue}\" to \"{d.NewValue}\"",
             AlertType.CategoryChanged => $"{product} moved from {d.OldValue} to {d.NewValue}",
             AlertType.ProductAdded => $"Product added: {product} \"{d.NewValue}\"",
@@ -50,6 +51,8 @@ public sealed record Alert(long Id, ProductId ProductId, AlertType Type, DateTim
             _ => $"{Type.ToWire()}: {product}",
         };
     }
+
+    private static string Amount(string? amount, string? currency) => amount is null || currency is null ? amount ?? string.Empty : $"{amount} {currency}";
 
     private static string Percent(decimal? percent) =>
         percent is { } p ? $" ({(p > 0 ? "+" : string.Empty)}{p.ToString("0.##", CultureInfo.InvariantCulture)} %)" : string.Empty;

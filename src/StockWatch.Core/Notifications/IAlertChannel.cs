@@ -58,6 +58,7 @@ public sealed record Announcement(string Kind, string Subject, string Text, Uri?
 {
     public const string SingleAlert = "alert";
     public const string ImportDigest = "import_digest";
+    public const string ReminderDigest = "reminder_digest";
     public const string WeeklyReport = "weekly_report";
     public const string OperationalAlert = "operational_alert";
 
@@ -70,20 +71,36 @@ public sealed record Announcement(string Kind, string Subject, string Text, Uri?
     /// <summary>The same key records the announcement once however often it is announced (a report's id); none: each time.</summary>
     public string? Key { get; init; }
 
-    /// <summary>One alert: the subject names its type and product.</summary>
-    public static Announcement ForAlert(Alert alert) =>
-        new(SingleAlert, $"{alert.Type.ToWire()}: {alert.ProductId}", alert.Describe(), null, [alert]);
+    /// <summary>How many alerts a digest's text lists one by one; the rest are counted.</summary>
+    public const int DigestLines = 25;
 
-    /// <summary>The alerts one import caused: <c>Import imp-… raised 3 alerts: 2 LOW_STOCK, 1 OUT_OF_STOCK</c>.</summary>
-    public static Announcement ForImport(string importId, IReadOnlyList<Alert> alerts)
+    /// <summary>One alert: the subject names its type and product; the link is the alert's page on the dashboard (with <c>StockWatch:PublicUrl</c>).</summary>
+    public static Announcement ForAlert(Alert alert, SiteOptions? site = null) =>
+        new(SingleAlert, $"{alert.Type.ToWire()}: {alert.ProductId}", alert.Describe(site?.Code), site?.Alert(alert.Id), [alert]);
+
+    /// <summary>
+    /// The alerts one import caused: <c>Import imp-… raised 3 alerts: 2 LOW_STOCK, 1 OUT_OF_STOCK</c>, then one line per
+    /// alert (the first <see cref="DigestLines"/>), each with its page's link.
+    /// </summary>
+    public static Announcement ForImport(string importId, IReadOnlyList<Alert> alerts, SiteOptions? site = null) =>
+        Digest(ImportDigest, $"Import {importId} raised {alerts.Count} alert{(alerts.Count == 1 ? string.Empty : "s")}", alerts, site);
+
+    /// <summary>The LOW_STOCK reminders of one sweep, for one channel: products that have stayed low since their last alert.</summary>
+    public static Announcement ForReminders(IReadOnlyList<Alert> reminders, SiteOptions? site = null) =>
+        Digest(ReminderDigest, $"{reminders.Count} product{(reminders.Count == 1 ? " is" : "s are")} still low", reminders, site);
+
+    private static Announcement Digest(string kind, string subject, IReadOnlyList<Alert> alerts, SiteOptions? site)
     {
-        var subject = $"Import {importId} raised {alerts.Count} alert{(alerts.Count == 1 ? string.Empty : "s")}";
         var counts = string.Join(", ", alerts.GroupBy(a => a.Type).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToWire()}"));
-        return new Announcement(ImportDigest, subject, $"{subject}: {counts}", null, alerts);
+        var lines = alerts.Take(DigestLines).Select(a => $"- {a.Describe(site?.Code)}{(site?.Alert(a.Id) is { } link ? $" {link.AbsoluteUri}" : string.Empty)}");
+        var more = alerts.Count > DigestLines ? [$"… and {alerts.Count - DigestLines} more."] : Array.Empty<string>();
+        return new Announcement(kind, subject, string.Join('\n', [$"{subject}: {counts}", .. lines, .. more]), site?.Dashboard("alerts"), alerts);
     }
 
-    public static Announcement ForReport(string reportId, string text, Uri link) =>
-        new(WeeklyReport, $"Weekly report {reportId}", text, link, []) { Topic = WeeklyReportTopic, Key = $"report-{reportId}" };
+    /// <summary>A report made (version 1) or rebuilt (an update: its own subject and key, so it is told again).</summary>
+    public static Announcement ForReport(string reportId, int version, string text, Uri? link) => version == 1
+        ? new(WeeklyReport, $"Weekly report {reportId}", text, link, []) { Topic = WeeklyReportTopic, Key = $"report-{reportId}" }
+        : new(WeeklyReport, $"Weekly report {reportId} updated (version {version})", text, link, []) { Topic = WeeklyReportTopic, Key = $"report-{reportId}-v{version}" };
 
     public static Announcement ForAlarm(string alarmType, string subject, string text) =>
         new(OperationalAlert, subject, text, null, []) { Topic = alarmType };

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Stream;
 
@@ -9,8 +10,10 @@ namespace StockWatch.Core.Notifications;
 /// channels, plans them after checkpoints that move in the same transaction that queues the deliveries, so a crash
 /// in between loses nothing, and delivery ids follow from what they tell, so planning again plans nothing twice.
 /// </summary>
-public sealed class Notifier(IDeliveryStore store, ChannelSet channels)
+public sealed class Notifier(IDeliveryStore store, ChannelSet channels, IOptions<SiteOptions>? site = null)
 {
+    private readonly SiteOptions _site = site?.Value ?? new SiteOptions();
+
     /// <summary>Alerts planned per transaction. An import whose alerts span more than one batch is told in one digest per batch.</summary>
     public const int PlanBatch = 5000;
 
@@ -21,7 +24,7 @@ public sealed class Notifier(IDeliveryStore store, ChannelSet channels)
         await PlanAnnouncementsAsync(cancellationToken);
     }
 
-    /// <summary>Each stored alert on its own, except an import's, which go as one digest.</summary>
+    /// <summary>Each stored alert on its own, except an import's and a reminder sweep's, which go as one digest each.</summary>
     private async Task PlanAlertsAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -35,16 +38,19 @@ public sealed class Notifier(IDeliveryStore store, ChannelSet channels)
             List<PlannedDelivery> planned = [];
             foreach (var channel in channels.All)
             {
-                foreach (var alert in alerts.Where(a => ImportOf(a) is null && channel.Filter.Accepts(a)))
+                foreach (var alert in alerts.Where(a => DigestOf(a) is null && channel.Filter.Accepts(a)))
                 {
-                    planned.Add(new PlannedDelivery($"alert-{alert.Id}-{channel.Name}", channel.Name, Announcement.ForAlert(alert)));
+                    planned.Add(new PlannedDelivery($"alert-{alert.Id}-{channel.Name}", channel.Name, Announcement.ForAlert(alert, _site)));
                 }
 
-                foreach (var import in alerts.Where(a => ImportOf(a) is not null).GroupBy(a => ImportOf(a)!))
+                foreach (var digest in alerts.Where(a => DigestOf(a) is not null).GroupBy(a => DigestOf(a)!.Value))
                 {
-                    if (import.Where(channel.Filter.Accepts).ToList() is [var first, ..] told)
+                    if (digest.Where(channel.Filter.Accepts).ToList() is [var first, ..] told)
                     {
-                        planned.Add(new PlannedDelivery($"import-{import.Key}-{first.Id}-{channel.Name}", channel.Name, Announcement.ForImport(import.Key, told)));
+                        var (kind, key) = digest.Key;
+                        planned.Add(kind == Announcement.ImportDigest
+                            ? new PlannedDelivery($"import-{key}-{first.Id}-{channel.Name}", channel.Name, Announcement.ForImport(key, told, _site))
+                            : new PlannedDelivery($"reminders-{key}-{first.Id}-{channel.Name}", channel.Name, Announcement.ForReminders(told, _site)));
                     }
                 }
             }
@@ -73,7 +79,14 @@ public sealed class Notifier(IDeliveryStore store, ChannelSet channels)
         }
     }
 
-    /// <summary>The import that caused the alert (change cause <c>import: ID</c>), if an import did.</summary>
-    private static string? ImportOf(Alert alert) =>
-        alert.Cause is { } cause && cause.StartsWith(ChangeRecord.ImportCause, StringComparison.Ordinal) ? cause[ChangeRecord.ImportCause.Length..].Trim() : null;
+    /// <summary>
+    /// The digest an alert is told in: the import that caused it (change cause <c>import: ID</c>), or the reminder sweep
+    /// that raised it (<c>reminder: sweep-…</c>); <c>null</c> for an alert told on its own.
+    /// </summary>
+    private static (string Kind, string Key)? DigestOf(Alert alert) => alert.Cause switch
+    {
+        { } cause when cause.StartsWith(ChangeRecord.ImportCause, StringComparison.Ordinal) => (Announcement.ImportDigest, cause[ChangeRecord.ImportCause.Length..].Trim()),
+        { } cause when cause.StartsWith(ReminderSweep.Cause, StringComparison.Ordinal) => (Announcement.ReminderDigest, cause[ReminderSweep.Cause.Length..].Trim()),
+        _ => null,
+    };
 }

@@ -43,22 +43,22 @@ public static class ReportFormats
             csv.Append('\n');
         }
 
-        Table("period", ["start", "end", "generated_at"], [[Timestamp.Format(r.Period.Start), Timestamp.Format(r.Period.End), Timestamp.Format(r.GeneratedAt)]]);
+        Table("period", ["start", "end", "generated_at", "version"], [[Timestamp.Format(r.Period.Start), Timestamp.Format(r.Period.End), Timestamp.Format(r.GeneratedAt), C(r.Version)]]);
         Table("totals", ["figure", "this_week", "previous_week", "change_percent"],
         [
             ["units", C(r.Totals.Units), C(r.PreviousTotals.Units), C(r.Change.Units)],
-            ["revenue", C(r.Totals.Revenue), C(r.PreviousTotals.Revenue), C(r.Change.Revenue)],
+            [Money("revenue", r), C(r.Totals.Revenue), C(r.PreviousTotals.Revenue), C(r.Change.Revenue)],
             ["sales", C(r.Totals.Sales), C(r.PreviousTotals.Sales), C(r.Change.Sales)],
             ["products_sold", C(r.Totals.ProductsSold), C(r.PreviousTotals.ProductsSold), C(r.Change.ProductsSold)],
-            ["inventory_value", C(r.InventoryValue), null, null],
+            [Money("inventory_value", r), C(r.InventoryValue), null, null],
         ]);
-        string[] productHeader = ["rank", "product_id", "product_name", "product_category", "units", "revenue"];
+        string[] productHeader = ["rank", "product_id", "product_name", "product_category", "units", Money("revenue", r)];
         Table("top_by_revenue", productHeader, r.TopByRevenue.Select((p, i) => CsvProductRow(i, p)));
         Table("top_by_units", productHeader, r.TopByUnits.Select((p, i) => CsvProductRow(i, p)));
-        Table("categories", ["category", "units", "revenue", "products_sold"],
+        Table("categories", ["category", "units", Money("revenue", r), "products_sold"],
             r.Categories.Select(c => new[] { c.Category, C(c.Units), C(c.Revenue), C(c.ProductsSold) }));
-        Table("days", ["date", "units", "revenue"], r.Days.Select(d => new[] { d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), C(d.Units), C(d.Revenue) }));
-        Table("slow_movers", ["product_id", "product_name", "stock", "stock_value"],
+        Table("days", ["date", "units", Money("revenue", r)], r.Days.Select(d => new[] { d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), C(d.Units), C(d.Revenue) }));
+        Table("slow_movers", ["product_id", "product_name", "stock", Money("stock_value", r)],
             r.SlowMovers.Select(s => new[] { s.ProductId, s.ProductName, C(s.Stock), C(s.StockValue) }));
         string[] stockHeader = ["product_id", "product_name", "product_category", "stock", "threshold", "daily_rate", "days_of_cover", "reorder_quantity"];
         Table("low_stock", stockHeader, r.LowStock.Select(CsvStockRow));
@@ -71,7 +71,7 @@ public static class ReportFormats
     public static string Html(WeeklyReport r)
     {
         var html = new StringBuilder();
-        var ending = $"week ending {Person(r.Period.End, "ddd d MMM yyyy, HH:mm")} UTC";
+        var ending = $"week ending {Ending(r.Period.End)}";
         var period = $"{Person(r.Period.Start, "ddd d MMM yyyy HH:mm")} – {Person(r.Period.End, "ddd d MMM yyyy HH:mm")} UTC";
         html.Append(CultureInfo.InvariantCulture, $$"""
             <!DOCTYPE html>
@@ -87,24 +87,24 @@ public static class ReportFormats
             td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} svg{max-width:100%;height:auto;display:block}
             .wide{overflow-x:auto}
             </style></head><body>
-            <h1>Weekly report, {{E(ending)}}</h1><p class="muted">{{E(period)}} · generated {{E(Person(r.GeneratedAt, "yyyy-MM-dd HH:mm"))}} UTC · {{E(r.ReportId)}}</p>
+            <h1>Weekly report, {{E(ending)}}</h1><p class="muted">{{E(period)}} · {{(r.Version == 1 ? "generated" : $"version {r.Version}, rebuilt")}} {{E(Person(r.GeneratedAt, "yyyy-MM-dd HH:mm"))}} UTC · {{E(r.ReportId)}}</p>
             <div class="cards">
             """);
         Card(html, "Net units", N(r.Totals.Units), r.Change.Units);
-        Card(html, "Net revenue", N(r.Totals.Revenue), r.Change.Revenue);
+        Card(html, "Net revenue", Amount(r.Totals.Revenue, r), r.Change.Revenue);
         Card(html, "Sale lines", N(r.Totals.Sales), r.Change.Sales);
         Card(html, "Products sold", N(r.Totals.ProductsSold), r.Change.ProductsSold);
-        Card(html, "Inventory value", N(r.InventoryValue), null);
+        Card(html, "Inventory value", Amount(r.InventoryValue, r), null);
         html.Append("</div>\n<h2>Sales per day</h2>\n");
-        html.Append(Charts.Columns("Revenue per day", [.. r.Days.Select(d => (d.Date.ToString("ddd dd", CultureInfo.InvariantCulture), d.Revenue))]));
+        html.Append(Charts.Columns(Label("Revenue per day", r), [.. r.Days.Select(d => (d.Date.ToString("ddd dd", CultureInfo.InvariantCulture), d.Revenue))]));
         html.Append("<h2>Top products by revenue</h2>\n");
-        html.Append(Charts.Bars("Top products by revenue", [.. r.TopByRevenue.Select(p => (Label(p), p.Revenue))]));
-        ProductTable(html, r.TopByRevenue);
+        html.Append(Charts.Bars(Label("Top products by revenue", r), [.. r.TopByRevenue.Select(p => (Label(p), p.Revenue))]));
+        ProductTable(html, r.TopByRevenue, r);
         html.Append("<h2>Top products by units</h2>\n");
-        ProductTable(html, r.TopByUnits);
+        ProductTable(html, r.TopByUnits, r);
         html.Append("<h2>Categories</h2>\n");
-        html.Append(Charts.Bars("Revenue by category", [.. r.Categories.Take(12).Select(c => (c.Category, c.Revenue))]));
-        Table(html, ["Category", "Units", "Revenue", "Products sold"], r.Categories.Select(c => new[] { c.Category, N(c.Units), N(c.Revenue), N(c.ProductsSold) }), numeric: 1);
+        html.Append(Charts.Bars(Label("Revenue by category", r), [.. r.Categories.Take(12).Select(c => (c.Category, c.Revenue))]));
+        Table(html, ["Category", "Units", Label("Revenue", r), "Products sold"], r.Categories.Select(c => new[] { c.Category, N(c.Units), N(c.Revenue), N(c.ProductsSold) }), numeric: 1);
         html.Append(CultureInfo.InvariantCulture,
             $"<h2>Low and out of stock</h2>\n<p class=\"muted\">{N(r.OutOfStock.Count)} out of stock, {N(r.LowStock.Count)} low; those that sell fastest first.</p>\n");
         var concerns = r.OutOfStock.Concat(r.LowStock).OrderByDescending(c => c.DailyRate).ThenBy(c => c.Stock).ThenBy(c => c.ProductId, StringComparer.Ordinal).ToList();
@@ -121,7 +121,7 @@ public static class ReportFormats
         }
 
         html.Append(CultureInfo.InvariantCulture, $"<h2>Slow movers</h2>\n<p class=\"muted\">{N(r.SlowMoverCount)} product{(r.SlowMoverCount == 1 ? " is" : "s are")} in stock and sold nothing this week; the most stock value first.</p>\n");
-        Table(html, ["Product", "Name", "Stock", "Stock value"], r.SlowMovers.Select(s => new[] { s.ProductId, s.ProductName, N(s.Stock), N(s.StockValue) }), numeric: 2);
+        Table(html, ["Product", "Name", "Stock", Label("Stock value", r)], r.SlowMovers.Select(s => new[] { s.ProductId, s.ProductName, N(s.Stock), N(s.StockValue) }), numeric: 2);
         html.Append("<h2>Alerts</h2>\n");
         Table(html, ["Type", "Count"], r.AlertsByType.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new[] { a.Key, N(a.Value) }), numeric: 1);
         html.Append("</body></html>\n");
@@ -156,6 +156,18 @@ public static class ReportFormats
 
     private static string? C(decimal? value) => value?.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A CSV header of an amount, with the currency when there is one: <c>revenue_eur</c>.</summary>
+    private static string Money(string header, WeeklyReport r) => r.Currency is { } code ? $"{header}_{code.ToLowerInvariant()}" : header;
+
+    /// <summary>A heading of amounts, with the currency when there is one: <c>Revenue (EUR)</c>.</summary>
+    private static string Label(string heading, WeeklyReport r) => r.Currency is { } code ? $"{heading} ({code})" : heading;
+
+    /// <summary>An amount on a card, with the currency when there is one: <c>1,234.50 EUR</c>.</summary>
+    private static string Amount(decimal value, WeeklyReport r) => r.Currency is { } code ? $"{N(value)} {code}" : N(value);
+
+    /// <summary>The end of a report's period as its title names it: <c>Thu 10 Nov 2011, 17:00 UTC</c>.</summary>
+    public static string Ending(DateTimeOffset periodEnd) => $"{Person(periodEnd, "ddd d MMM yyyy, HH:mm")} UTC";
+
     /// <summary>A time as a person reads it, in UTC (<c>Thu 10 Nov 2011, 17:00</c>; <c>2026-11-30 03:07</c>).</summary>
     private static string Person(DateTimeOffset time, string format) => time.UtcDateTime.ToString(format, CultureInfo.InvariantCulture);
 
@@ -174,8 +186,8 @@ public static class ReportFormats
         html.Append(CultureInfo.InvariantCulture, $"<div class=\"card\">{E(title)}<b>{E(value)}</b>{trend}</div>\n");
     }
 
-    private static void ProductTable(StringBuilder html, IReadOnlyList<ProductSales> products) =>
-        Table(html, ["#", "Product", "Name", "Category", "Units", "Revenue"], products.Select((p, i) => ProductRow(i, p)), numeric: 4);
+    private static void ProductTable(StringBuilder html, IReadOnlyList<ProductSales> products, WeeklyReport r) =>
+        Table(html, ["#", "Product", "Name", "Category", "Units", Label("Revenue", r)], products.Select((p, i) => ProductRow(i, p)), numeric: 4);
 
     /// <param name="numeric">The first column (from 0) from which cells are numbers, right-aligned.</param>
     private static void Table(StringBuilder html, string[] header, IEnumerable<string?[]> rows, int numeric)

@@ -12,6 +12,13 @@ public sealed record WeeklyReport
 
     public int SchemaVersion { get; init; } = CurrentSchema;
     public required string ReportId { get; init; }
+
+    /// <summary>1 when first made; each rebuild of the same period (after late sales) adds one.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>The ISO 4217 code every amount is in (<c>StockWatch:Currency</c>); <c>null</c> when none is set.</summary>
+    public string? Currency { get; init; }
+
     public required ReportPeriod Period { get; init; }
     public required DateTimeOffset GeneratedAt { get; init; }
     public required ReportTotals Totals { get; init; }

@@ -108,14 +108,20 @@ public sealed class ReportSchedule
     }
 }
 
-/// <summary>A report made, or found made already for the same period.</summary>
+/// <summary>A report made (or a new version of it), or found made already for the same period.</summary>
 public sealed record ReportMade(Report Report, WeeklyReport Content, bool Created);
 
-/// <summary>The Reports ledger port.</summary>
+/// <summary>The Reports ledger port: one entry per type and period end, at its latest version.</summary>
 public interface IReportLedger
 {
     /// <summary>Records the report unless one of its type and period end exists; false then.</summary>
     Task<bool> TryAddAsync(Report report);
+
+    /// <summary>
+    /// Records <paramref name="report"/> (<see cref="Report.Version"/> 2 or more) in place of its period's entry, if
+    /// that entry is still at the version before; false when another rebuild got there first.
+    /// </summary>
+    Task<bool> TryReplaceAsync(Report report);
 
     Report? Find(string reportId);
 
@@ -128,7 +134,9 @@ public interface IReportLedger
 /// <summary>
 /// Makes weekly reports: the figures, saved as JSON, CSV and HTML under <c>reports/weekly/&lt;period end date&gt;/</c>,
 /// announced and recorded. One report per period: the id, the files and the announcement's deliveries follow from the
-/// period, so two makers racing (two processes, a restart mid-run) leave one report, announced once.
+/// period, so two makers racing (two processes, a restart mid-run) leave one report, announced once. A period is
+/// made only once it has ended (a preview computes any period without storing it); a rebuild after late sales stores
+/// a new version of the same period and announces it as an update (docs/decisions/0016-report-periods-and-links.md).
 /// </summary>
 public sealed partial class WeeklyReports(
     IReportSource source,
@@ -137,6 +145,7 @@ public sealed partial class WeeklyReports(
     IAnnouncements announcements,
     IOptions<ReportOptions> reportOptions,
     IOptions<AlertOptions> alertOptions,
+    IOptions<SiteOptions> siteOptions,
     TimeProvider time,
     ILogger<WeeklyReports> logger)
 {
@@ -150,8 +159,9 @@ public sealed partial class WeeklyReports(
 
     public static string IdFor(DateTimeOffset periodEnd) => $"weekly-{periodEnd.UtcDateTime:yyyyMMdd'T'HHmm'Z'}";
 
-    public static ObjectKey KeyFor(DateTimeOffset periodEnd, string format) =>
-        ObjectKey.Parse($"reports/weekly/{periodEnd.UtcDateTime:yyyy-MM-dd}/{IdFor(periodEnd)}.{format}");
+    /// <summary>Where a version's file is kept: <c>weekly-…Z.html</c> for the first, <c>weekly-…Z-v2.html</c> for a rebuild.</summary>
+    public static ObjectKey KeyFor(DateTimeOffset periodEnd, string format, int version = 1) =>
+        ObjectKey.Parse($"reports/weekly/{periodEnd.UtcDateTime:yyyy-MM-dd}/{IdFor(periodEnd)}{(version == 1 ? string.Empty : $"-v{version}")}.{format}");
 
     public ReportSchedule Schedule { get; } = ReportSchedule.Parse(reportOptions.Value.Schedule);
 
@@ -181,19 +191,19 @@ public sealed partial class WeeklyReports(
         Schedule.Latest(time.GetUtcNow()) is { } due ? await MakeAsync(due, cancellationToken) : null;
 
     /// <summary>The report of the 7 days before <paramref name="periodEnd"/>: made now, or as made before.</summary>
-    public async Task<ReportMade> MakeAsync(DateTimeOffset periodEnd, CancellationToken cancellationToken)
+    /// <param name="preview">How the caller spells a preview, for the refusal's message (<c>--preview</c> on the command line).</param>
+    /// <exception cref="StockWatchException">Conflict (<c>end</c>): the period has not ended, and no report of it exists.</exception>
+    public async Task<ReportMade> MakeAsync(DateTimeOffset periodEnd, CancellationToken cancellationToken, string preview = "preview=true")
     {
-        periodEnd = new DateTimeOffset(periodEnd.UtcTicks - periodEnd.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        periodEnd = Seconds(periodEnd);
         if (ledger.FindByPeriod(Type, periodEnd) is { } existing)
         {
             return new ReportMade(existing, Read(existing), Created: false);
         }
 
+        Ended(periodEnd, preview);
         var content = Build(periodEnd);
-        await Put(KeyFor(periodEnd, "json"), ReportFormats.Json(content), cancellationToken);
-        await Put(KeyFor(periodEnd, "csv"), ReportFormats.Csv(content), cancellationToken);
-        await Put(KeyFor(periodEnd, "html"), ReportFormats.Html(content), cancellationToken);
-        var report = new Report(content.ReportId, content.GeneratedAt, Type, objects.LocationOf(KeyFor(periodEnd, "html")), content.Period.Start, periodEnd);
+        var report = await SaveAsync(content, cancellationToken);
 
         // Announced before it is recorded, so a crash in between cannot leave a report nobody hears of; the
         // announcement's key is the report's id, so a second maker's announcement plans nothing more.
@@ -205,12 +215,43 @@ public sealed partial class WeeklyReports(
             return new ReportMade(recorded, Read(recorded), Created: false);
         }
 
-        LogMade(report.ReportId, report.ReportLocation);
+        LogMade(report.ReportId, report.Version, report.ReportLocation);
         return new ReportMade(report, content, Created: true);
     }
 
+    /// <summary>
+    /// Makes the period's report again from the sales stored now (late sales, a corrected import): a new version of the
+    /// same report, its files beside the earlier versions', recorded in their place and announced as an update. A
+    /// period without a report is made as <see cref="MakeAsync"/> makes it.
+    /// </summary>
+    /// <exception cref="StockWatchException">Conflict (<c>end</c>): the period has not ended, or another rebuild recorded this version first.</exception>
+    public async Task<ReportMade> RebuildAsync(DateTimeOffset periodEnd, CancellationToken cancellationToken, string preview = "preview=true")
+    {
+        periodEnd = Seconds(periodEnd);
+        Ended(periodEnd, preview);
+        if (ledger.FindByPeriod(Type, periodEnd) is not { } stored)
+        {
+            return await MakeAsync(periodEnd, cancellationToken, preview);
+        }
+
+        var content = Build(periodEnd) with { Version = stored.Version + 1 };
+        var report = await SaveAsync(content, cancellationToken);
+        await AnnounceAsync(report, content);
+        if (!await ledger.TryReplaceAsync(report))
+        {
+            throw StockWatchException.Conflict(
+                $"Report {report.ReportId} was rebuilt by another request at the same time (now version {ledger.FindByPeriod(Type, periodEnd)?.Version}); nothing more was recorded.", "end");
+        }
+
+        LogMade(report.ReportId, report.Version, report.ReportLocation);
+        return new ReportMade(report, content, Created: true);
+    }
+
+    /// <summary>The period's figures as they stand now, ended or not, stored nowhere and announced to no one.</summary>
+    public WeeklyReport Preview(DateTimeOffset periodEnd) => Build(Seconds(periodEnd));
+
     /// <summary>The saved content of a report in one of its formats (json, csv, html), or <c>null</c> when missing.</summary>
-    public Stream? Open(Report report, string format) => objects.Open(KeyFor(report.PeriodEnd, format));
+    public Stream? Open(Report report, string format) => objects.Open(KeyFor(report.PeriodEnd, format, report.Version));
 
     /// <summary>
     /// The report's figures. The week's sales per product (the one sort the report needs) are read while the week's
@@ -236,6 +277,7 @@ public sealed partial class WeeklyReports(
         return new WeeklyReport
         {
             ReportId = IdFor(periodEnd),
+            Currency = siteOptions.Value.Code,
             Period = new ReportPeriod(start, periodEnd),
             GeneratedAt = time.GetUtcNow(),
             Totals = totals,
@@ -288,17 +330,53 @@ public sealed partial class WeeklyReports(
         return ReportFormats.ReadJson(json);
     }
 
+    private static DateTimeOffset Seconds(DateTimeOffset time) => new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    /// <summary>Refuses a period that has not ended: its figures would be stored, and later returned, half-made.</summary>
+    private void Ended(DateTimeOffset periodEnd, string preview)
+    {
+        if (periodEnd > time.GetUtcNow())
+        {
+            throw StockWatchException.Conflict(
+                $"The week ending {ReportFormats.Ending(periodEnd)} has not ended yet: its report can be made from {Timestamp.Format(periodEnd)}. "
+                + $"Use {preview} to see its figures so far without storing them.", "end");
+        }
+    }
+
+    /// <summary>Saves the JSON, CSV and HTML of <paramref name="content"/>'s version; the ledger entry it makes points at the HTML.</summary>
+    private async Task<Report> SaveAsync(WeeklyReport content, CancellationToken cancellationToken)
+    {
+        var (end, version) = (content.Period.End, content.Version);
+        await Put(KeyFor(end, "json", version), ReportFormats.Json(content), cancellationToken);
+        await Put(KeyFor(end, "csv", version), ReportFormats.Csv(content), cancellationToken);
+        await Put(KeyFor(end, "html", version), ReportFormats.Html(content), cancellationToken);
+        return new Report(content.ReportId, content.GeneratedAt, Type, objects.LocationOf(KeyFor(end, "html", version)), content.Period.Start, end) { Version = version };
+    }
+
     private Task Put(ObjectKey key, string text, CancellationToken cancellationToken) =>
         objects.PutAsync(key, new MemoryStream(Encoding.UTF8.GetBytes(text)), cancellationToken);
 
+    /// <summary>
+    /// Tells of the report with its true counts. The link is the dashboard's page for the report with
+    /// <c>StockWatch:PublicUrl</c>; without it, a file on this server is named by its path (a <c>file:</c> link opens
+    /// nowhere else) and an object in a bucket by its location (the AWS shape's channels send a presigned link).
+    /// </summary>
     private async Task AnnounceAsync(Report report, WeeklyReport content)
     {
+        var site = siteOptions.Value;
+        var what = report.Version == 1 ? "Weekly report" : $"Updated weekly report (version {report.Version})";
+        var (link, where) = (site.Report(report.ReportId), report.ReportLocation) switch
+        {
+            ({ } page, _) => (page, page.AbsoluteUri),
+            (null, { IsFile: true } file) => (null, $"Saved on the server at {file.LocalPath}"),
+            (null, var location) => (location, location.AbsoluteUri),
+        };
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"Weekly report {content.Period.Start:yyyy-MM-dd} to {content.Period.End:yyyy-MM-dd}: {content.Totals.Units:N0} units, revenue {content.Totals.Revenue:N2}"
-            + $", {content.LowStock.Count} low and {content.OutOfStock.Count} out of stock. {report.ReportLocation}");
-        await announcements.AnnounceAsync(Announcement.ForReport(report.ReportId, summary, report.ReportLocation));
+            $"{what}, week ending {ReportFormats.Ending(content.Period.End)}: {content.Totals.Units:N0} units, revenue {site.Amount(content.Totals.Revenue)}"
+            + $", {content.LowStock.Count:N0} low and {content.OutOfStock.Count:N0} out of stock. {where}");
+        await announcements.AnnounceAsync(Announcement.ForReport(report.ReportId, report.Version, summary, link));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly report {ReportId} made: {Location}")]
-    private partial void LogMade(string reportId, Uri location);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly report {ReportId} version {Version} made: {Location}")]
+    private partial void LogMade(string reportId, int version, Uri location);
 }

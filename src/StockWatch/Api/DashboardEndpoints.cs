@@ -4,7 +4,9 @@ using StockWatch.Contracts;
 using StockWatch.Core;
 using StockWatch.Core.Access;
 using StockWatch.Core.Catalog;
+using Microsoft.Extensions.Options;
 using StockWatch.Core.Monitoring;
+using StockWatch.Core.Notifications;
 using StockWatch.Core.Queues;
 
 namespace StockWatch.Api;
@@ -54,9 +56,9 @@ public static class DashboardEndpoints
         return routes;
     }
 
-    /// <summary>The caller's key: its name and role (the dashboard shows write controls to writers only).</summary>
-    public static Ok<MeResponse> Me(HttpContext context) =>
-        context.Key() is { } key ? TypedResults.Ok(new MeResponse(key.KeyId, key.Name, key.Role.ToWire())) : throw new InvalidOperationException("RequireRole admits no anonymous caller.");
+    /// <summary>The caller's key: its name and role (the dashboard shows write controls to writers only), and the currency of amounts.</summary>
+    public static Ok<MeResponse> Me(HttpContext context, IOptions<SiteOptions> site) =>
+        context.Key() is { } key ? TypedResults.Ok(new MeResponse(key.KeyId, key.Name, key.Role.ToWire()) { Currency = site.Value.Code }) : throw new InvalidOperationException("RequireRole admits no anonymous caller.");
 
     /// <summary>Products, low and out of stock, inventory value, units sold in the last 7 days, categories.</summary>
     public static Ok<CatalogSummary> Summary(ICatalogViews views, TimeProvider time) => TypedResults.Ok(views.Summary(time.GetUtcNow()));

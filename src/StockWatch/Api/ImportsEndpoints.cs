@@ -94,13 +94,13 @@ public static class ImportsEndpoints
         return new ImportSettings
         {
             Kind = kind is null ? null : ImportOptionText.Kind(kind),
-            DryRun = Flag(dry_run, "dry_run"),
+            DryRun = Values.ParseFlag(dry_run, "dry_run"),
             Map = ImportOptionText.Map(map ?? []),
             DateFormats = ImportOptionText.DateFormats(date_format ?? []),
             DecimalSeparator = decimal_separator is null ? null : ImportOptionText.DecimalSeparator(decimal_separator),
             Delimiter = delimiter is null ? null : ImportOptionText.Delimiter(delimiter),
             Stock = stock is null ? StockMode.Apply : ImportOptionText.Stock(stock),
-            CreateProducts = Flag(create_products, "create_products"),
+            CreateProducts = Values.ParseFlag(create_products, "create_products"),
         };
     }
 
@@ -161,13 +161,6 @@ public static class ImportsEndpoints
             ? TypedResults.File(errors, "text/csv", $"{record.ImportId}-errors.csv")
             : throw StockWatchException.NotFound($"Import {id} has no errors.csv yet (it is {record.Status.ToString().ToLowerInvariant()}).");
     }
-
-    private static bool Flag(string? text, string field) => text?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "false" => false,
-        "true" => true,
-        _ => throw StockWatchException.Invalid(field, $"{field} must be true or false (got {Text.Quote(text)})."),
-    };
 }
 
 public sealed record ImportAccepted(string ImportId);

@@ -20,7 +20,8 @@ public static class ReportsEndpoints
     {
         var group = routes.MapGroup("/api/reports").WithTags("Reports").WithCommonProblems();
         group.MapGet("/", List).RequireRole(Role.Reader);
-        group.MapPost("/weekly", Make).RequireRole(Role.Writer);
+        group.MapPost("/weekly", Make).RequireRole(Role.Writer).Problems(409)
+            .Produces<ReportResponse>(StatusCodes.Status201Created).Produces<ReportResponse>(StatusCodes.Status200OK);
         group.MapGet("/{id}", Get).RequireRole(Role.Reader).Problems(404);
         group.MapGet("/{id}/content", Content).RequireRole(Role.Reader).Problems(404)
             .Produces(StatusCodes.Status200OK, contentType: "text/html");
@@ -33,12 +34,27 @@ public static class ReportsEndpoints
 
     /// <summary>
     /// Makes the weekly report of the period ending at <c>end</c> (ISO-8601) or at the scheduled time of <c>week</c>
-    /// (<c>2026-W47</c>), by default of the latest scheduled time: 201 when made now, 200 with the report made before.
+    /// (<c>2026-W47</c>), by default of the latest scheduled time: 201 when made now, 200 with the report made before,
+    /// 409 while the period has not ended (the problem names when it can be made). <c>preview=true</c>: 200 with the
+    /// report's JSON as it stands, for any period, stored nowhere. <c>rebuild=true</c>: 201 with a new version of an
+    /// ended period's report, made from the sales stored now and announced as an update.
     /// </summary>
-    public static async Task<Results<Created<ReportResponse>, Ok<ReportResponse>>> Make(
-        WeeklyReports reports, string? end, string? week, CancellationToken cancellationToken)
+    public static async Task<IResult> Make(
+        WeeklyReports reports, string? end, string? week, string? preview, string? rebuild, CancellationToken cancellationToken)
     {
-        var made = await reports.MakeAsync(reports.PeriodEnd(end, week), cancellationToken);
+        var periodEnd = reports.PeriodEnd(end, week);
+        var (previewing, rebuilding) = (Values.ParseFlag(preview, "preview"), Values.ParseFlag(rebuild, "rebuild"));
+        if (previewing && rebuilding)
+        {
+            throw StockWatchException.Invalid("preview", "Give preview=true or rebuild=true, not both.");
+        }
+
+        if (previewing)
+        {
+            return TypedResults.Text(ReportFormats.Json(reports.Preview(periodEnd)), "application/json; charset=utf-8");
+        }
+
+        var made = rebuilding ? await reports.RebuildAsync(periodEnd, cancellationToken) : await reports.MakeAsync(periodEnd, cancellationToken);
         var response = ReportResponse.From(made);
         return made.Created ? TypedResults.Created($"/api/reports/{Uri.EscapeDataString(made.Report.ReportId)}", response) : TypedResults.Ok(response);
     }

@@ -59,7 +59,11 @@ public sealed record ProductResponse(
 public sealed record AlertCounts(long Total, Dictionary<string, long> ByType);
 
 /// <summary>Who the caller's key is.</summary>
-public sealed record MeResponse(string KeyId, string Name, string Role);
+public sealed record MeResponse(string KeyId, string Name, string Role)
+{
+    /// <summary>The ISO 4217 code of every amount (<c>StockWatch:Currency</c>); left out when none is set.</summary>
+    public string? Currency { get; init; }
+}
 
 /// <summary>The alarms that are on and the work queues' figures, for the dashboard's health page.</summary>
 public sealed record StatusResponse(List<AlarmResponse> Alarms, List<QueueResponse> Queues);
@@ -91,7 +95,10 @@ public sealed record ReportResponse(
     DateTimeOffset PeriodEnd,
     IReadOnlyDictionary<string, string> Content)
 {
-    /// <summary>True when this call made the report, false when it had been made before (CLI and POST only).</summary>
+    /// <summary>1 when first made; each rebuild of the period adds one.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>True when this call made the report (or a new version), false when it had been made before (CLI and POST only).</summary>
     public bool? Created { get; init; }
 
     public Core.Reports.ReportTotals? Totals { get; init; }
@@ -102,5 +109,8 @@ public sealed record ReportResponse(
 
     public static ReportResponse From(Core.Reports.Report r) => new(
         r.ReportId, r.ReportType, r.ReportDate, r.ReportLocation.AbsoluteUri, r.PeriodStart, r.PeriodEnd,
-        new[] { "json", "csv", "html" }.ToDictionary(format => format, format => $"/api/reports/{Uri.EscapeDataString(r.ReportId)}/content?format={format}"));
+        new[] { "json", "csv", "html" }.ToDictionary(format => format, format => $"/api/reports/{Uri.EscapeDataString(r.ReportId)}/content?format={format}"))
+    {
+        Version = r.Version,
+    };
 }

@@ -43,7 +43,8 @@ function svg(tag, attributes, ...children) {
 
 const canWrite = () => me && (me.role === "writer" || me.role === "admin");
 const number = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
-const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// Amounts carry the currency of StockWatch:Currency (from /api/me) when one is set.
+let money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const when = (text) => (text ? new Date(text).toLocaleString() : "");
 
 function table(headers, rows, attributes) {
@@ -127,6 +128,7 @@ function login(message) {
 
 async function start() {
   me = await api("/api/me");
+  if (me.currency) money = new Intl.NumberFormat(undefined, { style: "currency", currency: me.currency, currencyDisplay: "code" });
   document.getElementById("nav").hidden = false;
   document.getElementById("sign-out").hidden = false;
   document.getElementById("who").textContent = `${me.name} (${me.role})`;
@@ -138,9 +140,11 @@ async function start() {
 const pages = [
   [/^#?\/?$/, overview],
   [/^#\/alerts$/, alertsPage],
+  [/^#\/alerts\/(\d+)$/, alertPage],
   [/^#\/products\/(.+)$/, productPage],
   [/^#\/imports$/, importsPage],
   [/^#\/reports$/, reportsPage],
+  [/^#\/reports\/(.+)$/, reportPage],
   [/^#\/health$/, healthPage],
 ];
 
@@ -296,6 +300,19 @@ async function alertsPage() {
     feed.prepend(item);
   };
   follow(last, arrived, state, stop.signal);
+}
+
+/** One alert, as a message's link opens it: what it says, its product, and how the channels were told. */
+async function alertPage(id) {
+  const alert = await api(`/api/alerts/${encodeURIComponent(id)}`);
+  show(h("p", {}, h("a", { href: "#/alerts" }, "← Alerts")),
+    h("h1", { id: "alert-title" }, `${alert.alert_type} · `, h("a", { href: `#/products/${encodeURIComponent(alert.product_id)}` }, alert.product_id)),
+    h("p", { id: "alert-summary" }, alert.summary),
+    h("p", { class: "muted" }, when(alert.alert_time), alert.cause ? ` · ${alert.cause}` : ""),
+    h("h2", {}, "Deliveries"),
+    table(["Channel", "Status", "Attempts", "Last error"], (alert.deliveries || []).length
+      ? alert.deliveries.map((d) => h("tr", {}, h("td", {}, d.channel), h("td", {}, d.status), h("td", { class: "num" }, String(d.attempts)), h("td", { class: "wrap" }, d.last_error || "")))
+      : [h("tr", {}, h("td", { colspan: 4, class: "muted" }, "Not delivered to any channel yet."))]));
 }
 
 function alertItem(alert, fresh) {
@@ -526,6 +543,13 @@ async function reportsPage() {
       h("td", {}, h("button", { type: "button", class: "quiet", onclick: () => openReport(r, frame) }, "Open"))))
       : [h("tr", {}, h("td", { colspan: 3, class: "muted" }, "No report yet."))], { id: "reports" }),
     frame);
+}
+
+/** One report, as a message's link opens it: the list, with the report open below it. */
+async function reportPage(id) {
+  const report = await api(`/api/reports/${encodeURIComponent(id)}`);
+  await reportsPage();
+  await openReport(report, document.getElementById("report-view"));
 }
 
 /** The report's own HTML page, in a sandboxed frame: it runs no script and cannot reach the dashboard. */

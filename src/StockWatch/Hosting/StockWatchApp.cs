@@ -57,6 +57,12 @@ public static class StockWatchApp
         services.AddOptions<ReportOptions>().BindSection(ReportOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
         services.AddOptions<AlarmOptions>().BindSection(AlarmOptions.Section).ValidateOnStart();
+        services.AddOptions<SiteOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            options.Currency = configuration[SiteOptions.CurrencySetting];
+            options.PublicUrl = configuration[SiteOptions.PublicUrlSetting];
+        }).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidator>();
         services.AddSingleton<IValidateOptions<AlarmOptions>, AlarmOptionsValidator>();
         // Each channel bound on its own, so a failure names its setting (StockWatch:Channels:1:Port). Only serve sends, so
         // only serve checks the channels' values at start: a CLI command runs without the webhook secrets serve is given.
@@ -122,6 +128,8 @@ public static class StockWatchApp
         services.AddSingleton<IReportLedger, SqliteReportLedger>();
         services.AddSingleton<WeeklyReports>();
         services.AddSingleton<StreamProcessor>();
+        services.AddSingleton<IReminderStore, SqliteReminderStore>();
+        services.AddSingleton<ReminderSweep>();
         services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
         services.AddSingleton<IAnnouncements>(provider => provider.GetRequiredService<IDeliveryStore>());
         services.AddSingleton<Notifier>();

@@ -31,11 +31,18 @@ public static class StockWatchServer
         builder.Services.AddStockWatch(dataFolder, server: true);
         builder.Services.AddConfiguredStore(builder.Configuration);
         builder.AddStockWatchApi();
+        if (demo)
+        {
+            // First of the background work: its catalogue and history are in place before the first report is made.
+            builder.Services.AddHostedService<DemoSimulator>();
+        }
+
         builder.Services.AddHostedService<StreamProcessorWorker>();
         builder.Services.AddHostedService<WalCheckpointWorker>();
         builder.Services.AddHostedService<ImportWorker>();
         builder.Services.AddHostedService<LeftoversCleanup>();
         builder.Services.AddHostedService<ReportScheduler>();
+        builder.Services.AddHostedService<ReminderWorker>();
         builder.Services.AddHostedService<AlarmWorker>();
         builder.Services.AddHostedService<DeliveryWorker>();
         builder.Services.AddHostedService(provider => new ImportInboxWorker(
@@ -43,11 +50,6 @@ public static class StockWatchServer
             provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Imports.ImportOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<ImportInboxWorker>>()));
-        if (demo)
-        {
-            builder.Services.AddHostedService<DemoSimulator>();
-        }
-
         PrometheusBridge.Start();
         // Every setting is checked at once, before the host is built: building it creates the server, whose options
         // read StockWatch:Api, and a failure there would hide every other.

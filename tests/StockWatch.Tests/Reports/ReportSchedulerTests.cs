@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -56,7 +55,8 @@ public sealed class ReportSchedulerTests : IDisposable
         var announced = (await Delivered(services, channel)).Should().HaveCount(2).And.Subject.Last();
 
         announced.Subject.Should().Be($"Weekly report {WeeklyReports.IdFor(ThursdayAt17)}");
-        announced.Link!.Scheme.Should().Be("file");
+        announced.Link.Should().BeNull("without StockWatch:PublicUrl a message names the file on the server instead of a file: link");
+        announced.Text.Should().Contain("Saved on the server at " + _data.Path).And.NotContain("file:");
         ledger.List(10).Select(r => (r.PeriodStart, r.PeriodEnd)).Should().Equal((ThursdayAt17.AddDays(-7), ThursdayAt17), (LastThursdayAt17.AddDays(-7), LastThursdayAt17));
         await scheduler.StopAsync(_cancel);
     }
@@ -95,21 +95,5 @@ public sealed class ReportSchedulerTests : IDisposable
         made.Select(m => m.Report.ReportId).Distinct().Should().ContainSingle();
         (await Delivered(first, channel)).Should().ContainSingle("the makers' announcements share the report's key, so it is recorded once");
         TestStore.ScalarIn(Path.Combine(_data.Path, "stockwatch.db"), "SELECT COUNT(*) FROM reports").Should().Be(1);
-    }
-
-    /// <summary>A fake clock that tells when a timer (a Task.Delay) was set, so the test moves time only once the scheduler waits.</summary>
-    private sealed class WatchedClock(DateTimeOffset start) : FakeTimeProvider(start)
-    {
-        private readonly Channel<bool> _timers = Channel.CreateUnbounded<bool>();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            _timers.Writer.TryWrite(true);
-            return timer;
-        }
-
-        public async Task TimerCreated(CancellationToken cancellationToken) =>
-            await _timers.Reader.ReadAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
     }
 }
