@@ -36,11 +36,11 @@ public static class ReportsEndpoints
     /// Makes the weekly report of the period ending at <c>end</c> (ISO-8601) or at the scheduled time of <c>week</c>
     /// (<c>2026-W47</c>), by default of the latest scheduled time: 201 when made now, 200 with the report made before,
     /// 409 while the period has not ended (the problem names when it can be made). <c>preview=true</c>: 200 with the
-    /// report's JSON as it stands, for any period, stored nowhere. <c>rebuild=true</c>: 201 with a new version of an
+    /// report's JSON (or with <c>format=html</c> its page) as it stands, for any period, stored nowhere. <c>rebuild=true</c>: 201 with a new version of an
     /// ended period's report, made from the sales stored now and announced as an update.
     /// </summary>
     public static async Task<IResult> Make(
-        WeeklyReports reports, string? end, string? week, string? preview, string? rebuild, CancellationToken cancellationToken)
+        WeeklyReports reports, string? end, string? week, string? preview, string? rebuild, string? format, CancellationToken cancellationToken)
     {
         var periodEnd = reports.PeriodEnd(end, week);
         var (previewing, rebuilding) = (Values.ParseFlag(preview, "preview"), Values.ParseFlag(rebuild, "rebuild"));
@@ -49,9 +49,19 @@ public static class ReportsEndpoints
             throw StockWatchException.Invalid("preview", "Give preview=true or rebuild=true, not both.");
         }
 
+        if (format is not null && !previewing)
+        {
+            throw StockWatchException.Invalid("format", "format goes with preview=true; a stored report's content is at /api/reports/{id}/content?format=….");
+        }
+
         if (previewing)
         {
-            return TypedResults.Text(ReportFormats.Json(reports.Preview(periodEnd)), "application/json; charset=utf-8");
+            return (format ?? "json").Trim().ToLowerInvariant() switch
+            {
+                "json" => TypedResults.Text(ReportFormats.Json(reports.Preview(periodEnd)), "application/json; charset=utf-8"),
+                "html" => TypedResults.Text(ReportFormats.Html(reports.Preview(periodEnd)), "text/html; charset=utf-8"),
+                _ => throw StockWatchException.Invalid("format", $"A preview's format must be json or html (got {Text.Quote(format)})."),
+            };
         }
 
         var made = rebuilding ? await reports.RebuildAsync(periodEnd, cancellationToken) : await reports.MakeAsync(periodEnd, cancellationToken);
