@@ -23,7 +23,7 @@ function h(tag, attributes, ...children) {
 }
 
 function append(element, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -748,7 +748,7 @@ function previewTable(preview, name) {
       preview.columns.map((c, i) => [i ? ", " : "", c.field ? `${c.name} → ${c.field}` : `${c.name} (ignored)`])),
     preview.notes.map((note) => h("p", { class: "muted" }, note)),
     table([h("th", { class: "num" }, "Line"), ...fields, "Refused because"],
-      preview.rows.map((row) => h("tr", { "data-line": row.line, "data-refused": row.problems.length > 0 },
+      preview.rows.map((row) => h("tr", { "data-line": row.line, "data-refused": String(row.problems.length > 0) },
         h("td", { class: "num" }, row.line), fields.map((f) => h("td", { class: "wrap" }, row.values[f] ?? "")),
         h("td", { class: "wrap error" }, row.problems.join(" ")))), { id: "preview-rows" }));
 }

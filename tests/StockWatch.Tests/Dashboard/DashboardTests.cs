@@ -132,7 +132,7 @@ public sealed class DashboardTests(DashboardFixture server) : IClassFixture<Dash
         var csv = "product_id,product_name,stock_count,product_price\nUP-1,Upload one,5,1.50\nUP-2,Upload two,many,2\nUP-3,Upload three,7,-4\nUP-4,Upload four,9,3\n";
 
         await ui.SetInputFilesAsync("#import-file", new FilePayload { Name = "stock.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
-        await ui.ClickAsync("#upload button[type=submit]");
+        await ui.ClickAsync("#upload-submit");
         await ui.WaitForSelectorAsync("#rejected-rows", new() { Timeout = 30_000 });
 
         (await ui.TextContentAsync("#import-summary")).Should().Contain("2 of 4 rows accepted, 2 refused");
