@@ -679,10 +679,11 @@ async function loadImports(into, before) {
   const older = page.length === 20
     ? h("button", { type: "button", class: "quiet", id: "imports-older", onclick: () => loadImports(into, page[page.length - 1].created_at) }, "Older")
     : null;
-  into.replaceChildren(
+  into.replaceChildren();
+  append(into, [
     table(["When", "File", "Kind", "Status", h("th", { class: "num" }, "Accepted"), h("th", { class: "num" }, "Refused"), h("th", { class: "num" }, "Unchanged"), ""],
       rows.length ? rows : [h("tr", {}, h("td", { colspan: 8, class: "muted" }, before ? "No older import." : "No import yet."))], { id: "imports" }),
-    before ? h("button", { type: "button", class: "quiet", onclick: () => loadImports(into, null) }, "Newest") : null, older);
+    before ? h("button", { type: "button", class: "quiet", onclick: () => loadImports(into, null) }, "Newest") : null, older]);
 }
 
 /** The options of `stockwatch import`, as the API's query takes them. */

@@ -200,6 +200,7 @@ public sealed class DashboardWorkflowTests(DashboardFixture server) : IClassFixt
         (await Product("IMP-3")).GetProperty("product_price").GetDecimal().Should().Be(3.25m, "the decimal comma was read as chosen");
         await ui.WaitForSelectorAsync("#imports tbody tr[data-import]");
         (await ui.TextContentAsync("#imports tbody tr[data-import] >> nth=0")).Should().Contain("lager.csv").And.Contain("done");
+        (await ui.TextContentAsync("#imports-list")).Should().NotContain("null").And.NotContain("undefined");
         Unexpected(page).Should().BeEmpty();
     }
 
