@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using StockWatch.Contracts;
 using StockWatch.Core;
 using StockWatch.Core.Access;
@@ -26,24 +27,24 @@ public static class AlertsEndpoints
     }
 
     /// <summary>Stored alerts, oldest first (the newest <c>limit</c>, default 100).</summary>
-    public static Ok<List<AlertResponse>> List(IInventoryStore store, string? since, string? type, string? product_id, string? limit)
+    public static Ok<List<AlertResponse>> List(IInventoryStore store, IOptions<SiteOptions> site, string? since, string? type, string? product_id, string? limit)
     {
         var query = new AlertQuery(
             since is null ? null : Timestamp.Parse(since, "since"),
             type is null ? null : AlertTypes.Parse(type, "type"),
             product_id is null ? null : ProductId.Parse(product_id),
             limit is null ? 100 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000));
-        return TypedResults.Ok(store.ListAlerts(query).Select(AlertResponse.From).ToList());
+        return TypedResults.Ok(store.ListAlerts(query).Select(a => AlertResponse.From(a, site.Value.Code)).ToList());
     }
 
     /// <summary>One alert with its delivery log: each channel's delivery, its attempts and how it ended.</summary>
-    public static Ok<AlertResponse> Show(string id, IInventoryStore store, IDeliveryStore deliveries) =>
-        TypedResults.Ok(WithDeliveries(Values.ParseCount(id, "alert_id", min: 1), store, deliveries));
+    public static Ok<AlertResponse> Show(string id, IInventoryStore store, IDeliveryStore deliveries, IOptions<SiteOptions> site) =>
+        TypedResults.Ok(WithDeliveries(Values.ParseCount(id, "alert_id", min: 1), store, deliveries, site.Value.Code));
 
-    /// <summary>The alert and its deliveries, for the API and <c>alerts show</c>.</summary>
-    public static AlertResponse WithDeliveries(long alertId, IInventoryStore store, IDeliveryStore deliveries) =>
+    /// <summary>The alert and its deliveries, for the API and <c>alerts show</c>; amounts with <paramref name="currency"/>.</summary>
+    public static AlertResponse WithDeliveries(long alertId, IInventoryStore store, IDeliveryStore deliveries, string? currency) =>
         store.FindAlert(alertId) is { } alert
-            ? AlertResponse.From(alert) with { Deliveries = [.. deliveries.ForAlert(alertId).Select(DeliveryResponse.From)] }
+            ? AlertResponse.From(alert, currency) with { Deliveries = [.. deliveries.ForAlert(alertId).Select(DeliveryResponse.From)] }
             : throw StockWatchException.NotFound($"There is no alert {alertId}.");
 
     /// <summary>
@@ -51,7 +52,7 @@ public static class AlertsEndpoints
     /// reconnects with <c>Last-Event-ID</c> misses nothing. The stream ends within a second of its key being revoked.
     /// </summary>
     public static async Task Stream(
-        HttpContext context, IInventoryStore store, IChangeStream changes, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
+        HttpContext context, IInventoryStore store, IChangeStream changes, IOptions<SiteOptions> site, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
         // A stream never ends by itself: it ends when the client goes, or at once when serve stops.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
@@ -76,7 +77,7 @@ public static class AlertsEndpoints
                 var wake = changes.WaitForChangesAsync(Poll, cancellationToken);
                 foreach (var alert in store.ListAlerts(new AlertQuery(AfterId: last, Limit: 500)))
                 {
-                    var json = JsonSerializer.Serialize(AlertResponse.From(alert), Wire.Compact);
+                    var json = JsonSerializer.Serialize(AlertResponse.From(alert, site.Value.Code), Wire.Compact);
                     await context.Response.WriteAsync($"id: {alert.Id}\nevent: alert\ndata: {json}\n\n", cancellationToken);
                     last = alert.Id;
                 }
