@@ -54,8 +54,11 @@ public sealed record AlertResponse(
     /// <summary>How the channels were told of it (one alert's page and <c>alerts show</c> only).</summary>
     public List<DeliveryResponse>? Deliveries { get; init; }
 
-    public static AlertResponse From(Alert a) => new(
-        a.Id, a.ProductId.Value, Timestamp.Format(a.Time), a.Type.ToWire(), a.Describe(), a.Details, a.ChangeSequence, a.Cause) { Category = a.Category };
+    public static AlertResponse From(Alert a) => From(a, currency: null);
+
+    /// <param name="currency">The ISO 4217 code the summary prints with amounts (<c>StockWatch:Currency</c>), if any.</param>
+    public static AlertResponse From(Alert a, string? currency) => new(
+        a.Id, a.ProductId.Value, Timestamp.Format(a.Time), a.Type.ToWire(), a.Describe(currency), a.Details, a.ChangeSequence, a.Cause) { Category = a.Category };
 }
 
 /// <summary>One delivery's log: to which channel, how many attempts, how it ended.</summary>

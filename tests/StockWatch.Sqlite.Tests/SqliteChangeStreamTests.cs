@@ -159,6 +159,8 @@ public sealed class SqliteChangeStreamTests : IDisposable
         var digest = channel.Messages.Should().ContainSingle(m => m.Kind != Announcement.SingleAlert).Subject;
         digest.Kind.Should().Be(Announcement.ImportDigest);
         digest.Alerts.Should().HaveCount(4);
-        digest.Text.Should().Be("Import imp-1 raised 4 alerts: 3 LOW_STOCK, 1 OUT_OF_STOCK");
+        var lines = digest.Text.Split('\n');
+        lines[0].Should().Be("Import imp-1 raised 4 alerts: 3 LOW_STOCK, 1 OUT_OF_STOCK");
+        lines.Skip(1).Should().Equal(digest.Alerts.Select(a => $"- {a.Describe()}"), "then a line per alert");
     }
 }

@@ -52,7 +52,14 @@ public sealed record Alert(long Id, ProductId ProductId, AlertType Type, DateTim
         };
     }
 
-    private static string Amount(string? amount, string? currency) => amount is null || currency is null ? amount ?? string.Empty : $"{amount} {currency}";
+    /// <summary>A price as money is read (<c>2.50</c>, never <c>2.5</c>), with the currency's code when there is one.</summary>
+    private static string Amount(string? amount, string? currency)
+    {
+        var text = decimal.TryParse(amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var value)
+            ? value.ToString("0.00##", CultureInfo.InvariantCulture)
+            : amount ?? string.Empty;
+        return currency is null ? text : $"{text} {currency}";
+    }
 
     private static string Percent(decimal? percent) =>
         percent is { } p ? $" ({(p > 0 ? "+" : string.Empty)}{p.ToString("0.##", CultureInfo.InvariantCulture)} %)" : string.Empty;

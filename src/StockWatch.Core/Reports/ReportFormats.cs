@@ -114,7 +114,7 @@ public static class ReportFormats
         }
 
         Table(html, ["Product", "Name", "Stock", "Threshold", "Per day", "Days of cover", "Reorder"],
-            concerns.Take(ShownConcerns).Select(c => new[] { c.ProductId, c.ProductName, N(c.Stock), N(c.Threshold), N(c.DailyRate), c.DaysOfCover is { } d ? N(d) : "no recent sales", N(c.ReorderQuantity) }), numeric: 2);
+            concerns.Take(ShownConcerns).Select(c => new[] { c.ProductId, c.ProductName, N(c.Stock), N(c.Threshold), N(c.DailyRate), c.DaysOfCover is { } d ? d.ToString("#,0.#", CultureInfo.InvariantCulture) : "no recent sales", N(c.ReorderQuantity) }), numeric: 2);
         if (concerns.Count > ShownConcerns)
         {
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">… and {N(concerns.Count - ShownConcerns)} more: the CSV and JSON list them all.</p>\n");

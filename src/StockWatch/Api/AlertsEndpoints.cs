@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using StockWatch.Contracts;
 using StockWatch.Core;
 using StockWatch.Core.Access;
@@ -32,7 +33,7 @@ public static class AlertsEndpoints
     /// page of older ones.
     /// </summary>
     public static Ok<List<AlertResponse>> List(
-        IInventoryStore store, string? since, string? until, string? type, string? product_id, string? limit, string? before)
+        IInventoryStore store, IOptions<SiteOptions> site, string? since, string? until, string? type, string? product_id, string? limit, string? before)
     {
         var query = Filter(since, until, product_id) with
         {
@@ -40,7 +41,7 @@ public static class AlertsEndpoints
             Limit = limit is null ? 100 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000),
             BeforeId = before is null ? null : Values.ParseCount(before, "before", min: 1),
         };
-        return TypedResults.Ok(store.ListAlerts(query).Select(AlertResponse.From).ToList());
+        return TypedResults.Ok(store.ListAlerts(query).Select(a => AlertResponse.From(a, site.Value.Code)).ToList());
     }
 
     /// <summary>How many alerts of each type the filters select (every type named, 0 when none), and their total.</summary>
@@ -66,13 +67,13 @@ public static class AlertsEndpoints
     }
 
     /// <summary>One alert with its delivery log: each channel's delivery, its attempts and how it ended.</summary>
-    public static Ok<AlertResponse> Show(string id, IInventoryStore store, IDeliveryStore deliveries) =>
-        TypedResults.Ok(WithDeliveries(Values.ParseCount(id, "alert_id", min: 1), store, deliveries));
+    public static Ok<AlertResponse> Show(string id, IInventoryStore store, IDeliveryStore deliveries, IOptions<SiteOptions> site) =>
+        TypedResults.Ok(WithDeliveries(Values.ParseCount(id, "alert_id", min: 1), store, deliveries, site.Value.Code));
 
-    /// <summary>The alert and its deliveries, for the API and <c>alerts show</c>.</summary>
-    public static AlertResponse WithDeliveries(long alertId, IInventoryStore store, IDeliveryStore deliveries) =>
+    /// <summary>The alert and its deliveries, for the API and <c>alerts show</c>; amounts with <paramref name="currency"/>.</summary>
+    public static AlertResponse WithDeliveries(long alertId, IInventoryStore store, IDeliveryStore deliveries, string? currency) =>
         store.FindAlert(alertId) is { } alert
-            ? AlertResponse.From(alert) with { Deliveries = [.. deliveries.ForAlert(alertId).Select(DeliveryResponse.From)] }
+            ? AlertResponse.From(alert, currency) with { Deliveries = [.. deliveries.ForAlert(alertId).Select(DeliveryResponse.From)] }
             : throw StockWatchException.NotFound($"There is no alert {alertId}.");
 
     /// <summary>
@@ -80,7 +81,7 @@ public static class AlertsEndpoints
     /// reconnects with <c>Last-Event-ID</c> misses nothing. The stream ends within a second of its key being revoked.
     /// </summary>
     public static async Task Stream(
-        HttpContext context, IInventoryStore store, IChangeStream changes, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
+        HttpContext context, IInventoryStore store, IChangeStream changes, IOptions<SiteOptions> site, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
         // A stream never ends by itself: it ends when the client goes, or at once when serve stops.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
@@ -105,7 +106,7 @@ public static class AlertsEndpoints
                 var wake = changes.WaitForChangesAsync(Poll, cancellationToken);
                 foreach (var alert in store.ListAlerts(new AlertQuery(AfterId: last, Limit: 500)))
                 {
-                    var json = JsonSerializer.Serialize(AlertResponse.From(alert), Wire.Compact);
+                    var json = JsonSerializer.Serialize(AlertResponse.From(alert, site.Value.Code), Wire.Compact);
                     await context.Response.WriteAsync($"id: {alert.Id}\nevent: alert\ndata: {json}\n\n", cancellationToken);
                     last = alert.Id;
                 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 using StockWatch.Contracts;
 using StockWatch.Core;
 using StockWatch.Core.Alerts;
@@ -19,7 +20,8 @@ internal static class AlertsCommands
         command.SetReadHandler((context, _) =>
         {
             var alert = Api.AlertsEndpoints.WithDeliveries(
-                Values.ParseCount(context.Get(id), "alert_id", min: 1), context.Service<IInventoryStore>(), context.Service<IDeliveryStore>());
+                Values.ParseCount(context.Get(id), "alert_id", min: 1), context.Service<IInventoryStore>(), context.Service<IDeliveryStore>(),
+                context.Service<IOptions<SiteOptions>>().Value.Code);
             context.Write(alert, output =>
             {
                 output.WriteLine($"Alert {alert.AlertId} {alert.AlertType} at {alert.AlertTime}: {alert.Summary}");
@@ -46,7 +48,8 @@ internal static class AlertsCommands
                 context.Parsed(type, text => AlertTypes.Parse(text, "type")),
                 context.Get(product) is { } id ? ProductId.Parse(id) : null,
                 context.Parsed(limit, text => Values.ParseCount(text, "limit", min: 1)) ?? 100);
-            var alerts = context.Service<IInventoryStore>().ListAlerts(query).Select(AlertResponse.From).ToList();
+            var currency = context.Service<IOptions<SiteOptions>>().Value.Code;
+            var alerts = context.Service<IInventoryStore>().ListAlerts(query).Select(a => AlertResponse.From(a, currency)).ToList();
             context.Write(alerts, output => Tables.Write(output,
                 ["alert_id", "alert_time", "alert_type", "product_id", "summary"],
                 alerts.Select(a => new[] { a.AlertId.ToString(System.Globalization.CultureInfo.InvariantCulture), a.AlertTime, a.AlertType, a.ProductId, a.Summary })));
