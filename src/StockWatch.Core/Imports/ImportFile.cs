@@ -161,8 +161,8 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     private static string? Invariant(int? number) => number?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// A <c>;</c>-separated file whose numeric cells (of the first <see cref="DetectionRecords"/> records) all read with a
-    /// decimal comma, one at least holding a comma, is read that way, and the summary says so; any other file with a
+    /// A <c>;</c>-separated file whose numeric cells (of the first <see cref="DetectionRecords"/> records; cells that are
+    /// numbers in neither reading left out) all read with a decimal comma, one at least holding a comma, is read that way, and the summary says so; any other file with a
     /// decimal point. The stream is put back where the reader left it.
     /// </summary>
     private static CellNumbers DetectNumbers(Stream file, char delimiter, ImportColumns columns, List<string> notes)
@@ -187,7 +187,9 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
 
                 foreach (var field in NumberFields)
                 {
-                    if (columns.Cell(sample.Fields, field) is { Length: > 0 } cell && !string.IsNullOrWhiteSpace(cell))
+                    // A cell neither reading fits (a typo such as "x") tells nothing: the row is refused either way.
+                    if (columns.Cell(sample.Fields, field) is { Length: > 0 } cell && !string.IsNullOrWhiteSpace(cell)
+                        && (CellNumbers.Comma.Fits(cell) || CellNumbers.Point.Fits(cell)))
                     {
                         commas += cell.Contains(',', StringComparison.Ordinal) ? 1 : 0;
                         fits &= CellNumbers.Comma.Fits(cell);

@@ -16,6 +16,9 @@ public sealed record SaleRequest(SaleId Id, ProductId ProductId, int Quantity)
 /// </summary>
 public sealed class RecordSale(IInventoryStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<Imports.ImportOptions> options)
 {
+    /// <summary>The earliest sale date: the start of the first week a report covers (<see cref="Reports.WeeklyReports.FirstPeriodEnd"/> less 7 days).</summary>
+    public static readonly DateTimeOffset EarliestDate = Reports.WeeklyReports.FirstPeriodEnd - TimeSpan.FromDays(7);
+
     /// <summary>How far in the future a sale may be dated by default (a till whose clock runs ahead).</summary>
     public static readonly TimeSpan DefaultFutureTolerance = TimeSpan.FromDays(1);
 
@@ -33,7 +36,7 @@ public sealed class RecordSale(IInventoryStore store, TimeProvider time, Microso
     /// <summary>
     /// The sale to store and the product after it. Refuses (<see cref="StockWatchException"/>): a used id for another
     /// sale (conflict), a missing product (not found), a date more than <paramref name="futureTolerance"/> after
-    /// <paramref name="now"/> (invalid), more units than in stock (conflict), a return taking stock above
+    /// <paramref name="now"/> or before <see cref="EarliestDate"/> (invalid), more units than in stock (conflict), a return taking stock above
     /// <see cref="int.MaxValue"/> (invalid). With <paramref name="movesStock"/> false (a history import), or for a
     /// product whose stock is not counted yet, the sale is only recorded: no stock check, no product write.
     /// </summary>
@@ -50,6 +53,12 @@ public sealed class RecordSale(IInventoryStore store, TimeProvider time, Microso
         if (product is null)
         {
             throw StockWatchException.NotFound($"Product {request.ProductId} does not exist.");
+        }
+
+        if (request.Date is { } early && early < EarliestDate)
+        {
+            throw StockWatchException.Invalid("sale_date",
+                $"sale_date {Timestamp.Format(early)} is before {Timestamp.Format(EarliestDate)}: no report could ever show it; fix the date.");
         }
 
         if (request.Date is { } date && date > now + futureTolerance)

@@ -64,13 +64,21 @@ public static class ImportsEndpoints
         var (upload, _) = await BodyAsync(context);
         var head = new byte[PreviewBytes];
         var length = await upload.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, context.RequestAborted);
-        if (length == head.Length && await upload.ReadAsync(new byte[1], context.RequestAborted) > 0)
+        var cut = length == head.Length && await upload.ReadAsync(new byte[1], context.RequestAborted) > 0;
+        if (cut)
         {
             length = Array.LastIndexOf(head, (byte)'\n') + 1;
+            if (length == 0)
+            {
+                throw StockWatchException.Invalid("file", "The file's first line is longer than 1 MiB: it is no CSV header (an import refuses it too).");
+            }
         }
 
         using var file = new MemoryStream(head, 0, length, writable: false);
-        return TypedResults.Ok(await importFile.PreviewAsync(file, settings, count));
+        var preview = await importFile.PreviewAsync(file, settings, count);
+        return TypedResults.Ok(cut && preview.Rows.Count < count
+            ? preview with { Notes = [.. preview.Notes, $"Only the file's first MiB was read for this preview; the line after line {preview.Rows.LastOrDefault()?.Line ?? 1} goes past it."] }
+            : preview);
     }
 
     private const int PreviewBytes = 1 << 20;

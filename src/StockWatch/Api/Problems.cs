@@ -81,6 +81,16 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
         }
 
         var field = json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
+        if (json.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
+        {
+            return (StatusCodes.Status400BadRequest, $"{field ?? "A field"} is given twice{at}; give each field once.", field);
+        }
+
+        if (json.Message.Contains("at the end of the JSON payload", StringComparison.Ordinal))
+        {
+            return (StatusCodes.Status400BadRequest, $"The request body ends before its JSON does{at}.", null);
+        }
+
         return field is null
             ? (StatusCodes.Status400BadRequest, $"The request body must be one JSON object{at}.", null)
             : (StatusCodes.Status400BadRequest, $"{field} has the wrong type or is out of range{at}.", field);

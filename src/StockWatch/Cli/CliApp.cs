@@ -92,6 +92,13 @@ public static class CliApp
                 await error.WriteLineAsync(ex.Message);
                 return ex.Kind == ErrorKind.Invalid ? Usage : Refused;
             }
+            catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode is 11 or 26)
+            {
+                // SQLITE_CORRUPT, SQLITE_NOTADB: the wrong file put in place, or a damaged one.
+                await error.WriteLineAsync($"The database in {Path.GetFullPath(Hosting.StockWatchApp.ResolveDataFolder(parse.GetValue(DataOption)))} "
+                    + $"is not a StockWatch database or is damaged ({ex.Message}); restore a backup (docs/operations.md).");
+                return Usage;
+            }
             catch (Exception ex) when (ConfigurationFailures(ex) is { } failures)
             {
                 await error.WriteLineAsync($"Invalid configuration: {failures}");

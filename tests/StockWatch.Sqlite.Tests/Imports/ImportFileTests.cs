@@ -278,6 +278,16 @@ public sealed class ImportFileTests : IDisposable
         (Product("E1").Price.Value, Product("E1").Stock, Product("E2").Price.Value, Product("E3").Price.Value).Should().Be((2.55m, 1200, 1234.56m, 0.99m));
     }
 
+    [Fact]
+    public async Task EuropeanSpreadsheet_WithATypoInOneCell_IsStillReadWithItsDecimalComma_AndOnlyThatRowRefused()
+    {
+        var summary = await Import("product_id;product_name;product_price;stock_count\nE1;Mug;2,55;12\nE2;Lamp;1.234,56;x\nE3;Pen;0,99 €;7\n");
+
+        (summary.Accepted, summary.Rejected).Should().Be((2L, 1L));
+        summary.Errors.Single().Should().Match<RowProblem>(e => e.Line == 3 && e.Column == "stock_count");
+        (Product("E1").Price.Value, Product("E3").Price.Value).Should().Be((2.55m, 0.99m));
+    }
+
     [Theory]
     [InlineData("£3.50", 3.50)]
     [InlineData("$4.50 ", 4.50)]

@@ -50,6 +50,9 @@ public sealed class HostileInputTests(ApiServerFixture server) : IClassFixture<A
         data.Add("POST /api/sales", """{"sale_id":" x","product_id":"H1","quantity":1}""", 400, "sale_id must not start or end with a space");
         data.Add("POST /api/sales", """{"sale_id":"x","product_id":"nope","quantity":1}""", 404, "Product nope does not exist");
         data.Add("POST /api/sales", """{"sale_id":"x","product_id":"H1","quantity":999}""", 409, "Not enough stock");
+        data.Add("POST /api/sales", """{"sale_id":"x","product_id":"H1","quantity":1,"quantity":500}""", 400, "quantity is given twice");
+        data.Add("POST /api/sales", """{"sale_id":"x","product_id":"H1","quantity":1,"sale_date":"0001-01-01T00:00:00Z"}""", 400, "sale_date 0001-01-01T00:00:00Z is before 1900-01-08T00:00:00Z");
+        data.Add("PUT /api/products/H1", """{"product_name":""", 400, "The request body ends before its JSON does");
         return data;
     }
 

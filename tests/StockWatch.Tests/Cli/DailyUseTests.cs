@@ -171,4 +171,36 @@ public sealed class DailyUseTests : IDisposable
         (await Run("backup", Path.Combine(_data.Path, "missing", "b.db"))).Should().Match<Cli.Result>(r => r.ExitCode == 2 && r.Error.Contains("does not exist"));
         Directory.GetFiles(Path.GetDirectoryName(copy)!).Should().Equal(copy);
     }
+
+    [Theory]
+    [InlineData("", "must not be empty")]
+    [InlineData("   ", "must not be empty")]
+    [InlineData("a\nb.db", "control characters")]
+    [InlineData("/proc/self/x.db", "The backup cannot be written to /proc/self/x.db")]
+    [InlineData("DATA/stockwatch.db-wal", "is the database's own file")]
+    [InlineData("DATA/stockwatch.db-journal", "is the database's own file")]
+    [InlineData("LONG", "The backup cannot be written to")]
+    public async Task Backup_ToAnUnusableName_ExitsTwoNamingItAndWritesNothing(string file, string message)
+    {
+        await Run("products", "set", "A", "--name", "Tea", "--stock", "1");
+        file = file == "LONG" ? Path.Combine(_data.Path, new string('b', 5000) + ".db") : file.Replace("DATA", _data.Path, StringComparison.Ordinal);
+
+        var result = await Run("backup", file);
+
+        result.ExitCode.Should().Be(2, result.Error);
+        result.Error.Should().Contain(message).And.NotContain("unexpectedly");
+        (await Run("products", "show", "A")).ExitCode.Should().Be(0);
+        File.Exists(Path.Combine(_data.Path, "stockwatch.db-journal")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task AnyCommand_OnAFileThatIsNoDatabase_ExitsTwoSayingSoAndPointsAtRestore()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_data.Path, "stockwatch.db"), "product_id,product_name\nnot,a database\n", TestContext.Current.CancellationToken);
+
+        var result = await Run("products", "list");
+
+        result.ExitCode.Should().Be(2);
+        result.Error.Should().Contain("is not a StockWatch database or is damaged").And.Contain("restore a backup");
+    }
 }

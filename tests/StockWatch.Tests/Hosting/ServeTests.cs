@@ -10,6 +10,23 @@ public sealed class ServeTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
+    [Theory]
+    [InlineData("notaurl", "--urls takes http:// or https:// addresses")]
+    [InlineData("http://127.0.0.1:99999", "--urls takes http:// or https:// addresses")]
+    [InlineData("ftp://127.0.0.1:5080", "--urls takes http:// or https:// addresses")]
+    [InlineData("BUSY", "Is another serve running there?")]
+    public async Task Serve_ABadOrBusyAddress_ExitsTwoNamingUrls(string urls, string message)
+    {
+        using var busy = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        urls = urls == "BUSY" ? $"http://127.0.0.1:{((IPEndPoint)busy.LocalEndpoint).Port}" : urls;
+
+        var result = await StockWatchProcess.RunAsync(_data.Path, "serve", "--urls", urls);
+
+        result.ExitCode.Should().Be(2, result.Error);
+        result.Error.Should().Contain(message).And.NotContain("unexpectedly");
+    }
+
     [Fact]
     public async Task Serve_Sigterm_FinishesProcessingAndExitsCleanly()
     {
