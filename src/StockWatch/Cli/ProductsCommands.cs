@@ -26,7 +26,8 @@ internal static class ProductsCommands
         var lowStock = new Option<bool>("--low-stock") { Description = "Only products at or below their low-stock threshold." };
         var category = new Option<string?>("--category") { Description = "Only products in this category (regardless of case)." };
         var search = new Option<string?>("--search") { Description = "Only products whose id or name contains this text (regardless of case)." };
-        var command = new Command("list", "List products, ordered by id.") { lowStock, category, search };
+        var limit = new Option<string?>("--limit") { Description = $"At most this many (default {DefaultListed}, at most {MaxListed}); stderr says when there are more." };
+        var command = new Command("list", "List products, ordered by id.") { lowStock, category, search, limit };
         command.SetReadHandler((context, _) =>
         {
             var store = context.Service<IInventoryStore>();
@@ -37,11 +38,28 @@ internal static class ProductsCommands
                 throw StockWatchException.Invalid("--search", "--search must be at most 200 characters, without control characters.");
             }
 
-            var products = ReadAll(store, new ProductQuery(context.Get(category), context.Get(lowStock), Limit: 1000)
+            var most = context.Parsed(limit, value => Values.ParseCount(value, "--limit", min: 1)) ?? DefaultListed;
+            if (most > MaxListed)
+            {
+                throw StockWatchException.Invalid("--limit", $"--limit must be at most {MaxListed} (got {most}).");
+            }
+
+            // One more than asked for tells whether there are more.
+            var products = store.ListProducts(new ProductQuery(context.Get(category), context.Get(lowStock), Limit: most + 1)
             {
                 Search = string.IsNullOrWhiteSpace(text) ? null : text.Trim(),
-            });
-            context.Write(products.Select(ProductResponse.From), output => Tables.Write(output,
+            }).ToList();
+            if (products.Count > most)
+            {
+                products.RemoveAt(most);
+                context.Error.WriteLine($"Showing the first {most} products by id; there are more: narrow with --search, --category or --low-stock, or raise --limit.");
+            }
+
+            context.Write(products.Select(p => ProductResponse.From(p) with
+            {
+                Status = p.StockStatus(defaultThreshold),
+                EffectiveThreshold = p.ThresholdOr(defaultThreshold),
+            }), output => Tables.Write(output,
                 ["product_id", "product_name", "product_category", "stock_count", "threshold", "product_price", "status"],
                 products.Select(p => new[]
                 {
@@ -152,6 +170,9 @@ internal static class ProductsCommands
         return command;
     }
 
+    private const int DefaultListed = 1000;
+    private const int MaxListed = 100_000;
+
     /// <summary>How many of a product's latest changes and sales <c>products show</c> lists.</summary>
     private const int LatestShown = 5;
 
@@ -160,22 +181,6 @@ internal static class ProductsCommands
         foreach (var alert in alerts)
         {
             output.WriteLine($"  alert {alert.AlertType}: {alert.Summary}");
-        }
-    }
-
-    private static List<Product> ReadAll(IInventoryStore store, ProductQuery query)
-    {
-        List<Product> all = [];
-        while (true)
-        {
-            var page = store.ListProducts(query);
-            all.AddRange(page);
-            if (page.Count < query.Limit)
-            {
-                return all;
-            }
-
-            query = query with { After = page[^1].Id };
         }
     }
 

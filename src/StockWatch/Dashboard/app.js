@@ -628,11 +628,15 @@ function historyChart(points) {
     (i === 0 ? `M${x(times[0]).toFixed(1)} ` : `H${x(times[i]).toFixed(1)} V`) + y(value(point)).toFixed(1)).join(" ") + ` H${width - right}`;
   const ticks = [];
   const count = span > 1 ? 4 : 0;
+  // Ticks as fine as the span needs: days over two days, minutes over an hour, else seconds.
+  const tickFormat = span > 2 * 86_400_000 ? { day: "numeric", month: "short" }
+    : span > 3_600_000 ? { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }
+      : { hour: "2-digit", minute: "2-digit", second: "2-digit" };
   for (let i = 0; i <= count; i++) {
     const t = first + (span * i) / Math.max(count, 1);
     ticks.push(svg("line", { class: "tick", x1: x(t), y1: height - bottom, x2: x(t), y2: height - bottom + 4 }),
       svg("text", { x: x(t), y: height - bottom + 16, "text-anchor": i === 0 ? "start" : i === count ? "end" : "middle", class: "date" },
-        new Date(t).toLocaleDateString(undefined, { day: "numeric", month: "short", ...(span > 2 * 86_400_000 ? {} : { hour: "2-digit", minute: "2-digit" }) })));
+        new Date(t).toLocaleString(undefined, tickFormat)));
   }
   if (count === 0) ticks.push(svg("text", { x: left, y: height - bottom + 16, class: "date" }, new Date(first).toLocaleString()));
   const label = (value, y, anchor, xAt, format) => svg("text", { x: xAt, y: y + 4, "text-anchor": anchor, class: "scale" }, format(value));

@@ -117,6 +117,26 @@ public sealed class DailyUseTests : IDisposable
     }
 
     [Fact]
+    public async Task ProductsList_StopsAtItsLimitSayingThereAreMore_AndItsJsonCarriesTheStatus()
+    {
+        foreach (var (id, stock) in new[] { ("A", 0), ("B", 5), ("C", 50) })
+        {
+            await Run("products", "set", id, "--name", id, "--stock", stock.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var two = await Run("products", "list", "--limit", "2", "--json");
+        var all = await Run("products", "list", "--json");
+
+        JsonDocument.Parse(two.Output).RootElement.EnumerateArray().Select(p => p.GetProperty("product_id").GetString()).Should().Equal("A", "B");
+        two.Error.Should().Contain("Showing the first 2 products by id; there are more");
+        all.Error.Should().BeEmpty();
+        JsonDocument.Parse(all.Output).RootElement.EnumerateArray().Select(p => (p.GetProperty("status").GetString(), p.GetProperty("effective_threshold").GetInt32()))
+            .Should().Equal(("out", 10), ("low", 10), ("ok", 10));
+        (await Run("products", "list", "--limit", "0")).Should().Match<Cli.Result>(r => r.ExitCode == 2 && r.Error.Contains("--limit"));
+        (await Run("products", "list", "--limit", "100001")).Should().Match<Cli.Result>(r => r.ExitCode == 2 && r.Error.Contains("--limit must be at most 100000"));
+    }
+
+    [Fact]
     public async Task ProductsShow_GivesStatusDaysOfCoverAndTheLatestChangesAndSales()
     {
         await Run("products", "set", "A", "--name", "Tea", "--stock", "30", "--threshold", "5");
