@@ -154,7 +154,8 @@ public sealed partial class DynamoInventoryStore(IAmazonDynamoDB dynamo, IOption
             .Where(a => query.Type is not { } type || a.Type == type)
             .Where(a => query.ProductId is not { } product || a.ProductId == product)
             .Where(a => query.Until is not { } until || a.Time < until)
-            .Where(a => query.BeforeId is not { } before || a.Id < before);
+            .Where(a => query.BeforeId is not { } before || a.Id < before)
+            .Where(a => query.Cause is null || a.Cause == query.Cause);
         if (query.AfterId is { } afterId)
         {
             return [.. alerts.Where(a => a.Id > afterId).OrderBy(a => a.Id).Take(query.Limit)];

@@ -243,8 +243,9 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
     public IReadOnlyDictionary<AlertType, long> CountAlerts(AlertQuery query)
     {
         using var session = database.Open();
-        var command = session.Command($"SELECT alert_type, COUNT(*) FROM alerts WHERE {AlertFilter} GROUP BY alert_type");
+        var command = session.Command($"SELECT alert_type, COUNT(*) FROM alerts WHERE {AlertFilter} AND ($after IS NULL OR alert_id > $after) GROUP BY alert_type");
         AddAlertFilter(command, query);
+        command.Parameters.AddWithValue("$after", (object?)query.AfterId ?? DBNull.Value);
         return Rows.ReadAll(command, r => (Type: AlertTypes.Parse(r.GetString(0)), Count: r.GetInt64(1))).ToDictionary(c => c.Type, c => c.Count);
     }
 
@@ -252,6 +253,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         ($since IS NULL OR alert_time >= $since)
           AND ($until IS NULL OR alert_time < $until)
           AND ($product IS NULL OR product_id = $product)
+          AND ($cause IS NULL OR cause = $cause)
         """;
 
     private static void AddAlertFilter(SqliteCommand command, AlertQuery query)
@@ -259,6 +261,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         command.Parameters.AddWithValue("$since", query.Since is { } since ? Timestamp.FormatSortable(since) : DBNull.Value);
         command.Parameters.AddWithValue("$until", query.Until is { } until ? Timestamp.FormatSortable(until) : DBNull.Value);
         command.Parameters.AddWithValue("$product", (object?)query.ProductId?.Value ?? DBNull.Value);
+        command.Parameters.AddWithValue("$cause", (object?)query.Cause ?? DBNull.Value);
     }
 
     private static Product? FindProduct(SqliteSession session, ProductId id)

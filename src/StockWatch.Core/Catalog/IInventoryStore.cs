@@ -98,8 +98,8 @@ public interface ICatalogViews
     IReadOnlyList<ProductPoint> History(ProductId id, int limit);
 
     /// <summary>
-    /// How many alerts of each type <paramref name="query"/>'s time and product filters select (its type, limit and
-    /// paging are ignored); types without alerts are left out.
+    /// How many alerts of each type <paramref name="query"/>'s time, product, cause and <see cref="AlertQuery.AfterId"/>
+    /// filters select (its type, limit and <see cref="AlertQuery.BeforeId"/> are ignored); types without alerts are left out.
     /// </summary>
     IReadOnlyDictionary<AlertType, long> CountAlerts(AlertQuery query);
 
@@ -124,6 +124,9 @@ public sealed record AlertQuery(DateTimeOffset? Since = null, AlertType? Type = 
     public DateTimeOffset? Until { get; init; }
 
     public long? BeforeId { get; init; }
+
+    /// <summary>Only alerts of changes with this cause (<c>import: &lt;import id&gt;</c>).</summary>
+    public string? Cause { get; init; }
 }
 
 public static class AlertLookup

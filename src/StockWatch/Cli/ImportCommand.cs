@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using AnsiConsole = Spectre.Console.AnsiConsole;
 using StockWatch.Core;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
+using StockWatch.Core.Stream;
 
 namespace StockWatch.Cli;
 
@@ -49,6 +52,7 @@ internal static class ImportCommand
             await using var stream = OpenFile(path);
             var importFile = context.Service<ImportFile>();
             var importId = ImportJobs.NewId();
+            var lastAlert = context.Optional<ICatalogViews>() is null ? null : context.Service<IInventoryStore>().ListAlerts(new AlertQuery(Limit: 1)).LastOrDefault()?.Id;
             ImportSummary summary;
             if (!context.Json && !Console.IsOutputRedirected && ReferenceEquals(context.Out, Console.Out))
             {
@@ -68,7 +72,10 @@ internal static class ImportCommand
             }
 
             var alerts = settings.DryRun ? [] : await context.DrainAlertsAsync(cancellationToken);
-            var alertsByType = alerts.GroupBy(a => a.AlertType).ToDictionary(g => g.Key, g => g.Count());
+            // Counted from the store, not from what this process drained: a running serve may have drained some of them.
+            var alertsByType = settings.DryRun || context.Optional<ICatalogViews>() is not { } views
+                ? alerts.GroupBy(a => a.AlertType).ToDictionary(g => g.Key, g => (long)g.Count())
+                : views.CountAlerts(new AlertQuery(AfterId: lastAlert) { Cause = $"{ChangeRecord.ImportCause} {importId}" }).ToDictionary(c => c.Key.ToWire(), c => c.Value);
             context.Write(new { import_id = importId, file = path, summary, alerts = alertsByType }, output => Describe(output, path, summary, alertsByType));
             return summary.Rejected == 0 ? CliApp.Ok : CliApp.Refused;
         });
@@ -87,7 +94,7 @@ internal static class ImportCommand
         }
     }
 
-    private static void Describe(TextWriter output, string path, ImportSummary s, Dictionary<string, int> alerts)
+    private static void Describe(TextWriter output, string path, ImportSummary s, Dictionary<string, long> alerts)
     {
         var n = (long value) => value.ToString("N0", CultureInfo.InvariantCulture);
         var unchanged = s.Kind == ImportKind.Sales ? "already recorded" : "unchanged";

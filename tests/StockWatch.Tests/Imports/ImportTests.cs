@@ -38,6 +38,27 @@ public sealed class ImportTests : IDisposable
     private long Scalar(string sql) => TestStore.ScalarIn(Db, sql);
 
     [Fact]
+    public async Task Import_CountsTheAlertsItsOwnRowsCaused_NotOthersDrainedWithThem()
+    {
+        using (var other = new TestStore(_data.Path))
+        {
+            // Another command's write, not processed yet (serve was down): its LOW_STOCK is not the import's.
+            other.Create("ELSEWHERE", stock: 1, threshold: 5);
+        }
+
+        var file = Path.Combine(_data.Path, "stock.csv");
+        await File.WriteAllTextAsync(file, "product_id,product_name,stock_count,low_stock_threshold\nMINE-1,Mine,2,5\nMINE-2,Mine,0,5\nMINE-3,Mine,50,5\n", TestContext.Current.CancellationToken);
+        var result = await Cli.Cli.RunAsync(_data.Path, "import", file, "--json");
+
+        var alerts = JsonDocument.Parse(result.Output).RootElement.GetProperty("alerts");
+        alerts.EnumerateObject().ToDictionary(a => a.Name, a => a.Value.GetInt64()).Should().BeEquivalentTo(new Dictionary<string, long>
+        {
+            ["LOW_STOCK"] = 2, ["OUT_OF_STOCK"] = 1,
+        }, "MINE-1 is low and MINE-2 low and out; ELSEWHERE's alerts are its own (an import lists the products it adds, not an alert each)");
+        Scalar("SELECT COUNT(*) FROM alerts WHERE product_id = 'ELSEWHERE' AND alert_type = 'LOW_STOCK'").Should().Be(1, "the other write's alert was made too");
+    }
+
+    [Fact]
     public async Task RetailFile_AsHistory_AcceptsEveryLineButTheTwoNegativePricesAndAgainIsANoOp()
     {
         var file = Path.Combine(_data.Path, "online-retail.csv");
