@@ -32,7 +32,7 @@ internal static class BackupCommand
                 throw StockWatchException.Invalid("file", $"{Text.Quote(given)} is not a usable file name: {ex.Message}");
             }
 
-            var database = context.Optional<SqliteDatabase>()
+            var database = context.Embedded<SqliteDatabase>()
                 ?? throw StockWatchException.Invalid("StockWatch:Store", "backup copies the embedded SQLite store; on the AWS shape, the tables' point-in-time recovery keeps 35 days of backups.");
             // SQLite takes <database>-wal, -shm and -journal for its own and removes them: a backup there would vanish.
             if (new[] { "", "-wal", "-shm", "-journal" }.Any(suffix => string.Equals(destination, Path.GetFullPath(database.Path) + suffix, StringComparison.Ordinal)))

@@ -34,11 +34,11 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
         return _services.GetRequiredService<T>();
     }
 
-    /// <summary>A service only one store has (the SQLite store's views), else null.</summary>
-    public T? Optional<T>() where T : class
+    /// <summary>A service of the embedded store (its database, its views); null on the AWS shape, which has none.</summary>
+    public T? Embedded<T>() where T : class
     {
         _services ??= Build(DataFolder, readsOnly, out _onAws);
-        return _services.GetService<T>();
+        return _onAws ? null : _services.GetRequiredService<T>();
     }
 
     /// <summary>Prints <paramref name="value"/> as JSON with <c>--json</c>, else lets <paramref name="human"/> print it.</summary>

@@ -52,7 +52,7 @@ internal static class ImportCommand
             await using var stream = OpenFile(path);
             var importFile = context.Service<ImportFile>();
             var importId = ImportJobs.NewId();
-            var lastAlert = context.Optional<ICatalogViews>() is null ? null : context.Service<IInventoryStore>().ListAlerts(new AlertQuery(Limit: 1)).LastOrDefault()?.Id;
+            var lastAlert = context.Embedded<ICatalogViews>() is null ? null : context.Service<IInventoryStore>().ListAlerts(new AlertQuery(Limit: 1)).LastOrDefault()?.Id;
             ImportSummary summary;
             if (!context.Json && !Console.IsOutputRedirected && ReferenceEquals(context.Out, Console.Out))
             {
@@ -73,7 +73,7 @@ internal static class ImportCommand
 
             var alerts = settings.DryRun ? [] : await context.DrainAlertsAsync(cancellationToken);
             // Counted from the store, not from what this process drained: a running serve may have drained some of them.
-            var alertsByType = settings.DryRun || context.Optional<ICatalogViews>() is not { } views
+            var alertsByType = settings.DryRun || context.Embedded<ICatalogViews>() is not { } views
                 ? alerts.GroupBy(a => a.AlertType).ToDictionary(g => g.Key, g => (long)g.Count())
                 : views.CountAlerts(new AlertQuery(AfterId: lastAlert) { Cause = $"{ChangeRecord.ImportCause} {importId}" }).ToDictionary(c => c.Key.ToWire(), c => c.Value);
             context.Write(new { import_id = importId, file = path, summary, alerts = alertsByType }, output => Describe(output, path, summary, alertsByType));

@@ -83,7 +83,7 @@ internal static class ProductsCommands
                 ?? throw StockWatchException.NotFound($"Product {productId} does not exist.");
             var options = context.Service<IOptions<AlertOptions>>().Value;
             // The AWS shape's tables have no views of history yet: there, the product's own fields and status.
-            var views = context.Optional<ICatalogViews>();
+            var views = context.Embedded<ICatalogViews>();
             var response = views is null
                 ? ProductResponse.From(product) with { Status = product.StockStatus(options.DefaultLowStockThreshold), EffectiveThreshold = product.ThresholdOr(options.DefaultLowStockThreshold) }
                 : ProductResponse.WithCover([product], views, options, context.Service<TimeProvider>().GetUtcNow()).Single();

@@ -38,7 +38,7 @@ internal static class SalesCommands
                 throw StockWatchException.Invalid("--until", $"--until ({Timestamp.Format(to)}) must be after --since ({Timestamp.Format(from)}).");
             }
 
-            var views = context.Optional<ICatalogViews>()
+            var views = context.Embedded<ICatalogViews>()
                 ?? throw StockWatchException.Invalid("StockWatch:Store", "sales list reads the embedded SQLite store; it is not available on the AWS shape (StockWatch:Store=dynamodb) yet.");
             List<SaleResponse> sales = [.. views.ListSales(query).Select(sale => SaleResponse.From(sale, replayed: false))];
             context.Write(sales, output => WriteSales(output, sales));
