@@ -34,21 +34,36 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     /// </param>
     public async Task<ImportSummary> HandleAsync(
         Stream file, ImportSettings settings, string importId, string source, TextWriter? errors = null, Action<double>? progress = null,
-        Action? beforeDone = null)
+        Action? beforeDone = null) =>
+        (await HandlePartAsync(file, settings, importId, source, resume: null, pause: null, errors, progress, beforeDone)).Summary;
+
+    /// <summary>
+    /// Imports a file, or the part of it from <paramref name="resume"/>, until the end or until <paramref name="pause"/>
+    /// says stop: then the rows applied so far stay applied and the answer carries the checkpoint to continue from
+    /// (the line and byte offset of the next record, the summary so far and what the rows remember of the file), so
+    /// that the parts together import what one run would. Only a store that writes each row on its own (DynamoDB) makes
+    /// sense of parts: on SQLite each part is its own transaction.
+    /// </summary>
+    /// <param name="resume">Where an earlier part paused; the file's start when null. The file must be the same.</param>
+    /// <param name="pause">Asked after each batch of rows is applied; true: pause there (a file whose positions are not known, UTF-16, never pauses).</param>
+    /// <param name="errors">As for <see cref="HandleAsync"/>; a part that resumes writes no header line.</param>
+    public async Task<ImportPart> HandlePartAsync(
+        Stream file, ImportSettings settings, string importId, string source, ImportCheckpoint? resume, Func<bool>? pause,
+        TextWriter? errors = null, Action<double>? progress = null, Action? beforeDone = null)
     {
-        using var csv = CsvReader.Open(file, settings.Delimiter);
-        if (!csv.Read())
+        using var header = CsvReader.Open(file, resume?.Delimiter ?? settings.Delimiter);
+        if (!header.Read())
         {
             throw StockWatchException.Invalid("file", "The file is empty: it has no header line.");
         }
 
-        if (csv.RecordError is { } headerError)
+        if (header.RecordError is { } headerError)
         {
-            throw StockWatchException.Invalid("header", $"The header (line {csv.RecordLine}) cannot be read: {headerError}.");
+            throw StockWatchException.Invalid("header", $"The header (line {header.RecordLine}) cannot be read: {headerError}.");
         }
 
-        var columns = ImportColumns.Resolve([.. csv.Fields], settings);
-        csv.ExpectedFields = columns.Header.Count;
+        var columns = ImportColumns.Resolve([.. header.Fields], settings);
+        header.ExpectedFields = columns.Header.Count;
         List<string> notes = [];
         if (columns.Kind == ImportKind.Sales && !columns.Has("sale_date"))
         {
@@ -61,32 +76,46 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
             notes.Add("The file has no sale_date column: every sale is dated at the time of this import.");
         }
 
-        var numbers = settings.DecimalSeparator is { } separator ? CellNumbers.For(separator) : DetectNumbers(file, csv.Delimiter, columns, notes);
-        var fileId = columns.Kind == ImportKind.Sales && !columns.Has("sale_id") ? await FileIdAsync(file) : string.Empty;
-        var now = time.GetUtcNow();
+        var numbers = resume is not null ? CellNumbers.For(resume.DecimalSeparator)
+            : settings.DecimalSeparator is { } separator ? CellNumbers.For(separator) : DetectNumbers(file, header.Delimiter, columns, notes);
+        var fileId = resume?.FileId ?? (columns.Kind == ImportKind.Sales && !columns.Has("sale_id") ? await FileIdAsync(file) : string.Empty);
+        var now = resume?.Started ?? time.GetUtcNow();
+        using var rest = resume is null ? null : CsvReader.Open(file, header.Delimiter, from: resume.Next);
+        var csv = rest ?? header;
+        csv.ExpectedFields = columns.Header.Count;
         return await store.ImportAsync(new ChangeStamp(now, $"import: {importId}"), settings.DryRun, session =>
         {
-            errors?.WriteLine(CsvCells.Row(RowProblem.CsvHeader));
-            var summary = new ImportSummary
+            Action<RowProblem>? onError = errors is null ? null : problem => errors.WriteLine(problem.ToCsv());
+            ImportSummary summary;
+            if (resume is null)
             {
-                Kind = columns.Kind,
-                DryRun = settings.DryRun,
-                Notes = notes,
-                OnError = errors is null ? null : problem => errors.WriteLine(problem.ToCsv()),
-            };
-            foreach (var ignored in columns.Ignored)
+                errors?.WriteLine(CsvCells.Row(RowProblem.CsvHeader));
+                summary = new ImportSummary { Kind = columns.Kind, DryRun = settings.DryRun, Notes = notes, OnError = onError };
+                foreach (var ignored in columns.Ignored)
+                {
+                    summary.Warn(new RowProblem(1, ignored, null, $"Column {ignored} is not a StockWatch field and is ignored."));
+                }
+            }
+            else
             {
-                summary.Warn(new RowProblem(1, ignored, null, $"Column {ignored} is not a StockWatch field and is ignored."));
+                summary = resume.Summary.Continued(onError);
             }
 
             IRows rows = columns.Kind == ImportKind.Products
-                ? new ProductRows(session, columns, numbers)
-                : new SaleRows(session, columns, settings, numbers, options.Value.FutureTolerance, fileId, now);
+                ? new ProductRows(session, columns, numbers, resume)
+                : new SaleRows(session, columns, settings, numbers, options.Value.FutureTolerance, fileId, now, resume);
             foreach (var batch in RowBatches.Read(csv, columns, rows, () => (double)file.Position / Math.Max(1, file.Length)))
             {
                 summary.Total += batch.Rows.Count;
                 rows.Apply(batch.Rows, summary);
                 progress?.Invoke(batch.Read);
+                if (batch.Next is { } next && pause?.Invoke() == true)
+                {
+                    return new ImportPart(summary, rows.Save(new ImportCheckpoint
+                    {
+                        Next = next, Delimiter = csv.Delimiter, DecimalSeparator = numbers.DecimalSeparator, FileId = fileId, Started = now, Summary = summary,
+                    }));
+                }
             }
 
             rows.Finish();
@@ -100,7 +129,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
             }
 
             progress?.Invoke(1);
-            return summary;
+            return new ImportPart(summary, null);
         });
     }
 
@@ -166,7 +195,8 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     /// <summary>A row as the reading thread leaves it: what it asks for, or why it cannot be applied, and what to warn of.</summary>
     private readonly record struct ReadRow(int Line, object? Value, List<RowProblem>? Problems, List<RowProblem>? Warnings = null);
 
-    private sealed record Batch(List<ReadRow> Rows, double Read);
+    /// <param name="Next">Where the record after the batch starts (null: not known).</param>
+    private sealed record Batch(List<ReadRow> Rows, double Read, CsvPosition? Next);
 
     /// <summary>One kind of file: rows are read and checked on the reading thread, then applied in order on the writing one.</summary>
     private interface IRows
@@ -177,6 +207,9 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
         void Apply(List<ReadRow> rows, ImportSummary summary);
 
         void Finish();
+
+        /// <summary>What the rows remember of the file, into a checkpoint.</summary>
+        ImportCheckpoint Save(ImportCheckpoint checkpoint);
     }
 
     /// <summary>
@@ -233,14 +266,14 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 batch.Add(ReadOne(csv, columns, rows));
                 if (batch.Count == Size)
                 {
-                    batches.Add(new Batch(batch, position()), stop);
+                    batches.Add(new Batch(batch, position(), csv.Position), stop);
                     batch = new List<ReadRow>(Size);
                 }
             }
 
             if (batch.Count > 0)
             {
-                batches.Add(new Batch(batch, position()), stop);
+                batches.Add(new Batch(batch, position(), csv.Position), stop);
             }
         }
 
@@ -324,9 +357,22 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     private static partial System.Text.RegularExpressions.Regex LineBreaks();
 
     /// <summary>Products: an upsert by product_id; a column left out (or a cell left empty) keeps the stored value.</summary>
-    private sealed class ProductRows(IImportSession session, ImportColumns columns, CellNumbers numbers) : IRows
+    private sealed class ProductRows(IImportSession session, ImportColumns columns, CellNumbers numbers, ImportCheckpoint? resume) : IRows
     {
-        private readonly SeenIds _seen = new();
+        private readonly SeenIds _seen = Seen(resume);
+
+        private static SeenIds Seen(ImportCheckpoint? resume)
+        {
+            var seen = new SeenIds();
+            foreach (var (id, line) in resume?.Seen ?? [])
+            {
+                seen.FirstOn(ProductId.Parse(id), line);
+            }
+
+            return seen;
+        }
+
+        public ImportCheckpoint Save(ImportCheckpoint checkpoint) => checkpoint with { Seen = [.. _seen.All().Select(seen => new SeenProduct(seen.Id, seen.Line))] };
 
         public object? Read(Cells cells)
         {
@@ -429,12 +475,25 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     /// created at the end (<c>--create-products</c>), with the name and price of their most recent row.
     /// </summary>
     private sealed class SaleRows(
-        IImportSession session, ImportColumns columns, ImportSettings settings, CellNumbers numbers, TimeSpan futureTolerance, string fileId, DateTimeOffset now) : IRows
+        IImportSession session, ImportColumns columns, ImportSettings settings, CellNumbers numbers, TimeSpan futureTolerance, string fileId, DateTimeOffset now,
+        ImportCheckpoint? resume) : IRows
     {
         private readonly Dictionary<ProductId, Product> _current = [];
-        private readonly Dictionary<ProductId, (DateTimeOffset Date, Product Product)> _created = [];
-        private readonly SaleIdentity _identity = new(columns.Has("sale_date"));
-        private readonly bool _legacyIds = fileId.Length > 0 && session.HasSalesNamed($"{fileId}-");
+        private readonly Dictionary<ProductId, (DateTimeOffset Date, Product Product)> _created = (resume?.Created ?? []).ToDictionary(
+            created => ProductId.Parse(created.Id),
+            created => (created.LatestSale, new Product
+            {
+                Id = ProductId.Parse(created.Id), Name = created.Name, Price = Money.FromTenThousandths(created.Price), StockCounted = false,
+            }));
+        private readonly SaleIdentity _identity = new(columns.Has("sale_date"), resume is null ? null : ImportCheckpoint.Unpack(resume.Identities));
+        private readonly bool _legacyIds = resume?.LegacyIds ?? (fileId.Length > 0 && session.HasSalesNamed($"{fileId}-"));
+
+        public ImportCheckpoint Save(ImportCheckpoint checkpoint) => checkpoint with
+        {
+            LegacyIds = _legacyIds,
+            Identities = ImportCheckpoint.Pack(_identity.Occurrences),
+            Created = [.. _created.Select(pair => new CreatedProduct(pair.Key.Value, pair.Value.Product.Name, pair.Value.Product.Price.TenThousandths, pair.Value.Date))],
+        };
 
         public object? Read(Cells cells)
         {

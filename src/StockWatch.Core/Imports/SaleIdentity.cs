@@ -15,12 +15,15 @@ namespace StockWatch.Core.Imports;
 /// are not copies (the same product, second, quantity and price, sold again) are taken for one; a file that names its
 /// sales has none (docs/decisions/0012-imports-you-can-trust.md).
 /// </summary>
-public sealed class SaleIdentity(bool dated)
+public sealed class SaleIdentity(bool dated, Dictionary<UInt128, int>? occurrences = null)
 {
     private const string Prefix = "row-";
 
-    private readonly Dictionary<UInt128, int> _occurrences = [];
+    private readonly Dictionary<UInt128, int> _occurrences = occurrences ?? [];
     private readonly StringBuilder _content = new(96);
+
+    /// <summary>Each content met so far (its SHA-256 cut to 128 bits) and how often: what a paused import carries on with.</summary>
+    public IReadOnlyDictionary<UInt128, int> Occurrences => _occurrences;
 
     /// <summary>The id of the next row saying this; <paramref name="date"/> counts only when the file has a date column.</summary>
     public SaleId Next(ProductId product, DateTimeOffset? date, int quantity, Money? price)
