@@ -6,13 +6,14 @@ public delegate Task<Stream> Handler(Stream input);
 /// <summary>The functions by their kebab-case names, as <c>invoke</c> and <c>local-run</c> name them.</summary>
 public static class Functions
 {
-    public static IReadOnlyList<string> Names => [ProductChanges.Name, AlertCreated.Name, WeeklyReport.Name];
+    public static IReadOnlyList<string> Names => [ProductChanges.Name, AlertCreated.Name, Import.Name, WeeklyReport.Name];
 
     /// <exception cref="ArgumentException">No function has that name; the message lists them.</exception>
     public static Handler Create(string name, IServiceProvider services) => name switch
     {
         ProductChanges.Name => new ProductChanges(services).Handler,
         AlertCreated.Name => new AlertCreated(services).Handler,
+        Import.Name => new Import(services).Handler,
         WeeklyReport.Name => new WeeklyReport(services).Handler,
         _ => throw new ArgumentException($"There is no function {name}; the functions are {string.Join(", ", Names)}."),
     };

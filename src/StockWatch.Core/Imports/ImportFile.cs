@@ -29,12 +29,12 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     /// <param name="errors">Receives every rejected row as errors.csv, beyond the first ones the summary keeps.</param>
     /// <param name="progress">Told the share of the file read so far, now and then.</param>
     /// <param name="beforeDone">
-    /// Runs once every row is read, before the import is recorded as done in its transaction: whatever it keeps (the
-    /// queued import's errors.csv) exists before anyone can see the import done.
+    /// Runs once every row is read, with the summary, before the import is recorded as done in its transaction: whatever
+    /// it keeps (the queued import's errors.csv) exists before anyone can see the import done.
     /// </param>
     public async Task<ImportSummary> HandleAsync(
         Stream file, ImportSettings settings, string importId, string source, TextWriter? errors = null, Action<double>? progress = null,
-        Action? beforeDone = null) =>
+        Action<ImportSummary>? beforeDone = null) =>
         (await HandlePartAsync(file, settings, importId, source, resume: null, pause: null, errors, progress, beforeDone)).Summary;
 
     /// <summary>
@@ -49,7 +49,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     /// <param name="errors">As for <see cref="HandleAsync"/>; a part that resumes writes no header line.</param>
     public async Task<ImportPart> HandlePartAsync(
         Stream file, ImportSettings settings, string importId, string source, ImportCheckpoint? resume, Func<bool>? pause,
-        TextWriter? errors = null, Action<double>? progress = null, Action? beforeDone = null)
+        TextWriter? errors = null, Action<double>? progress = null, Action<ImportSummary>? beforeDone = null)
     {
         using var header = CsvReader.Open(file, resume?.Delimiter ?? settings.Delimiter);
         if (!header.Read())
@@ -119,7 +119,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
             }
 
             rows.Finish();
-            beforeDone?.Invoke();
+            beforeDone?.Invoke(summary);
             if (!settings.DryRun)
             {
                 session.RecordDone(importId, source, summary, now);

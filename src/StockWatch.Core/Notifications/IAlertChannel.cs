@@ -82,6 +82,13 @@ public sealed record Announcement(string Kind, string Subject, string Text, Uri?
         return new Announcement(ImportDigest, subject, $"{subject}: {counts}", null, alerts);
     }
 
+    /// <summary>The topic of an import's digest (<c>IMPORT</c>), as channels name it in <c>AlertTypes</c>.</summary>
+    public const string ImportTopic = "IMPORT";
+
+    /// <summary>An import done (the AWS shape's digest: its alerts follow on their own, from the stream), linking its result.</summary>
+    public static Announcement ForImportDone(string importId, string text, Uri result) =>
+        new(ImportDigest, $"Import {importId} done", text, result, []) { Topic = ImportTopic, Key = $"import-{importId}" };
+
     public static Announcement ForReport(string reportId, string text, Uri link) =>
         new(WeeklyReport, $"Weekly report {reportId}", text, link, []) { Topic = WeeklyReportTopic, Key = $"report-{reportId}" };
 
