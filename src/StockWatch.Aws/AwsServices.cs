@@ -38,6 +38,7 @@ public static class AwsServices
         services.AddSingleton<IWorkQueue, SqsWorkQueue>();
         services.AddSingleton<IImportStore, DynamoImportStore>();
         services.AddSingleton<DynamoImports>();
+        services.AddSingleton<S3Imports>();
         services.AddSingleton<IReportSource, DynamoReportSource>();
         services.AddSingleton<IReportLedger, DynamoReportLedger>();
         services.AddSingleton<DynamoInventoryStore>();

@@ -37,10 +37,6 @@ public sealed class Import
 {
     public const string Name = "import";
 
-    /// <summary>The user metadata (<c>x-amz-meta-…</c>) holding an upload's import settings as JSON.</summary>
-    public const string SettingsMetadata = "stockwatch-import";
-
-    public const string UploadsPrefix = "uploads/";
 
     /// <summary>How long past its budget a part may take (its last batch, the checkpoint) before another delivery may run it.</summary>
     private static readonly TimeSpan HoldMargin = TimeSpan.FromMinutes(1);
@@ -71,12 +67,6 @@ public sealed class Import
         _time = services.GetRequiredService<TimeProvider>();
         _options = services.GetRequiredService<IOptions<AwsOptions>>().Value;
     }
-
-    /// <summary>The import id of an uploaded object: <c>imp-</c> and 16 hex digits of SHA-256 over bucket, key and version (else ETag).</summary>
-    public static string IdOf(string bucket, string key, string? versionId, string? etag) =>
-        "imp-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{bucket}\n{key}\n{versionId ?? etag?.Trim('"') ?? string.Empty}")))[..16];
-
-    public static ObjectKey SummaryKey(string importId) => ObjectKey.Parse($"imports/{importId}/summary.json");
 
     public static ObjectKey CheckpointKey(string importId, int line, string name) =>
         ObjectKey.Parse($"imports/{importId}/checkpoints/{line.ToString("D10", CultureInfo.InvariantCulture)}/{name}");
@@ -140,15 +130,15 @@ public sealed class Import
             {
                 var key = record.S3?.Object?.DecodedKey ?? string.Empty;
                 if (record.EventSource != "aws:s3" || record.EventName?.StartsWith("ObjectCreated:", StringComparison.Ordinal) != true
-                    || record.S3?.Bucket?.Name is not { Length: > 0 } bucket || !key.StartsWith(UploadsPrefix, StringComparison.Ordinal)
+                    || record.S3?.Bucket?.Name is not { Length: > 0 } bucket || !key.StartsWith(S3Imports.UploadsPrefix, StringComparison.Ordinal)
                     || !key.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
                 {
                     Console.Error.WriteLine($"{Name}: {record.EventName} of {(key.Length == 0 ? "no object" : key)} is not an upload to import (uploads/*.csv); skipped.");
                     continue;
                 }
 
-                var (versionId, etag) = (record.S3!.Object!.VersionId is { Length: > 0 } version ? version : null, record.S3.Object.ETag);
-                await ImportAsync(new ImportContinuation(IdOf(bucket, key, versionId, etag), bucket, key, versionId, etag, 0), pause);
+                var (versionId, etag) = (S3ObjectStore.VersionOf(record.S3!.Object!.VersionId), record.S3.Object.ETag);
+                await ImportAsync(new ImportContinuation(S3Imports.IdOf(bucket, key, versionId, etag), bucket, key, versionId, etag, 0), pause);
             }
         }
     }
@@ -199,7 +189,7 @@ public sealed class Import
             ImportCheckpoint? resume = null;
             try
             {
-                settings = metadata.TryGetValue(SettingsMetadata, out var json)
+                settings = metadata.TryGetValue(S3Imports.SettingsMetadata, out var json)
                     ? JsonSerializer.Deserialize<ImportSettings>(json, ImportSummary.Json) ?? new ImportSettings()
                     : new ImportSettings();
                 if (job.Line > 0)
@@ -211,7 +201,7 @@ public sealed class Import
             }
             catch (JsonException e)
             {
-                await FailAsync(job, item, $"The import settings of {job.Key} (x-amz-meta-{SettingsMetadata}) are not valid: {e.Message}");
+                await FailAsync(job, item, $"The import settings of {job.Key} (x-amz-meta-{S3Imports.SettingsMetadata}) are not valid: {e.Message}");
                 return;
             }
 
@@ -267,12 +257,12 @@ public sealed class Import
             await _objects.PutAsync(ImportJobs.ErrorsKey(job.ImportId), errors, CancellationToken.None);
         }
 
-        await _objects.PutAsync(SummaryKey(job.ImportId), new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(summary, ImportSummary.Json)), CancellationToken.None);
+        await _objects.PutAsync(S3Imports.SummaryKey(job.ImportId), new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(summary, ImportSummary.Json)), CancellationToken.None);
         var n = (long value) => value.ToString("N0", CultureInfo.InvariantCulture);
         await _announcements.AnnounceAsync(Announcement.ForImportDone(job.ImportId,
             $"Import {job.ImportId} of {job.Key}: {n(summary.Total)} rows, {n(summary.Accepted)} accepted, {n(summary.Rejected)} rejected, "
             + $"{n(summary.Unchanged)} unchanged, {n(summary.CreatedProducts)} new products.",
-            _objects.LocationOf(SummaryKey(job.ImportId))));
+            _objects.LocationOf(S3Imports.SummaryKey(job.ImportId))));
     }
 
     /// <summary>The checkpoint and the errors so far kept, the import moved on to it, then the follow-up sent.</summary>

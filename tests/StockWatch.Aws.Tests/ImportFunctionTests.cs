@@ -22,7 +22,10 @@ namespace StockWatch.Aws.Tests;
 /// </summary>
 public sealed class ImportFunctionTests : IDisposable
 {
-    private const int SliceRows = 3000;
+    private const int SliceRows = 2000;
+
+    /// <summary>A row the import refuses (the quantity is no number), put after every this many rows of the slice.</summary>
+    private const int BadRowEvery = 400;
 
     /// <summary>The README's mapping of the retail export, as history.</summary>
     private static readonly ImportSettings Retail = new()
@@ -41,7 +44,8 @@ public sealed class ImportFunctionTests : IDisposable
     {
         var cancel = TestContext.Current.CancellationToken;
         var full = Environment.GetEnvironmentVariable("STOCKWATCH_AWS_FULL_RETAIL") == "1";
-        var csv = RetailSlice(full ? int.MaxValue : SliceRows);
+        var rows = full ? 541_909 : SliceRows;
+        var csv = RetailSlice(rows);
         // A budget this small pauses after every batch of rows: each part continues from the last one's checkpoint.
         await using var queue = await ImportQueue.CreateAsync();
         await using var aws = await AwsStack.CreateAsync(settings: new Dictionary<string, string?>
@@ -61,12 +65,12 @@ public sealed class ImportFunctionTests : IDisposable
         var item = await aws.Services.GetRequiredService<DynamoImports>().FindAsync(importId, TestContext.Current.CancellationToken);
         item!.Status.Should().Be(ImportStatus.Done);
         item.Summary.Should().Be(JsonSerializer.Serialize(embedded, ImportSummary.Json));
-        Read(objects, Import.SummaryKey(importId)).Should().Be(JsonSerializer.Serialize(embedded, ImportSummary.Json));
+        Read(objects, S3Imports.SummaryKey(importId)).Should().Be(JsonSerializer.Serialize(embedded, ImportSummary.Json));
         Read(objects, ImportJobs.ErrorsKey(importId)).Should().Be(embeddedErrors.ToString());
-        embedded.Total.Should().Be(full ? 541_909 : SliceRows);
+        embedded.Total.Should().Be(rows + (rows / BadRowEvery));
         embedded.Rejected.Should().BePositive("the slice holds rows the import refuses, so errors.csv is compared across parts");
         objects.List($"imports/{importId}/checkpoints/").Count(o => o.Key.Value.EndsWith("state.json", StringComparison.Ordinal))
-            .Should().BeGreaterThan(full ? 1 : SliceRows / 300, "the import paused and continued");
+            .Should().BeGreaterThan(full ? 1 : rows / 256 - 1, "the import paused after each batch of 256 rows");
         string Catalogue(IInventoryStore store) =>
             string.Join("\n", store.ListProducts(new ProductQuery()).Select(p => $"{p.Id}|{p.Name}|{p.Price}|{p.StockCounted}").Order(StringComparer.Ordinal));
         Catalogue(aws.Store).Should().Be(Catalogue(sqlite.GetRequiredService<IInventoryStore>()));
@@ -134,12 +138,12 @@ public sealed class ImportFunctionTests : IDisposable
     private static async Task<string> UploadAndNotifyAsync(AwsStack aws, ImportQueue queue, string key, byte[] csv, ImportSettings settings)
     {
         var request = new PutObjectRequest { BucketName = aws.Names.Bucket, Key = key, InputStream = new MemoryStream(csv) };
-        request.Metadata[Import.SettingsMetadata] = JsonSerializer.Serialize(settings, ImportSummary.Json);
+        request.Metadata[S3Imports.SettingsMetadata] = JsonSerializer.Serialize(settings, ImportSummary.Json);
         var put = await aws.Services.GetRequiredService<IAmazonS3>().PutObjectAsync(request, TestContext.Current.CancellationToken);
         queue.LastETag = put.ETag;
         await aws.Sqs.SendMessageAsync(queue.Url, S3Notifications.ObjectCreated(aws.Names.Bucket, key, csv.Length, put.ETag, put.VersionId, aws.Time.GetUtcNow()),
             TestContext.Current.CancellationToken);
-        return Import.IdOf(aws.Names.Bucket, key, put.VersionId is { Length: > 0 } and not "null" ? put.VersionId : null, put.ETag);
+        return S3Imports.IdOf(aws.Names.Bucket, key, S3ObjectStore.VersionOf(put.VersionId), put.ETag);
     }
 
     private static string Read(IObjectStore objects, ObjectKey key)
@@ -148,7 +152,10 @@ public sealed class ImportFunctionTests : IDisposable
         return reader.ReadToEnd();
     }
 
-    /// <summary>The header and the first <paramref name="rows"/> lines of the retail file.</summary>
+    /// <summary>
+    /// The header and the first <paramref name="rows"/> lines of the retail file, and after every
+    /// <see cref="BadRowEvery"/> of them one the import refuses, so that errors.csv has rows from several parts.
+    /// </summary>
     private static byte[] RetailSlice(int rows)
     {
         using var gzip = new GZipStream(File.OpenRead(RealData.PathOf("online-retail-uci.csv.gz")), CompressionMode.Decompress);
@@ -157,6 +164,10 @@ public sealed class ImportFunctionTests : IDisposable
         for (var i = 0; i <= rows && reader.ReadLine() is { } line; i++)
         {
             output.Append(line).Append('\n');
+            if (i > 0 && i % BadRowEvery == 0)
+            {
+                output.Append("536999,85123A,WHITE HANGING HEART T-LIGHT HOLDER,six,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n");
+            }
         }
 
         return Encoding.UTF8.GetBytes(output.ToString());

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.SQS;
+using StockWatch.Aws;
 using StockWatch.Core;
 
 namespace StockWatch.Lambda.Local;
@@ -27,9 +28,9 @@ public sealed class S3Notifications(IAmazonS3 s3, IAmazonSQS sqs, string bucket,
             ["eTag"] = etag.Trim('"'),
             ["sequencer"] = at.ToUnixTimeMilliseconds().ToString("X16", System.Globalization.CultureInfo.InvariantCulture),
         };
-        if (versionId is { Length: > 0 } and not "null")
+        if (S3ObjectStore.VersionOf(versionId) is { } version)
         {
-            s3Object["versionId"] = versionId;
+            s3Object["versionId"] = version;
         }
 
         return new JsonObject
@@ -62,7 +63,7 @@ public sealed class S3Notifications(IAmazonS3 s3, IAmazonSQS sqs, string bucket,
         string? token = null;
         do
         {
-            var page = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = Import.UploadsPrefix, ContinuationToken = token }, cancellationToken);
+            var page = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = S3Imports.UploadsPrefix, ContinuationToken = token }, cancellationToken);
             foreach (var upload in page.S3Objects ?? [])
             {
                 if (upload.Key.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && _told.Add($"{upload.Key}\n{upload.ETag}"))
