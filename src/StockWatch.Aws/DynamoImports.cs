@@ -127,6 +127,19 @@ public sealed class DynamoImports(IAmazonDynamoDB dynamo, IOptions<AwsOptions> o
         }
     }
 
+    /// <summary>Notes how far the running part has read (bytes of the upload), for whoever waits for the import.</summary>
+    public Task ProgressAsync(string importId, long read, CancellationToken cancellationToken = default) =>
+        dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = _table,
+            Key = Key(importId),
+            UpdateExpression = "SET #read = :read",
+            ConditionExpression = "#status = :running",
+            ExpressionAttributeNames = new() { ["#read"] = "read", ["#status"] = "status" },
+            ExpressionAttributeValues = new() { [":read"] = Number(read), [":running"] = new() { S = "running" } },
+        }, cancellationToken).ContinueWith(task => task.Exception?.InnerException is ConditionalCheckFailedException or null ? Task.CompletedTask : task,
+            TaskScheduler.Default).Unwrap();
+
     /// <summary>Marks the import failed for good (the file cannot be imported: no usable header, the upload is gone).</summary>
     public Task FailAsync(string importId, string error, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         dynamo.UpdateItemAsync(new UpdateItemRequest

@@ -41,6 +41,9 @@ public sealed class Import
     /// <summary>How long past its budget a part may take (its last batch, the checkpoint) before another delivery may run it.</summary>
     private static readonly TimeSpan HoldMargin = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often a running part notes how far it has read in the Imports item (for <c>stockwatch import</c>'s progress).</summary>
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+
     private readonly IAmazonS3 _s3;
     private readonly S3ObjectStore _objects;
     private readonly IAmazonSQS _sqs;
@@ -223,8 +226,16 @@ public sealed class Import
 
                     try
                     {
+                        var told = Stopwatch.StartNew();
                         part = await _importFile.HandlePartAsync(upload, settings, job.ImportId, job.Key, resume,
-                            _options.ImportQueueUrl is null ? null : pause, errors, beforeDone: summary =>
+                            _options.ImportQueueUrl is null ? null : pause, errors, progress: share =>
+                            {
+                                if (told.Elapsed >= ProgressEvery && share < 1)
+                                {
+                                    told.Restart();
+                                    _imports.ProgressAsync(job.ImportId, (long)(share * upload.Length)).GetAwaiter().GetResult();
+                                }
+                            }, beforeDone: summary =>
                             {
                                 errors.Dispose();
                                 Finish(job, errorsFile, summary).GetAwaiter().GetResult();

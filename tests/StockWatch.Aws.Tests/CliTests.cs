@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
+using StockWatch.Lambda.Local;
 using StockWatch.Testing;
 
 namespace StockWatch.Aws.Tests;
@@ -57,20 +58,32 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Import_WritesEachRowToTheTables_AndTheSameFileAgainChangesNothing()
+    public async Task Import_UploadsToTheBucket_TheImportFunctionImportsIt_PrintsTheEmbeddedSummary_AndTheSameFileAgainChangesNothing()
     {
-        await using var aws = await AwsStack.CreateAsync();
+        await using var queue = await ImportQueue.CreateAsync();
+        await using var aws = await AwsStack.CreateAsync(settings: new Dictionary<string, string?> { ["StockWatch:Aws:ImportQueueUrl"] = queue.Url });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        // What local-run does for imports: S3's notifications of new uploads, and the queue delivered to Import.
+        var delivering = LocalCommands.DeliverImportsAsync(aws.Services, queue.Url, TimeSpan.FromMilliseconds(100), stop.Token);
         var file = Path.Combine(_data.Path, "..", $"{Guid.NewGuid():N}.csv");
-        await File.WriteAllTextAsync(file, "product_id,product_name,stock_count,product_price\n85123A,Heart,12,2.55\n22423,Cakestand,4,12.75\n",
+        await File.WriteAllTextAsync(file, "product_id,product_name,stock_count,product_price\n85123A,Heart,12,2.55\n22423,Cakestand,4,12.75\nBAD,,x,\n",
             TestContext.Current.CancellationToken);
         try
         {
-            (await RunAsync(aws, "import", file)).Output.Should().Contain("2 rows, 2 accepted, 0 rejected, 0 unchanged.");
-            (await RunAsync(aws, "import", file)).Output.Should().Contain("2 rows, 0 accepted, 0 rejected, 2 unchanged.");
+            var first = await RunAsync(aws, 1, "import", file);
+            first.Output.Should().Contain("3 rows, 2 accepted, 1 rejected, 0 unchanged.").And.Contain("line 4");
+            first.Error.Should().Contain($"s3://{aws.Names.Bucket}/uploads/");
+            (await RunAsync(aws, 1, "import", file)).Output.Should().Contain("3 rows, 0 accepted, 1 rejected, 2 unchanged.");
+            var embedded = await StockWatchCli.RunAsync(Path.Combine(_data.Path, "..", $"{Guid.NewGuid():N}"), new Dictionary<string, string>(), "import", file);
+            // The same summary; the embedded import also prints the alerts it processed (on AWS ProductChanges makes them from the stream).
+            first.Output.Should().Be(string.Concat(embedded.Output.Split('\n').Where(line => !line.StartsWith("Alerts:", StringComparison.Ordinal))
+                .Select(line => line + "\n")).TrimEnd('\n') + "\n");
         }
         finally
         {
             File.Delete(file);
+            await stop.CancelAsync();
+            await FluentActions.Awaiting(() => delivering).Should().ThrowAsync<OperationCanceledException>();
         }
 
         aws.Store.FindProduct(ProductId.Parse("22423"))!.Stock.Should().Be(4);

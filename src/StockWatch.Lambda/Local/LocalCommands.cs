@@ -3,6 +3,8 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StockWatch.Aws;
@@ -19,6 +21,12 @@ namespace StockWatch.Lambda.Local;
 /// </summary>
 public static class LocalCommands
 {
+    /// <summary>The import queue's name on the emulator (the template's logical id), when <c>StockWatch:Aws:ImportQueueUrl</c> is not set.</summary>
+    public const string ImportQueueName = "ImportQueue";
+
+    /// <summary>The import queue's dead-letter queue on the emulator.</summary>
+    public const string ImportDeadLetterQueueName = "ImportDeadLetterQueue";
+
     /// <summary>The on-failure destination queue of each stream function, by function.</summary>
     public static string OnFailureQueue(string function) => $"{function}-on-failure";
 
@@ -57,9 +65,33 @@ public static class LocalCommands
         }
     }
 
+    /// <summary>
+    /// The functions' services from the environment, as Lambda composes them; the import queue, when no setting names
+    /// it, is the emulator's <see cref="ImportQueueName"/> (if <c>local-setup</c> made it).
+    /// </summary>
+    private static async Task<IServiceProvider> ComposeAsync(CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        if (string.IsNullOrEmpty(configuration[$"{AwsOptions.Section}:{nameof(AwsOptions.ImportQueueUrl)}"]))
+        {
+            using var sqs = new AmazonSQSClient();
+            try
+            {
+                var url = (await sqs.GetQueueUrlAsync(ImportQueueName, cancellationToken)).QueueUrl;
+                configuration = new ConfigurationBuilder().AddConfiguration(configuration)
+                    .AddInMemoryCollection([KeyValuePair.Create($"{AwsOptions.Section}:{nameof(AwsOptions.ImportQueueUrl)}", (string?)url)]).Build();
+            }
+            catch (QueueDoesNotExistException)
+            {
+            }
+        }
+
+        return LambdaServices.Build(configuration);
+    }
+
     private static async Task<int> InvokeAsync(string function, FileInfo file)
     {
-        var handler = Functions.Create(function, LambdaServices.FromEnvironment);
+        var handler = Functions.Create(function, await ComposeAsync(CancellationToken.None));
         if (!file.Exists)
         {
             throw new FileNotFoundException($"There is no event file {file.FullName}.");
@@ -74,7 +106,7 @@ public static class LocalCommands
 
     private static async Task<int> SetupAsync(CancellationToken cancellationToken)
     {
-        var services = LambdaServices.FromEnvironment;
+        var services = await ComposeAsync(cancellationToken);
         var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         var created = await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), names, TimeProvider.System, cancellationToken);
         Console.WriteLine(created.Count == 0 ? "Tables: all there already." : $"Tables created: {string.Join(", ", created)}.");
@@ -98,21 +130,38 @@ public static class LocalCommands
             Console.WriteLine($"On-failure queue of {function}: {(await sqs.CreateQueueAsync(OnFailureQueue(function), cancellationToken)).QueueUrl}");
         }
 
+        // As the template declares them: visibility six times the function's timeout, the dead-letter queue after 3 receives.
+        var deadLetters = (await sqs.CreateQueueAsync(ImportDeadLetterQueueName, cancellationToken)).QueueUrl;
+        var deadLettersArn = (await sqs.GetQueueAttributesAsync(deadLetters, ["QueueArn"], cancellationToken)).QueueARN;
+        var imports = (await sqs.CreateQueueAsync(new CreateQueueRequest
+        {
+            QueueName = ImportQueueName,
+            Attributes = new()
+            {
+                ["VisibilityTimeout"] = "1800",
+                ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{deadLettersArn}\",\"maxReceiveCount\":\"3\"}}",
+            },
+        }, cancellationToken)).QueueUrl;
+        Console.WriteLine($"Import queue: {imports} (dead letters: {deadLetters})");
+
         return 0;
     }
 
     private static async Task<int> RunMappingsAsync(TimeSpan poll, bool scheduleNow, CancellationToken cancellationToken)
     {
-        var services = LambdaServices.FromEnvironment;
+        var services = await ComposeAsync(cancellationToken);
         var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
+        var importQueue = names.ImportQueueUrl
+            ?? throw new InvalidOperationException($"There is no import queue: run local-setup, or set StockWatch__Aws__ImportQueueUrl.");
         var mappings = await CreateMappingsAsync(services, names, cancellationToken);
         var schedule = ReportSchedule.Parse(services.GetRequiredService<IOptions<ReportOptions>>().Value.Schedule);
-        Console.WriteLine($"Delivering the {names.ProductsTable} stream to {ProductChanges.Name} and the {names.AlertsTable} stream to {AlertCreated.Name}, "
-            + $"firing {WeeklyReport.Name} on its schedule; Ctrl+C stops.");
+        Console.WriteLine($"Delivering the {names.ProductsTable} stream to {ProductChanges.Name}, the {names.AlertsTable} stream to {AlertCreated.Name}, "
+            + $"uploads to s3://{names.Bucket}/{S3Imports.UploadsPrefix} and the import queue to {Import.Name}, firing {WeeklyReport.Name} on its schedule; Ctrl+C stops.");
         try
         {
             await Task.WhenAll([
                 .. mappings.Select(mapping => mapping.RunAsync(poll, cancellationToken)),
+                DeliverImportsAsync(services, importQueue, poll, cancellationToken),
                 FireScheduleAsync(Functions.Create(WeeklyReport.Name, services), schedule, scheduleNow, services.GetRequiredService<TimeProvider>(), cancellationToken)]);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -120,6 +169,35 @@ public static class LocalCommands
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The import side of the deployed stack, until cancelled: S3's notification of each new upload under
+    /// <c>uploads/</c> (which the emulator does not send) put on the import queue, and the queue delivered to
+    /// <c>Import</c> one message at a time (the template's batch size), a failed message coming back after
+    /// <paramref name="poll"/>. An AWS error is printed and the next round tries again.
+    /// </summary>
+    public static async Task DeliverImportsAsync(IServiceProvider services, string queueUrl, TimeSpan poll, CancellationToken cancellationToken)
+    {
+        var sqs = services.GetRequiredService<IAmazonSQS>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var notifications = new S3Notifications(services.GetRequiredService<IAmazonS3>(), sqs, services.GetRequiredService<IOptions<AwsOptions>>().Value.Bucket,
+            queueUrl, time);
+        var mapping = new SqsEventSourceMapping(Import.Name, Functions.Create(Import.Name, services), sqs, queueUrl, batchSize: 1, retryDelay: poll);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await notifications.SendNewAsync(cancellationToken);
+                await mapping.DrainAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is AmazonServiceException or HttpRequestException)
+            {
+                await Console.Error.WriteLineAsync($"{Import.Name}: the import queue could not be delivered this round: {e.Message}");
+            }
+
+            await Task.Delay(poll, time, cancellationToken);
+        }
     }
 
     /// <summary>

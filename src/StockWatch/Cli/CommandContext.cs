@@ -31,6 +31,16 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
         return _services.GetRequiredService<T>();
     }
 
+    /// <summary>True when the store is the AWS shape's (<c>StockWatch:Store=dynamodb</c>); composes the services to know.</summary>
+    public bool OnAws
+    {
+        get
+        {
+            _services ??= Build(DataFolder, readsOnly, out _onAws);
+            return _onAws;
+        }
+    }
+
     /// <summary>Prints <paramref name="value"/> as JSON with <c>--json</c>, else lets <paramref name="human"/> print it.</summary>
     public void Write<T>(T value, Action<TextWriter> human)
     {
