@@ -102,15 +102,7 @@ public static partial class AwsBench
     {
         CapacityMeter meter = null!;
         var prefix = $"b{Guid.NewGuid():N}"[..13];
-        var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["StockWatch:Aws:ProductsTable"] = $"{prefix}-Products",
-            ["StockWatch:Aws:SalesTable"] = $"{prefix}-Sales",
-            ["StockWatch:Aws:AlertsTable"] = $"{prefix}-Alerts",
-            ["StockWatch:Aws:AlertStateTable"] = $"{prefix}-AlertState",
-            ["StockWatch:Aws:ReportsTable"] = $"{prefix}-Reports",
-            ["StockWatch:Aws:ImportsTable"] = $"{prefix}-Imports",
-        }).Build(), services => services.AddSingleton(CapacityMeter.Around(new AmazonDynamoDBClient(), out meter)));
+        var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(AwsOptions.Prefixed(prefix)).Build(), services => services.AddSingleton(CapacityMeter.Around(new AmazonDynamoDBClient(), out meter)));
         var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         var dynamo = services.GetRequiredService<IAmazonDynamoDB>();
         await AwsTables.CreateAsync(dynamo, names, TimeProvider.System);

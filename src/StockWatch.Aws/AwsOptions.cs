@@ -48,6 +48,21 @@ public sealed class AwsOptions
     /// <summary>The SNS topic alerts are published to; none: alerts are stored but not published.</summary>
     public string? TopicArn { get; set; }
 
+    /// <summary>
+    /// The settings (configuration keys) that name every table <c>PREFIX-Name</c> and the bucket <c>PREFIX</c>: a stack of
+    /// one's own on the emulators, where DynamoDB Local keeps one database for everyone (tests, benchmarks).
+    /// </summary>
+    public static Dictionary<string, string?> Prefixed(string prefix) => new()
+    {
+        [$"{Section}:{nameof(ProductsTable)}"] = $"{prefix}-Products",
+        [$"{Section}:{nameof(SalesTable)}"] = $"{prefix}-Sales",
+        [$"{Section}:{nameof(AlertsTable)}"] = $"{prefix}-Alerts",
+        [$"{Section}:{nameof(AlertStateTable)}"] = $"{prefix}-AlertState",
+        [$"{Section}:{nameof(ReportsTable)}"] = $"{prefix}-Reports",
+        [$"{Section}:{nameof(ImportsTable)}"] = $"{prefix}-Imports",
+        [$"{Section}:{nameof(Bucket)}"] = prefix,
+    };
+
     /// <summary>Every table's name, as the configuration gives them.</summary>
     public IEnumerable<string> Tables => [ProductsTable, SalesTable, AlertsTable, AlertStateTable, ReportsTable, ImportsTable];
 }

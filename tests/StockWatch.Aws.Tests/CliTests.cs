@@ -125,16 +125,10 @@ public sealed class CliTests : IDisposable
     }
 
     /// <summary>The CLI on this stack's tables (the emulators' endpoints are in this process's environment already).</summary>
-    private static Dictionary<string, string> Environment(AwsStack aws) => new()
+    private static Dictionary<string, string> Environment(AwsStack aws) => new(AwsOptions.Prefixed(aws.Prefix)
+        .Select(setting => KeyValuePair.Create(setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value!)))
     {
         ["StockWatch__Store"] = "dynamodb",
-        ["StockWatch__Aws__ProductsTable"] = aws.Names.ProductsTable,
-        ["StockWatch__Aws__SalesTable"] = aws.Names.SalesTable,
-        ["StockWatch__Aws__AlertsTable"] = aws.Names.AlertsTable,
-        ["StockWatch__Aws__AlertStateTable"] = aws.Names.AlertStateTable,
-        ["StockWatch__Aws__ReportsTable"] = aws.Names.ReportsTable,
-        ["StockWatch__Aws__ImportsTable"] = aws.Names.ImportsTable,
-        ["StockWatch__Aws__Bucket"] = aws.Names.Bucket,
     };
 
     private async Task<StockWatchCli.Result> RunAsync(AwsStack aws, params string[] args) => await RunAsync(aws, 0, args);
