@@ -63,6 +63,18 @@ public sealed class AwsOptions
         [$"{Section}:{nameof(Bucket)}"] = prefix,
     };
 
+    /// <summary>The name of the table the template declares as <paramref name="logicalId"/> (<c>ProductsTable</c>…); null: none of ours.</summary>
+    public string? TableNamed(string logicalId) => logicalId switch
+    {
+        nameof(ProductsTable) => ProductsTable,
+        nameof(SalesTable) => SalesTable,
+        nameof(AlertsTable) => AlertsTable,
+        nameof(AlertStateTable) => AlertStateTable,
+        nameof(ReportsTable) => ReportsTable,
+        nameof(ImportsTable) => ImportsTable,
+        _ => null,
+    };
+
     /// <summary>Every table's name, as the configuration gives them.</summary>
     public IEnumerable<string> Tables => [ProductsTable, SalesTable, AlertsTable, AlertStateTable, ReportsTable, ImportsTable];
 }

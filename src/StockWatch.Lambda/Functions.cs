@@ -8,6 +8,17 @@ public static class Functions
 {
     public static IReadOnlyList<string> Names => [ProductChanges.Name, AlertCreated.Name, Import.Name, WeeklyReport.Name];
 
+    /// <summary>The function's name of a handler class (<c>ProductChanges</c> → <c>product-changes</c>), as the template's handlers name them.</summary>
+    /// <exception cref="ArgumentException">No function has that class.</exception>
+    public static string NameOf(string handlerClass) => handlerClass switch
+    {
+        nameof(ProductChanges) => ProductChanges.Name,
+        nameof(AlertCreated) => AlertCreated.Name,
+        nameof(Import) => Import.Name,
+        nameof(WeeklyReport) => WeeklyReport.Name,
+        _ => throw new ArgumentException($"There is no function of class {handlerClass}; the functions are {string.Join(", ", Names)}."),
+    };
+
     /// <exception cref="ArgumentException">No function has that name; the message lists them.</exception>
     public static Handler Create(string name, IServiceProvider services) => name switch
     {

@@ -77,9 +77,9 @@ public sealed class AwsStack : IAsyncDisposable
         .AddStockWatch(dataFolder, server)
         .BuildServiceProvider();
 
-    /// <summary>The stack's mappings (Products → product-changes, Alerts → alert-created), retrying at once.</summary>
-    public async Task<IReadOnlyList<StreamEventSourceMapping>> MappingsAsync(MappingOptions? options = null) =>
-        await LocalCommands.CreateMappingsAsync(Services, Names, CancellationToken.None, options ?? new MappingOptions());
+    /// <summary>The stack's mappings as the template declares them (Products → product-changes, Alerts → alert-created), retrying at once.</summary>
+    public async Task<IReadOnlyList<StreamEventSourceMapping>> MappingsAsync() =>
+        await LocalCommands.CreateMappingsAsync(Services, Names, CancellationToken.None);
 
     /// <summary>A mapping of the Products stream to a handler of the test's own.</summary>
     public async Task<StreamEventSourceMapping> ProductsMappingAsync(Handler handler, MappingOptions options) =>

@@ -21,14 +21,34 @@ namespace StockWatch.Lambda.Local;
 /// </summary>
 public static class LocalCommands
 {
-    /// <summary>The import queue's name on the emulator (the template's logical id), when <c>StockWatch:Aws:ImportQueueUrl</c> is not set.</summary>
-    public const string ImportQueueName = "ImportQueue";
+    /// <summary>The import function's queue mapping, as the template declares it; its queue's name on the emulator is its logical id.</summary>
+    public static MappingDeclaration ImportMapping => StackTemplate.Deployed.Mappings.Single(mapping => mapping.Type == "SQS" && mapping.Function == nameof(Import));
 
-    /// <summary>The import queue's dead-letter queue on the emulator.</summary>
-    public const string ImportDeadLetterQueueName = "ImportDeadLetterQueue";
+    /// <summary>
+    /// Creates a queue the template declares, by its logical id, with its attributes and redrive policy (the dead-letter
+    /// queue made first), unless it exists; returns its URL.
+    /// </summary>
+    public static async Task<string> EnsureQueueAsync(IAmazonSQS sqs, string logicalId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await sqs.GetQueueUrlAsync(logicalId, cancellationToken)).QueueUrl;
+        }
+        catch (QueueDoesNotExistException)
+        {
+        }
 
-    /// <summary>The on-failure destination queue of each stream function, by function.</summary>
-    public static string OnFailureQueue(string function) => $"{function}-on-failure";
+        var declared = StackTemplate.Deployed.Queues.SingleOrDefault(queue => queue.LogicalId == logicalId)
+            ?? throw new InvalidOperationException($"The template declares no queue {logicalId}.");
+        var attributes = new Dictionary<string, string>(declared.Attributes);
+        if (declared.DeadLetterQueue is { } deadLetters)
+        {
+            var arn = (await sqs.GetQueueAttributesAsync(await EnsureQueueAsync(sqs, deadLetters, cancellationToken), ["QueueArn"], cancellationToken)).QueueARN;
+            attributes["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{arn}\",\"maxReceiveCount\":\"{declared.MaxReceiveCount}\"}}";
+        }
+
+        return (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = logicalId, Attributes = attributes }, cancellationToken)).QueueUrl;
+    }
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -67,7 +87,7 @@ public static class LocalCommands
 
     /// <summary>
     /// The functions' services from the environment, as Lambda composes them; the import queue, when no setting names
-    /// it, is the emulator's <see cref="ImportQueueName"/> (if <c>local-setup</c> made it).
+    /// it, is the emulator's queue of the template's name (if <c>local-setup</c> made it).
     /// </summary>
     private static async Task<IServiceProvider> ComposeAsync(CancellationToken cancellationToken)
     {
@@ -77,7 +97,7 @@ public static class LocalCommands
             using var sqs = new AmazonSQSClient();
             try
             {
-                var url = (await sqs.GetQueueUrlAsync(ImportQueueName, cancellationToken)).QueueUrl;
+                var url = (await sqs.GetQueueUrlAsync(ImportMapping.Source, cancellationToken)).QueueUrl;
                 configuration = new ConfigurationBuilder().AddConfiguration(configuration)
                     .AddInMemoryCollection([KeyValuePair.Create($"{AwsOptions.Section}:{nameof(AwsOptions.ImportQueueUrl)}", (string?)url)]).Build();
             }
@@ -125,24 +145,10 @@ public static class LocalCommands
 
         Console.WriteLine($"Bucket: {names.Bucket}");
         var sqs = services.GetRequiredService<IAmazonSQS>();
-        foreach (var function in new[] { ProductChanges.Name, AlertCreated.Name })
+        foreach (var queue in StackTemplate.Deployed.Queues)
         {
-            Console.WriteLine($"On-failure queue of {function}: {(await sqs.CreateQueueAsync(OnFailureQueue(function), cancellationToken)).QueueUrl}");
+            Console.WriteLine($"Queue {queue.LogicalId}: {await EnsureQueueAsync(sqs, queue.LogicalId, cancellationToken)}");
         }
-
-        // As the template declares them: visibility six times the function's timeout, the dead-letter queue after 3 receives.
-        var deadLetters = (await sqs.CreateQueueAsync(ImportDeadLetterQueueName, cancellationToken)).QueueUrl;
-        var deadLettersArn = (await sqs.GetQueueAttributesAsync(deadLetters, ["QueueArn"], cancellationToken)).QueueARN;
-        var imports = (await sqs.CreateQueueAsync(new CreateQueueRequest
-        {
-            QueueName = ImportQueueName,
-            Attributes = new()
-            {
-                ["VisibilityTimeout"] = "1800",
-                ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{deadLettersArn}\",\"maxReceiveCount\":\"3\"}}",
-            },
-        }, cancellationToken)).QueueUrl;
-        Console.WriteLine($"Import queue: {imports} (dead letters: {deadLetters})");
 
         return 0;
     }
@@ -153,7 +159,7 @@ public static class LocalCommands
         var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         var importQueue = names.ImportQueueUrl
             ?? throw new InvalidOperationException($"There is no import queue: run local-setup, or set StockWatch__Aws__ImportQueueUrl.");
-        var mappings = await CreateMappingsAsync(services, names, cancellationToken);
+        var mappings = await CreateMappingsAsync(services, names, cancellationToken, retryDelay: TimeSpan.FromSeconds(1));
         var schedule = ReportSchedule.Parse(services.GetRequiredService<IOptions<ReportOptions>>().Value.Schedule);
         Console.WriteLine($"Delivering the {names.ProductsTable} stream to {ProductChanges.Name}, the {names.AlertsTable} stream to {AlertCreated.Name}, "
             + $"uploads to s3://{names.Bucket}/{S3Imports.UploadsPrefix} and the import queue to {Import.Name}, firing {WeeklyReport.Name} on its schedule; Ctrl+C stops.");
@@ -183,7 +189,7 @@ public static class LocalCommands
         var time = services.GetRequiredService<TimeProvider>();
         var notifications = new S3Notifications(services.GetRequiredService<IAmazonS3>(), sqs, services.GetRequiredService<IOptions<AwsOptions>>().Value.Bucket,
             queueUrl, time);
-        var mapping = new SqsEventSourceMapping(Import.Name, Functions.Create(Import.Name, services), sqs, queueUrl, batchSize: 1, retryDelay: poll);
+        var mapping = new SqsEventSourceMapping(Import.Name, Functions.Create(Import.Name, services), sqs, queueUrl, ImportMapping.BatchSize, retryDelay: poll);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -231,19 +237,26 @@ public static class LocalCommands
         }
     }
 
-    /// <summary>The mappings of the deployed stack: Products → product-changes, Alerts → alert-created, each with its on-failure queue.</summary>
+    /// <summary>
+    /// The stream mappings of the deployed stack as the template declares them (Products → product-changes, Alerts →
+    /// alert-created: batch size, retries, maximum record age, bisection, event filter, on-failure queue), on the tables
+    /// the settings name.
+    /// </summary>
+    /// <param name="retryDelay">The wait before a failed batch is retried (Lambda's backoff; none in tests).</param>
     public static async Task<IReadOnlyList<StreamEventSourceMapping>> CreateMappingsAsync(
-        IServiceProvider services, AwsOptions names, CancellationToken cancellationToken, MappingOptions? options = null)
+        IServiceProvider services, AwsOptions names, CancellationToken cancellationToken, TimeSpan retryDelay = default)
     {
         var dynamo = services.GetRequiredService<IAmazonDynamoDB>();
         var sqs = services.GetRequiredService<IAmazonSQS>();
         var time = services.GetRequiredService<TimeProvider>();
         List<StreamEventSourceMapping> mappings = [];
-        foreach (var (function, table) in new[] { (ProductChanges.Name, names.ProductsTable), (AlertCreated.Name, names.AlertsTable) })
+        foreach (var declared in StackTemplate.Deployed.Mappings.Where(mapping => mapping.Type == "DynamoDB"))
         {
-            var queue = (await sqs.CreateQueueAsync(OnFailureQueue(function), cancellationToken)).QueueUrl;
+            var function = Functions.NameOf(declared.Function);
+            var table = names.TableNamed(declared.Source) ?? throw new InvalidOperationException($"The template's stream of {declared.Source} is of no table StockWatch names.");
+            var onFailure = declared.OnFailureQueue is { } queue ? await EnsureQueueAsync(sqs, queue, cancellationToken) : null;
             mappings.Add(new StreamEventSourceMapping(function, Functions.Create(function, services), await AwsTables.StreamArnAsync(dynamo, table, cancellationToken),
-                DynamoStreams.FromEnvironment(), sqs, (options ?? new MappingOptions(RetryDelay: TimeSpan.FromSeconds(1))) with { OnFailureQueueUrl = queue }, time));
+                DynamoStreams.FromEnvironment(), sqs, MappingOptions.From(declared, retryDelay, onFailure), time));
         }
 
         return mappings;
