@@ -101,8 +101,9 @@ public static class LocalCommands
                 configuration = new ConfigurationBuilder().AddConfiguration(configuration)
                     .AddInMemoryCollection([KeyValuePair.Create($"{AwsOptions.Section}:{nameof(AwsOptions.ImportQueueUrl)}", (string?)url)]).Build();
             }
-            catch (QueueDoesNotExistException)
+            catch (Exception e) when (e is QueueDoesNotExistException or AmazonServiceException or HttpRequestException)
             {
+                // No such queue, or no SQS to ask: an import then never pauses (its follow-up would have nowhere to go).
             }
         }
 
