@@ -8,6 +8,7 @@ using Amazon.SQS;
 using Microsoft.Extensions.DependencyInjection;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
+using StockWatch.Core.Reports;
 using StockWatch.Core.Storage;
 using StockWatch.Lambda;
 using StockWatch.Lambda.Local;
@@ -74,6 +75,21 @@ public sealed class ImportFunctionTests : IDisposable
         string Catalogue(IInventoryStore store) =>
             string.Join("\n", store.ListProducts(new ProductQuery()).Select(p => $"{p.Id}|{p.Name}|{p.Price}|{p.StockCounted}").Order(StringComparer.Ordinal));
         Catalogue(aws.Store).Should().Be(Catalogue(sqlite.GetRequiredService<IInventoryStore>()));
+
+        // The same weekly report from the WeeklyReport function on the tables as from SQLite: 2011-W45 for the whole file,
+        // else the week the slice falls in (to Thursday 2 December 2010, 17:00).
+        var reports = sqlite.GetRequiredService<WeeklyReports>();
+        var end = full ? reports.PeriodEnd(null, "2011-W45") : new DateTimeOffset(2010, 12, 2, 17, 0, 0, TimeSpan.Zero);
+        var onSqlite = (await reports.MakeAsync(end, cancel)).Content;
+        await Functions.Create(Lambda.WeeklyReport.Name, aws.Services)(new MemoryStream(Encoding.UTF8.GetBytes($$"""
+            {"version":"0","id":"w45","detail-type":"Scheduled Event","source":"aws.events","time":"{{end:yyyy-MM-dd'T'HH:mm:ss'Z'}}","detail":{ } }
+            """)));
+        var onDynamo = JsonNode.Parse(Read(objects, WeeklyReports.KeyFor(end, "json")))!.AsObject();
+        var expected = JsonNode.Parse(ReportFormats.Json(onSqlite))!.AsObject();
+        onDynamo.Remove("generated_at");
+        expected.Remove("generated_at");
+        onDynamo.ToJsonString().Should().Be(expected.ToJsonString());
+        onSqlite.Totals.Sales.Should().BePositive();
 
         // S3 may deliver a notification twice: the import id follows from the object, so the second finds it done.
         await aws.Sqs.SendMessageAsync(queue.Url, S3Notifications.ObjectCreated(aws.Names.Bucket, "uploads/online-retail.csv", csv.Length, queue.LastETag!, null, aws.Time.GetUtcNow()), cancel);
