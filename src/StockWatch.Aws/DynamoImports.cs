@@ -76,49 +76,43 @@ public sealed class DynamoImports(IAmazonDynamoDB dynamo, IOptions<AwsOptions> o
     /// Holds the part from <paramref name="line"/> for the caller until <paramref name="until"/>, unless another delivery
     /// holds it now: two deliveries of one message never run the same part at once; a holder that died lets go when its time is up.
     /// </summary>
-    public async Task<bool> HoldAsync(string importId, int line, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default)
-    {
-        try
+    public Task<bool> HoldAsync(string importId, int line, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        UpdateIfAsync(new UpdateItemRequest
         {
-            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            TableName = _table,
+            Key = Key(importId),
+            UpdateExpression = "SET held_until = :until",
+            ConditionExpression = "next_line = :line AND #status = :running AND (attribute_not_exists(held_until) OR held_until < :now)",
+            ExpressionAttributeNames = new() { ["#status"] = "status" },
+            ExpressionAttributeValues = new()
             {
-                TableName = _table,
-                Key = Key(importId),
-                UpdateExpression = "SET held_until = :until",
-                ConditionExpression = "next_line = :line AND #status = :running AND (attribute_not_exists(held_until) OR held_until < :now)",
-                ExpressionAttributeNames = new() { ["#status"] = "status" },
-                ExpressionAttributeValues = new()
-                {
-                    [":until"] = new() { S = Timestamp.FormatSortable(until) }, [":now"] = new() { S = Timestamp.FormatSortable(now) },
-                    [":line"] = Number(line), [":running"] = new() { S = "running" },
-                },
-            }, cancellationToken);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
-    }
+                [":until"] = new() { S = Timestamp.FormatSortable(until) }, [":now"] = new() { S = Timestamp.FormatSortable(now) },
+                [":line"] = Number(line), [":running"] = new() { S = "running" },
+            },
+        }, cancellationToken);
 
     /// <summary>Moves the import on to the next part, if it is still at <paramref name="from"/>; false when another delivery moved it.</summary>
-    public async Task<bool> AdvanceAsync(string importId, int from, CsvPosition to, CancellationToken cancellationToken = default)
+    public Task<bool> AdvanceAsync(string importId, int from, CsvPosition to, CancellationToken cancellationToken = default) =>
+        UpdateIfAsync(new UpdateItemRequest
+        {
+            TableName = _table,
+            Key = Key(importId),
+            UpdateExpression = "SET next_line = :to, #read = :read, parts = if_not_exists(parts, :zero) + :one REMOVE held_until",
+            ConditionExpression = "next_line = :from AND #status = :running",
+            ExpressionAttributeNames = new() { ["#read"] = "read", ["#status"] = "status" },
+            ExpressionAttributeValues = new()
+            {
+                [":to"] = Number(to.Line), [":read"] = Number(to.Offset), [":from"] = Number(from), [":running"] = new() { S = "running" },
+                [":zero"] = Number(0), [":one"] = Number(1),
+            },
+        }, cancellationToken);
+
+    /// <summary>The update when its condition holds; false when it does not.</summary>
+    private async Task<bool> UpdateIfAsync(UpdateItemRequest update, CancellationToken cancellationToken)
     {
         try
         {
-            await dynamo.UpdateItemAsync(new UpdateItemRequest
-            {
-                TableName = _table,
-                Key = Key(importId),
-                UpdateExpression = "SET next_line = :to, #read = :read, parts = if_not_exists(parts, :zero) + :one REMOVE held_until",
-                ConditionExpression = "next_line = :from AND #status = :running",
-                ExpressionAttributeNames = new() { ["#read"] = "read", ["#status"] = "status" },
-                ExpressionAttributeValues = new()
-                {
-                    [":to"] = Number(to.Line), [":read"] = Number(to.Offset), [":from"] = Number(from), [":running"] = new() { S = "running" },
-                    [":zero"] = Number(0), [":one"] = Number(1),
-                },
-            }, cancellationToken);
+            await dynamo.UpdateItemAsync(update, cancellationToken);
             return true;
         }
         catch (ConditionalCheckFailedException)

@@ -12,16 +12,7 @@ public sealed record SqsEvent([property: JsonPropertyName("Records")] List<SqsMe
     /// <exception cref="InvalidEventException">Not JSON, not an SQS event, or a record without its message id.</exception>
     public static SqsEvent Read(Stream input, string function)
     {
-        SqsEvent? read;
-        try
-        {
-            read = JsonSerializer.Deserialize(input, SqsEventJson.Default.SqsEvent);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidEventException($"{function} takes an SQS event; this one is not valid JSON of that shape ({e.Message}).");
-        }
-
+        var read = LambdaEvents.Read(input, SqsEventJson.Default.SqsEvent, function, "an SQS event");
         if (read?.Records is not { } records)
         {
             throw new InvalidEventException($"{function} takes an SQS event: an object with \"Records\"; this one has none.");
