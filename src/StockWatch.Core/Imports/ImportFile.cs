@@ -273,7 +273,8 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
 
             if (batch.Count > 0)
             {
-                batches.Add(new Batch(batch, position(), csv.Position), stop);
+                // The file's last rows: nothing is left to continue with, so no pause after them.
+                batches.Add(new Batch(batch, position(), null), stop);
             }
         }
 
@@ -390,8 +391,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 return null;
             }
 
-            // Repeats are found here, on the reading thread; the warning is given in line order when the row is applied.
-            return new ProductRow(request, _seen.FirstOn(productId, cells.Line));
+            return new ProductRow(request);
         }
 
         public void Apply(List<ReadRow> rows, ImportSummary summary)
@@ -407,10 +407,14 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 }
             }
 
+            // Repeats are found in the order rows are applied (not as the reading thread reads ahead), so the ids a
+            // paused import keeps are those of the rows it applied.
+            var firstOns = rows.Select(row => row.Problems is null ? _seen.FirstOn(((ProductRow)row.Value!).Request.Id, row.Line) : null).ToList();
             var known = session.FindProducts(ids);
-            var repeats = rows.Exists(row => row.Value is ProductRow { FirstOn: not null });
-            foreach (var row in rows)
+            var repeats = firstOns.Exists(first => first is not null);
+            for (var i = 0; i < rows.Count; i++)
             {
+                var row = rows[i];
                 Warn(row, summary);
                 if (row.Problems is { } problems)
                 {
@@ -418,9 +422,9 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                     continue;
                 }
 
-                var (request, firstOn) = (ProductRow)row.Value!;
+                var request = ((ProductRow)row.Value!).Request;
                 var productId = request.Id;
-                if (firstOn is { } first)
+                if (firstOns[i] is { } first)
                 {
                     summary.Warn(new RowProblem(row.Line, columns.NameOf("product_id"), productId.Value,
                         $"Product {productId} appears again (first on line {first}); the last row wins."));
@@ -463,9 +467,10 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
         }
     }
 
-    private sealed record ProductRow(SetProductRequest Request, int? FirstOn);
+    private sealed record ProductRow(SetProductRequest Request);
 
-    private sealed record SaleRow(SaleId SaleId, SaleId? LegacyId, ProductId ProductId, int Quantity, DateTimeOffset? Date, Money? Price, string? Name);
+    /// <param name="Given">The file's sale_id; null: the sale is named by <paramref name="Content"/> and its occurrence, when applied.</param>
+    private sealed record SaleRow(SaleId? Given, UInt128 Content, SaleId? LegacyId, ProductId ProductId, int Quantity, DateTimeOffset? Date, Money? Price, string? Name);
 
     /// <summary>
     /// Sales, each row decided as <see cref="RecordSale"/> decides a single sale (the same refusals, the same stock
@@ -508,9 +513,8 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 return null;
             }
 
-            var saleId = given ?? _identity.Next(id, date, units, price);
             var legacy = given is null && _legacyIds ? SaleId.Parse($"{fileId}-{cells.Line}") : (SaleId?)null;
-            return new SaleRow(saleId, legacy, id, units, date, price, name);
+            return new SaleRow(given, given is null ? _identity.ContentOf(id, date, units, price) : default, legacy, id, units, date, price, name);
         }
 
         public void Apply(List<ReadRow> rows, ImportSummary summary)
@@ -531,6 +535,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
 
         private void Apply(int line, SaleRow row, ImportSummary summary)
         {
+            var saleId = row.Given ?? _identity.Next(row.Content);
             // A sale this file named by its line, in a version before sales were named by their content.
             if (row.LegacyId is { } legacy && session.FindSale(legacy) is not null)
             {
@@ -548,7 +553,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 product = new Product { Id = id, Name = row.Name ?? id.Value, Price = row.Price ?? Money.Zero, StockCounted = false };
             }
 
-            var request = new SaleRequest(row.SaleId, id, row.Quantity) { Price = row.Price, Date = row.Date };
+            var request = new SaleRequest(saleId, id, row.Quantity) { Price = row.Price, Date = row.Date };
             var movesStock = settings.Stock == StockMode.Apply && !creating && !_created.ContainsKey(id);
             SaleDecision? decision = null;
             StockWatchException? refused = null;
@@ -566,7 +571,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 // Refused as a new sale, or its id is taken: a sale recorded before is a replay (or a conflict).
                 try
                 {
-                    decision = session.FindSale(row.SaleId) is { } existing
+                    decision = session.FindSale(saleId) is { } existing
                         ? RecordSale.Decide(existing, product, request, now, futureTolerance, movesStock)
                         : throw refused!;
                 }
