@@ -56,12 +56,13 @@ public static class LocalCommands
         var functionArgument = new Argument<string>("function") { Description = $"The function: {string.Join(", ", Functions.Names)}." };
         var invoke = new Command("invoke", "Invokes a function once with an event and prints its response.") { functionArgument, eventOption };
         invoke.SetAction((parse, cancellationToken) => Guarded(() => InvokeAsync(parse.GetValue(functionArgument)!, parse.GetValue(eventOption)!)));
-        var setup = new Command("local-setup", "Creates the tables, the bucket, the topic and the on-failure queues on the emulators (what exists is kept).");
+        var setup = new Command("local-setup", "Creates the tables and queues as deploy/aws/template.yaml declares them, the bucket and the topic, on the emulators (what exists is kept).");
         setup.SetAction((_, cancellationToken) => Guarded(() => SetupAsync(cancellationToken)));
         var pollOption = new Option<double>("--poll-seconds") { Description = "Seconds between polls of a drained stream.", DefaultValueFactory = _ => 1 };
         var scheduleNowOption = new Option<bool>("--schedule-now") { Description = $"Fire {WeeklyReport.Name} once at start, as if its schedule fired now." };
-        var run = new Command("local-run", "Plays Lambda's event source mappings and the EventBridge schedule: polls the streams and invokes the functions, fires "
-            + $"{WeeklyReport.Name} on StockWatch:Reports:Schedule (UTC), until stopped.") { pollOption, scheduleNowOption };
+        var run = new Command("local-run", "Plays Lambda's event source mappings, S3's notifications and the EventBridge schedule: polls the streams and the "
+            + $"import queue and invokes the functions, tells {Import.Name} of new uploads under uploads/, fires {WeeklyReport.Name} on "
+            + "StockWatch:Reports:Schedule (UTC), until stopped.") { pollOption, scheduleNowOption };
         run.SetAction((parse, cancellationToken) => Guarded(() => RunMappingsAsync(TimeSpan.FromSeconds(parse.GetValue(pollOption)), parse.GetValue(scheduleNowOption), cancellationToken)));
         var root = new RootCommand("StockWatch's AWS functions, run locally against the emulators (deploy/aws/local/start.sh).") { invoke, setup, run };
         return await root.Parse(args).InvokeAsync();
