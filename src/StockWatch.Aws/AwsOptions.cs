@@ -33,8 +33,47 @@ public sealed class AwsOptions
     /// <summary>The bucket of uploads (<c>uploads/</c>), import results (<c>imports/</c>) and reports (<c>reports/</c>).</summary>
     public string Bucket { get; set; } = "stockwatch";
 
+    /// <summary>
+    /// The import queue (S3's notifications of <c>uploads/*.csv</c>): the <c>Import</c> function sends a large file's
+    /// follow-up message there. None: an import never pauses.
+    /// </summary>
+    public string? ImportQueueUrl { get; set; }
+
+    /// <summary>
+    /// How long one <c>Import</c> invocation imports before it pauses at a checkpoint and continues in a follow-up
+    /// message: the function's timeout less a margin for the last batch and the checkpoint (the template: 300 s, 240 s).
+    /// </summary>
+    public TimeSpan ImportBudget { get; set; } = TimeSpan.FromMinutes(4);
+
     /// <summary>The SNS topic alerts are published to; none: alerts are stored but not published.</summary>
     public string? TopicArn { get; set; }
+
+    /// <summary>
+    /// The settings (configuration keys) that name every table <c>PREFIX-Name</c> and the bucket <c>PREFIX</c>: a stack of
+    /// one's own on the emulators, where DynamoDB Local keeps one database for everyone (tests, benchmarks).
+    /// </summary>
+    public static Dictionary<string, string?> Prefixed(string prefix) => new()
+    {
+        [$"{Section}:{nameof(ProductsTable)}"] = $"{prefix}-Products",
+        [$"{Section}:{nameof(SalesTable)}"] = $"{prefix}-Sales",
+        [$"{Section}:{nameof(AlertsTable)}"] = $"{prefix}-Alerts",
+        [$"{Section}:{nameof(AlertStateTable)}"] = $"{prefix}-AlertState",
+        [$"{Section}:{nameof(ReportsTable)}"] = $"{prefix}-Reports",
+        [$"{Section}:{nameof(ImportsTable)}"] = $"{prefix}-Imports",
+        [$"{Section}:{nameof(Bucket)}"] = prefix,
+    };
+
+    /// <summary>The name of the table the template declares as <paramref name="logicalId"/> (<c>ProductsTable</c>…); null: none of ours.</summary>
+    public string? TableNamed(string logicalId) => logicalId switch
+    {
+        nameof(ProductsTable) => ProductsTable,
+        nameof(SalesTable) => SalesTable,
+        nameof(AlertsTable) => AlertsTable,
+        nameof(AlertStateTable) => AlertStateTable,
+        nameof(ReportsTable) => ReportsTable,
+        nameof(ImportsTable) => ImportsTable,
+        _ => null,
+    };
 
     /// <summary>Every table's name, as the configuration gives them.</summary>
     public IEnumerable<string> Tables => [ProductsTable, SalesTable, AlertsTable, AlertStateTable, ReportsTable, ImportsTable];
@@ -61,6 +100,11 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
         if (string.IsNullOrEmpty(options.Bucket) || options.Bucket.Length is < 3 or > 63 || !options.Bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
         {
             failures.Add($"{AwsOptions.Section}:Bucket must be an S3 bucket name: 3 to 63 lowercase letters, digits, '-' or '.' (got \"{options.Bucket}\").");
+        }
+
+        if (options.ImportBudget <= TimeSpan.Zero)
+        {
+            failures.Add($"{AwsOptions.Section}:ImportBudget must be a positive time such as 00:04:00 (got {options.ImportBudget}).");
         }
 
         if (options.TopicArn is { } arn && !ChannelOptions.IsTopicArn(arn))

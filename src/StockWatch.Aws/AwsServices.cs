@@ -37,6 +37,8 @@ public static class AwsServices
         services.AddSingleton<IObjectStore>(provider => provider.GetRequiredService<S3ObjectStore>());
         services.AddSingleton<IWorkQueue, SqsWorkQueue>();
         services.AddSingleton<IImportStore, DynamoImportStore>();
+        services.AddSingleton<DynamoImports>();
+        services.AddSingleton<S3Imports>();
         services.AddSingleton<IReportSource, DynamoReportSource>();
         services.AddSingleton<IReportLedger, DynamoReportLedger>();
         services.AddSingleton<DynamoInventoryStore>();

@@ -193,9 +193,10 @@ public sealed class DynamoImportStore(IAmazonDynamoDB dynamo, DynamoInventorySto
                 Item = new()
                 {
                     [Id] = new() { S = importId },
+                    ["status"] = new() { S = "done" },
                     ["source"] = new() { S = source },
                     ["done_at"] = new() { S = Timestamp.FormatSortable(at) },
-                    ["summary"] = new() { S = JsonSerializer.Serialize(summary) },
+                    ["summary"] = new() { S = JsonSerializer.Serialize(summary, Core.Imports.ImportSummary.Json) },
                 },
             }).GetAwaiter().GetResult();
         }

@@ -22,28 +22,47 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<AwsOptions> options) : 
 
     private readonly string _bucket = options.Value.Bucket;
 
-    public async Task PutAsync(ObjectKey key, Stream content, CancellationToken cancellationToken)
+    public string Bucket => _bucket;
+
+    public async Task PutAsync(ObjectKey key, Stream content, CancellationToken cancellationToken) =>
+        await PutAsync(key, content, new Dictionary<string, string>(), cancellationToken);
+
+    /// <summary>Puts the object with user metadata (<c>x-amz-meta-NAME</c>, US-ASCII, 2 KB in all).</summary>
+    /// <returns>The object's ETag and version id (null in a bucket without versioning).</returns>
+    public async Task<(string ETag, string? VersionId)> PutAsync(ObjectKey key, Stream content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         var buffer = new byte[PartSize];
         var length = await content.ReadAtLeastAsync(buffer, PartSize, throwOnEndOfStream: false, cancellationToken);
         if (length < PartSize)
         {
-            await s3.PutObjectAsync(new PutObjectRequest
+            var request = new PutObjectRequest
             {
                 BucketName = _bucket,
                 Key = key.Value,
                 InputStream = new MemoryStream(buffer, 0, length),
                 ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256,
-            }, cancellationToken);
-            return;
+            };
+            foreach (var (name, value) in metadata)
+            {
+                request.Metadata[name] = value;
+            }
+
+            var put = await s3.PutObjectAsync(request, cancellationToken);
+            return (put.ETag, VersionOf(put.VersionId));
         }
 
-        var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        var initiate = new InitiateMultipartUploadRequest
         {
             BucketName = _bucket,
             Key = key.Value,
             ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256,
-        }, cancellationToken);
+        };
+        foreach (var (name, value) in metadata)
+        {
+            initiate.Metadata[name] = value;
+        }
+
+        var upload = await s3.InitiateMultipartUploadAsync(initiate, cancellationToken);
         try
         {
             List<PartETag> parts = [];
@@ -61,13 +80,14 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<AwsOptions> options) : 
                 length = await content.ReadAtLeastAsync(buffer, PartSize, throwOnEndOfStream: false, cancellationToken);
             }
 
-            await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            var completed = await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
                 BucketName = _bucket,
                 Key = key.Value,
                 UploadId = upload.UploadId,
                 PartETags = parts,
             }, cancellationToken);
+            return (completed.ETag, VersionOf(completed.VersionId));
         }
         catch
         {
@@ -75,6 +95,9 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<AwsOptions> options) : 
             throw;
         }
     }
+
+    /// <summary>S3 answers <c>null</c> (the text) for the version of an object in a bucket that never had versioning.</summary>
+    public static string? VersionOf(string? versionId) => versionId is { Length: > 0 } and not "null" ? versionId : null;
 
     public Stream? Open(ObjectKey key)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StockWatch.Aws;
 using StockWatch.Core.Alerts;
+using StockWatch.Core.Imports;
 using StockWatch.Core.Notifications;
 using StockWatch.Core.Reports;
 using StockWatch.Notifications;
@@ -39,6 +40,8 @@ public static class LambdaServices
         // WeeklyReports logs what its answer says already.
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(Microsoft.Extensions.Logging.Abstractions.NullLogger<>));
         services.AddSingleton<WeeklyReports>();
+        services.AddOptions<ImportOptions>().Configure<IConfiguration>((options, config) => config.GetSection(ImportOptions.Section).Bind(options));
+        services.AddSingleton<ImportFile>();
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         _ = provider.GetRequiredService<IOptions<AlertOptions>>().Value;

@@ -22,8 +22,9 @@ namespace StockWatch.Aws.Tests;
 /// </summary>
 public sealed class AwsStack : IAsyncDisposable
 {
-    private AwsStack(IServiceProvider services, AwsOptions names)
+    private AwsStack(IServiceProvider services, AwsOptions names, string prefix)
     {
+        Prefix = prefix;
         Services = services;
         Names = names;
         Store = services.GetRequiredService<DynamoInventoryStore>();
@@ -32,6 +33,9 @@ public sealed class AwsStack : IAsyncDisposable
         DeleteProduct = new DeleteProduct(Store, Time);
         RecordSale = new RecordSale(Store, Time, Microsoft.Extensions.Options.Options.Create(new StockWatch.Core.Imports.ImportOptions()));
     }
+
+    /// <summary>What the stack's resources are named with (<see cref="AwsOptions.Prefixed"/>).</summary>
+    public string Prefix { get; }
 
     public IServiceProvider Services { get; }
     public AwsOptions Names { get; }
@@ -52,21 +56,18 @@ public sealed class AwsStack : IAsyncDisposable
         var prefix = $"t{Guid.NewGuid():N}"[..13];
         var names = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
-            ["StockWatch:Aws:ProductsTable"] = $"{prefix}-Products",
-            ["StockWatch:Aws:SalesTable"] = $"{prefix}-Sales",
-            ["StockWatch:Aws:AlertsTable"] = $"{prefix}-Alerts",
-            ["StockWatch:Aws:AlertStateTable"] = $"{prefix}-AlertState",
-            ["StockWatch:Aws:ReportsTable"] = $"{prefix}-Reports",
-            ["StockWatch:Aws:ImportsTable"] = $"{prefix}-Imports",
-            ["StockWatch:Aws:Bucket"] = prefix,
             ["StockWatch:Aws:TopicArn"] = topicArn,
             ["StockWatch:Alerts:DefaultLowStockThreshold"] = (alerts ?? new AlertOptions()).DefaultLowStockThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        foreach (var (key, value) in AwsOptions.Prefixed(prefix))
+        {
+            names[key] = value;
+        }
         var services = LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(names).Build(), configure);
         var options = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), options, TimeProvider.System);
         await services.GetRequiredService<Amazon.S3.IAmazonS3>().PutBucketAsync(options.Bucket);
-        return new AwsStack(services, options);
+        return new AwsStack(services, options, prefix);
     }
 
     /// <summary>The embedded shape over a data folder, composed as its hosts compose it: the other side of side-by-side tests.</summary>
@@ -76,9 +77,9 @@ public sealed class AwsStack : IAsyncDisposable
         .AddStockWatch(dataFolder, server)
         .BuildServiceProvider();
 
-    /// <summary>The stack's mappings (Products → product-changes, Alerts → alert-created), retrying at once.</summary>
-    public async Task<IReadOnlyList<StreamEventSourceMapping>> MappingsAsync(MappingOptions? options = null) =>
-        await LocalCommands.CreateMappingsAsync(Services, Names, CancellationToken.None, options ?? new MappingOptions());
+    /// <summary>The stack's mappings as the template declares them (Products → product-changes, Alerts → alert-created), retrying at once.</summary>
+    public async Task<IReadOnlyList<StreamEventSourceMapping>> MappingsAsync() =>
+        await LocalCommands.CreateMappingsAsync(Services, Names, CancellationToken.None);
 
     /// <summary>A mapping of the Products stream to a handler of the test's own.</summary>
     public async Task<StreamEventSourceMapping> ProductsMappingAsync(Handler handler, MappingOptions options) =>

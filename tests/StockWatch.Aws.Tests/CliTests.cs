@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
+using StockWatch.Lambda.Local;
 using StockWatch.Testing;
 
 namespace StockWatch.Aws.Tests;
@@ -52,25 +53,37 @@ public sealed class CliTests : IDisposable
         var found = await RunAsync(aws, "report", "weekly", "--end", "2026-11-19T17:00:00Z");
 
         made["report_location"]!.GetValue<string>().Should().StartWith($"s3://{aws.Names.Bucket}/reports/weekly/2026-11-19/");
-        found.Output.Should().StartWith("Found the weekly report").And.Contain("3 units, revenue 7.65, 1 sale lines, 1 products.");
+        found.Output.Should().StartWith("Found the weekly report").And.Contain("3 units, revenue 7.65, 1 sale lines, 1 products; 1 low and 0 out of stock.");
         Directory.EnumerateFileSystemEntries(_data.Path).Should().BeEmpty();
     }
 
     [Fact]
-    public async Task Import_WritesEachRowToTheTables_AndTheSameFileAgainChangesNothing()
+    public async Task Import_UploadsToTheBucket_TheImportFunctionImportsIt_PrintsTheEmbeddedSummary_AndTheSameFileAgainChangesNothing()
     {
-        await using var aws = await AwsStack.CreateAsync();
+        await using var queue = await ImportQueue.CreateAsync();
+        await using var aws = await AwsStack.CreateAsync(settings: new Dictionary<string, string?> { ["StockWatch:Aws:ImportQueueUrl"] = queue.Url });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        // What local-run does for imports: S3's notifications of new uploads, and the queue delivered to Import.
+        var delivering = LocalCommands.DeliverImportsAsync(aws.Services, queue.Url, TimeSpan.FromMilliseconds(100), stop.Token);
         var file = Path.Combine(_data.Path, "..", $"{Guid.NewGuid():N}.csv");
-        await File.WriteAllTextAsync(file, "product_id,product_name,stock_count,product_price\n85123A,Heart,12,2.55\n22423,Cakestand,4,12.75\n",
+        await File.WriteAllTextAsync(file, "product_id,product_name,stock_count,product_price\n85123A,Heart,12,2.55\n22423,Cakestand,4,12.75\nBAD,,x,\n",
             TestContext.Current.CancellationToken);
         try
         {
-            (await RunAsync(aws, "import", file)).Output.Should().Contain("2 rows, 2 accepted, 0 rejected, 0 unchanged.");
-            (await RunAsync(aws, "import", file)).Output.Should().Contain("2 rows, 0 accepted, 0 rejected, 2 unchanged.");
+            var first = await RunAsync(aws, 1, "import", file);
+            first.Output.Should().Contain("3 rows, 2 accepted, 1 rejected, 0 unchanged.").And.Contain("line 4");
+            first.Error.Should().Contain($"s3://{aws.Names.Bucket}/uploads/");
+            (await RunAsync(aws, 1, "import", file)).Output.Should().Contain("3 rows, 0 accepted, 1 rejected, 2 unchanged.");
+            var embedded = await StockWatchCli.RunAsync(Path.Combine(_data.Path, "..", $"{Guid.NewGuid():N}"), new Dictionary<string, string>(), "import", file);
+            // The same summary; the embedded import also prints the alerts it processed (on AWS ProductChanges makes them from the stream).
+            first.Output.Should().Be(string.Concat(embedded.Output.Split('\n').Where(line => !line.StartsWith("Alerts:", StringComparison.Ordinal))
+                .Select(line => line + "\n")).TrimEnd('\n') + "\n");
         }
         finally
         {
             File.Delete(file);
+            await stop.CancelAsync();
+            await FluentActions.Awaiting(() => delivering).Should().ThrowAsync<OperationCanceledException>();
         }
 
         aws.Store.FindProduct(ProductId.Parse("22423"))!.Stock.Should().Be(4);
@@ -112,16 +125,10 @@ public sealed class CliTests : IDisposable
     }
 
     /// <summary>The CLI on this stack's tables (the emulators' endpoints are in this process's environment already).</summary>
-    private static Dictionary<string, string> Environment(AwsStack aws) => new()
+    private static Dictionary<string, string> Environment(AwsStack aws) => new(AwsOptions.Prefixed(aws.Prefix)
+        .Select(setting => KeyValuePair.Create(setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value!)))
     {
         ["StockWatch__Store"] = "dynamodb",
-        ["StockWatch__Aws__ProductsTable"] = aws.Names.ProductsTable,
-        ["StockWatch__Aws__SalesTable"] = aws.Names.SalesTable,
-        ["StockWatch__Aws__AlertsTable"] = aws.Names.AlertsTable,
-        ["StockWatch__Aws__AlertStateTable"] = aws.Names.AlertStateTable,
-        ["StockWatch__Aws__ReportsTable"] = aws.Names.ReportsTable,
-        ["StockWatch__Aws__ImportsTable"] = aws.Names.ImportsTable,
-        ["StockWatch__Aws__Bucket"] = aws.Names.Bucket,
     };
 
     private async Task<StockWatchCli.Result> RunAsync(AwsStack aws, params string[] args) => await RunAsync(aws, 0, args);

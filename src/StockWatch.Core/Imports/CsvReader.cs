@@ -24,7 +24,8 @@ public sealed class CsvReader : IDisposable
 
     private const int BufferSize = 64 * 1024;
 
-    private readonly TextReader _reader;
+    private readonly StreamReader _reader;
+    private readonly LineStarts _starts;
     private readonly int _maxFieldLength;
     private readonly bool _utf8;
     private readonly StringBuilder _captured = new();
@@ -45,9 +46,10 @@ public sealed class CsvReader : IDisposable
     private int _resumeLine;
     private int _quoteColumn;
 
-    private CsvReader(TextReader reader, char delimiter, Encoding encoding, int maxFieldLength)
+    private CsvReader(StreamReader reader, LineStarts starts, char delimiter, Encoding encoding, int maxFieldLength)
     {
         _reader = reader;
+        _starts = starts;
         Delimiter = delimiter;
         _stops = SearchValues.Create([delimiter, '\r', '\n', '\0']);
         Encoding = encoding;
@@ -70,8 +72,20 @@ public sealed class CsvReader : IDisposable
     /// <summary>The header's field count, once known: a record running over several lines must have it to be whole.</summary>
     public int? ExpectedFields { get; set; }
 
+    /// <summary>
+    /// Where the next record starts (the reader is between records after <see cref="Read"/>): what an import that pauses
+    /// continues from with <c>Open(stream, delimiter, from: position)</c>. Null when not known: a file in UTF-16 or
+    /// UTF-32 (its line breaks are not single bytes).
+    /// </summary>
+    public CsvPosition? Position =>
+        _reader.CurrentEncoding is UTF8Encoding || _reader.CurrentEncoding.CodePage == 1252 ? _starts.OffsetOf(_line) is { } offset ? new CsvPosition(_line, offset) : null : null;
+
     /// <summary>Opens a seekable stream, choosing the encoding from its first 64 KiB and the delimiter from its first line.</summary>
-    public static CsvReader Open(Stream stream, char? delimiter = null, int maxFieldLength = 1 << 20)
+    /// <param name="from">
+    /// Where to start reading, from a <see cref="Position"/> of an earlier reader of the same file (the delimiter must
+    /// be given then: the header is not read again); the file's start when null.
+    /// </param>
+    public static CsvReader Open(Stream stream, char? delimiter = null, int maxFieldLength = 1 << 20, CsvPosition? from = null)
     {
         if (!stream.CanSeek)
         {
@@ -84,7 +98,21 @@ public sealed class CsvReader : IDisposable
         var encoding = LooksLikeUtf8(sample.AsSpan(0, read), complete: read < SampleBytes)
             ? new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false)
             : Windows1252();
-        var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024, leaveOpen: true);
+        if (from is { } resume)
+        {
+            if (delimiter is not { } known)
+            {
+                throw new ArgumentException("A reader that starts within a file must be given its delimiter.", nameof(delimiter));
+            }
+
+            stream.Position = resume.Offset;
+            var starts = new LineStarts(stream, resume);
+            var rest = new StreamReader(starts, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
+            return new CsvReader(rest, starts, known, encoding, maxFieldLength) { _line = resume.Line };
+        }
+
+        var lineStarts = new LineStarts(stream, new CsvPosition(1, 0));
+        var reader = new StreamReader(lineStarts, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024, leaveOpen: true);
         var text = encoding.GetString(sample, 0, read).TrimStart('\uFEFF');
         var separator = SeparatorLine(text);
         if (separator is { } declared)
@@ -92,7 +120,7 @@ public sealed class CsvReader : IDisposable
             text = text[(text.IndexOf('\n', StringComparison.Ordinal) + 1)..];
         }
 
-        return new CsvReader(reader, delimiter ?? separator ?? Detect(text), encoding, maxFieldLength) { _skipSeparatorLine = separator is not null };
+        return new CsvReader(reader, lineStarts, delimiter ?? separator ?? Detect(text), encoding, maxFieldLength) { _skipSeparatorLine = separator is not null };
     }
 
     /// <summary>The delimiter Excel's first line <c>sep=X</c> declares, or null.</summary>

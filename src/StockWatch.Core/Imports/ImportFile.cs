@@ -29,13 +29,28 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     /// <param name="errors">Receives every rejected row as errors.csv, beyond the first ones the summary keeps.</param>
     /// <param name="progress">Told the share of the file read so far, now and then.</param>
     /// <param name="beforeDone">
-    /// Runs once every row is read, before the import is recorded as done in its transaction: whatever it keeps (the
-    /// queued import's errors.csv) exists before anyone can see the import done.
+    /// Runs once every row is read, with the summary, before the import is recorded as done in its transaction: whatever
+    /// it keeps (the queued import's errors.csv) exists before anyone can see the import done.
     /// </param>
     public async Task<ImportSummary> HandleAsync(
         Stream file, ImportSettings settings, string importId, string source, TextWriter? errors = null, Action<double>? progress = null,
-        Action? beforeDone = null) =>
-        (await RunAsync(file, settings, importId, source, errors, progress, beforeDone, previewRows: null)).Summary;
+        Action<ImportSummary>? beforeDone = null) =>
+        (await HandlePartAsync(file, settings, importId, source, resume: null, pause: null, errors, progress, beforeDone)).Summary;
+
+    /// <summary>
+    /// Imports a file, or the part of it from <paramref name="resume"/>, until the end or until <paramref name="pause"/>
+    /// says stop: then the rows applied so far stay applied and the answer carries the checkpoint to continue from
+    /// (the line and byte offset of the next record, the summary so far and what the rows remember of the file), so
+    /// that the parts together import what one run would. Only a store that writes each row on its own (DynamoDB) makes
+    /// sense of parts: on SQLite each part is its own transaction.
+    /// </summary>
+    /// <param name="resume">Where an earlier part paused; the file's start when null. The file must be the same.</param>
+    /// <param name="pause">Asked after each batch of rows is applied; true: pause there (a file whose positions are not known, UTF-16, never pauses).</param>
+    /// <param name="errors">As for <see cref="HandleAsync"/>; a part that resumes writes no header line.</param>
+    public Task<ImportPart> HandlePartAsync(
+        Stream file, ImportSettings settings, string importId, string source, ImportCheckpoint? resume, Func<bool>? pause,
+        TextWriter? errors = null, Action<double>? progress = null, Action<ImportSummary>? beforeDone = null) =>
+        RunAsync(file, settings, importId, source, resume, pause, errors, progress, beforeDone, preview: null);
 
     /// <summary>
     /// The first <paramref name="rows"/> rows as the import would read and decide them against the store as it is now,
@@ -45,32 +60,35 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     /// <exception cref="StockWatchException">The file or the settings cannot be imported at all (as for an import).</exception>
     public async Task<ImportPreview> PreviewAsync(Stream file, ImportSettings settings, int rows)
     {
-        var (summary, preview) = await RunAsync(file, settings with { DryRun = true }, "preview", "preview", null, null, null, previewRows: rows);
+        var preview = new ImportPreview(ImportKind.Products, string.Empty, [], [], []) { Wanted = rows };
+        var summary = (await RunAsync(file, settings with { DryRun = true }, "preview", "preview", null, null, null, null, null, preview)).Summary;
         var refusals = summary.Errors.ToLookup(problem => problem.Line);
-        return preview! with
+        return preview with
         {
+            Kind = summary.Kind,
             Notes = summary.Notes,
             Rows = [.. preview.Rows.Select(row => row with { Problems = [.. refusals[row.Line].Select(problem => problem.Message)] })],
         };
     }
 
-    private async Task<(ImportSummary Summary, ImportPreview? Preview)> RunAsync(
-        Stream file, ImportSettings settings, string importId, string source, TextWriter? errors, Action<double>? progress,
-        Action? beforeDone, int? previewRows)
+    /// <param name="preview">When given: a dry run of its <see cref="ImportPreview.Wanted"/> first rows, each kept in it as read.</param>
+    private async Task<ImportPart> RunAsync(
+        Stream file, ImportSettings settings, string importId, string source, ImportCheckpoint? resume, Func<bool>? pause,
+        TextWriter? errors, Action<double>? progress, Action<ImportSummary>? beforeDone, ImportPreview? preview)
     {
-        using var csv = CsvReader.Open(file, settings.Delimiter);
-        if (!csv.Read())
+        using var header = CsvReader.Open(file, resume?.Delimiter ?? settings.Delimiter);
+        if (!header.Read())
         {
             throw StockWatchException.Invalid("file", "The file is empty: it has no header line.");
         }
 
-        if (csv.RecordError is { } headerError)
+        if (header.RecordError is { } headerError)
         {
-            throw StockWatchException.Invalid("header", $"The header (line {csv.RecordLine}) cannot be read: {headerError}.");
+            throw StockWatchException.Invalid("header", $"The header (line {header.RecordLine}) cannot be read: {headerError}.");
         }
 
-        var columns = ImportColumns.Resolve([.. csv.Fields], settings);
-        csv.ExpectedFields = columns.Header.Count;
+        var columns = ImportColumns.Resolve([.. header.Fields], settings);
+        header.ExpectedFields = columns.Header.Count;
         List<string> notes = [];
         if (columns.Kind == ImportKind.Sales && !columns.Has("sale_date"))
         {
@@ -83,37 +101,49 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
             notes.Add("The file has no sale_date column: every sale is dated at the time of this import.");
         }
 
-        var numbers = settings.DecimalSeparator is { } separator ? CellNumbers.For(separator) : DetectNumbers(file, csv.Delimiter, columns, notes);
-        var fileId = columns.Kind == ImportKind.Sales && !columns.Has("sale_id") ? await FileIdAsync(file) : string.Empty;
-        var now = time.GetUtcNow();
-        var preview = previewRows is null ? null : new ImportPreview(columns.Kind, csv.Delimiter.ToString(), [.. columns.Header.Select((column, i) => new ImportPreview.Column(column, columns.FieldAt(i)))], [], []);
-        var summary = await store.ImportAsync(new ChangeStamp(now, $"import: {importId}"), settings.DryRun, session =>
+        var numbers = resume is not null ? CellNumbers.For(resume.DecimalSeparator)
+            : settings.DecimalSeparator is { } separator ? CellNumbers.For(separator) : DetectNumbers(file, header.Delimiter, columns, notes);
+        var fileId = resume?.FileId ?? (columns.Kind == ImportKind.Sales && !columns.Has("sale_id") ? await FileIdAsync(file) : string.Empty);
+        var now = resume?.Started ?? time.GetUtcNow();
+        using var rest = resume is null ? null : CsvReader.Open(file, header.Delimiter, from: resume.Next);
+        var csv = rest ?? header;
+        csv.ExpectedFields = columns.Header.Count;
+        if (preview is not null)
         {
-            errors?.WriteLine(CsvCells.Row(RowProblem.CsvHeader));
-            var summary = new ImportSummary
+            preview.Delimiter = csv.Delimiter.ToString();
+            preview.Columns.AddRange(columns.Header.Select((column, i) => new ImportPreview.Column(column, columns.FieldAt(i))));
+        }
+
+        return await store.ImportAsync(new ChangeStamp(now, $"import: {importId}"), settings.DryRun, session =>
+        {
+            Action<RowProblem>? onError = errors is null ? null : problem => errors.WriteLine(problem.ToCsv());
+            ImportSummary summary;
+            if (resume is null)
             {
-                Kind = columns.Kind,
-                DryRun = settings.DryRun,
-                Notes = notes,
-                OnError = errors is null ? null : problem => errors.WriteLine(problem.ToCsv()),
-            };
-            foreach (var ignored in columns.Ignored)
+                errors?.WriteLine(CsvCells.Row(RowProblem.CsvHeader));
+                summary = new ImportSummary { Kind = columns.Kind, DryRun = settings.DryRun, Notes = notes, OnError = onError };
+                foreach (var ignored in columns.Ignored)
+                {
+                    summary.Warn(new RowProblem(1, ignored, null, $"Column {ignored} is not a StockWatch field and is ignored."));
+                }
+            }
+            else
             {
-                summary.Warn(new RowProblem(1, ignored, null, $"Column {ignored} is not a StockWatch field and is ignored."));
+                summary = resume.Summary.Continued(onError);
             }
 
             IRows rows = columns.Kind == ImportKind.Products
-                ? new ProductRows(session, columns, numbers)
-                : new SaleRows(session, columns, settings, numbers, options.Value.FutureTolerance, fileId, now);
+                ? new ProductRows(session, columns, numbers, resume)
+                : new SaleRows(session, columns, settings, numbers, options.Value.FutureTolerance, fileId, now, resume);
             foreach (var batch in RowBatches.Read(csv, columns, rows, () => (double)file.Position / Math.Max(1, file.Length)))
             {
                 if (preview is not null)
                 {
-                    var wanted = batch.Rows.Take(previewRows!.Value - preview.Rows.Count).ToList();
+                    var wanted = batch.Rows.Take(preview.Wanted - preview.Rows.Count).ToList();
                     preview.Rows.AddRange(wanted.Select(row => new ImportPreview.Row(row.Line, Fields(row.Value), [])));
                     summary.Total += wanted.Count;
                     rows.Apply(wanted, summary);
-                    if (preview.Rows.Count == previewRows)
+                    if (preview.Rows.Count == preview.Wanted)
                     {
                         break;
                     }
@@ -124,10 +154,17 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 summary.Total += batch.Rows.Count;
                 rows.Apply(batch.Rows, summary);
                 progress?.Invoke(batch.Read);
+                if (batch.Next is { } next && pause?.Invoke() == true)
+                {
+                    return new ImportPart(summary, rows.Save(new ImportCheckpoint
+                    {
+                        Next = next, Delimiter = csv.Delimiter, DecimalSeparator = numbers.DecimalSeparator, FileId = fileId, Started = now, Summary = summary,
+                    }));
+                }
             }
 
             rows.Finish();
-            beforeDone?.Invoke();
+            beforeDone?.Invoke(summary);
             if (!settings.DryRun)
             {
                 session.RecordDone(importId, source, summary, now);
@@ -137,9 +174,8 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
             }
 
             progress?.Invoke(1);
-            return summary;
+            return new ImportPart(summary, null);
         });
-        return (summary, preview);
     }
 
     /// <summary>A row's values as read, by field, as text (a row with problems has none).</summary>
@@ -152,7 +188,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
         },
         SaleRow r => new()
         {
-            ["sale_id"] = r.SaleId.Value, ["product_id"] = r.ProductId.Value, ["sale_date"] = r.Date is { } date ? Timestamp.Format(date) : null,
+            ["sale_id"] = r.Given?.Value, ["product_id"] = r.ProductId.Value, ["sale_date"] = r.Date is { } date ? Timestamp.Format(date) : null,
             ["quantity"] = Invariant(r.Quantity), ["current_price"] = r.Price?.ToString(), ["product_name"] = r.Name,
         },
         _ => [],
@@ -162,8 +198,8 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
 
     /// <summary>
     /// A <c>;</c>-separated file whose numeric cells (of the first <see cref="DetectionRecords"/> records; cells that are
-    /// numbers in neither reading left out) all read with a decimal comma, one at least holding a comma, is read that way, and the summary says so; any other file with a
-    /// decimal point. The stream is put back where the reader left it.
+    /// numbers in neither reading left out) all read with a decimal comma, one at least holding a comma, is read that
+    /// way, and the summary says so; any other file with a decimal point. The stream is put back where the reader left it.
     /// </summary>
     private static CellNumbers DetectNumbers(Stream file, char delimiter, ImportColumns columns, List<string> notes)
     {
@@ -224,7 +260,8 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     /// <summary>A row as the reading thread leaves it: what it asks for, or why it cannot be applied, and what to warn of.</summary>
     private readonly record struct ReadRow(int Line, object? Value, List<RowProblem>? Problems, List<RowProblem>? Warnings = null);
 
-    private sealed record Batch(List<ReadRow> Rows, double Read);
+    /// <param name="Next">Where the record after the batch starts (null: not known).</param>
+    private sealed record Batch(List<ReadRow> Rows, double Read, CsvPosition? Next);
 
     /// <summary>One kind of file: rows are read and checked on the reading thread, then applied in order on the writing one.</summary>
     private interface IRows
@@ -235,6 +272,9 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
         void Apply(List<ReadRow> rows, ImportSummary summary);
 
         void Finish();
+
+        /// <summary>What the rows remember of the file, into a checkpoint.</summary>
+        ImportCheckpoint Save(ImportCheckpoint checkpoint);
     }
 
     /// <summary>
@@ -291,14 +331,15 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 batch.Add(ReadOne(csv, columns, rows));
                 if (batch.Count == Size)
                 {
-                    batches.Add(new Batch(batch, position()), stop);
+                    batches.Add(new Batch(batch, position(), csv.Position), stop);
                     batch = new List<ReadRow>(Size);
                 }
             }
 
             if (batch.Count > 0)
             {
-                batches.Add(new Batch(batch, position()), stop);
+                // The file's last rows: nothing is left to continue with, so no pause after them.
+                batches.Add(new Batch(batch, position(), null), stop);
             }
         }
 
@@ -382,9 +423,22 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     private static partial System.Text.RegularExpressions.Regex LineBreaks();
 
     /// <summary>Products: an upsert by product_id; a column left out (or a cell left empty) keeps the stored value.</summary>
-    private sealed class ProductRows(IImportSession session, ImportColumns columns, CellNumbers numbers) : IRows
+    private sealed class ProductRows(IImportSession session, ImportColumns columns, CellNumbers numbers, ImportCheckpoint? resume) : IRows
     {
-        private readonly SeenIds _seen = new();
+        private readonly SeenIds _seen = Seen(resume);
+
+        private static SeenIds Seen(ImportCheckpoint? resume)
+        {
+            var seen = new SeenIds();
+            foreach (var (id, line) in resume?.Seen ?? [])
+            {
+                seen.FirstOn(ProductId.Parse(id), line);
+            }
+
+            return seen;
+        }
+
+        public ImportCheckpoint Save(ImportCheckpoint checkpoint) => checkpoint with { Seen = [.. _seen.All().Select(seen => new SeenProduct(seen.Id, seen.Line))] };
 
         public object? Read(Cells cells)
         {
@@ -402,8 +456,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 return null;
             }
 
-            // Repeats are found here, on the reading thread; the warning is given in line order when the row is applied.
-            return new ProductRow(request, _seen.FirstOn(productId, cells.Line));
+            return new ProductRow(request);
         }
 
         public void Apply(List<ReadRow> rows, ImportSummary summary)
@@ -419,10 +472,14 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 }
             }
 
+            // Repeats are found in the order rows are applied (not as the reading thread reads ahead), so the ids a
+            // paused import keeps are those of the rows it applied.
+            var firstOns = rows.Select(row => row.Problems is null ? _seen.FirstOn(((ProductRow)row.Value!).Request.Id, row.Line) : null).ToList();
             var known = session.FindProducts(ids);
-            var repeats = rows.Exists(row => row.Value is ProductRow { FirstOn: not null });
-            foreach (var row in rows)
+            var repeats = firstOns.Exists(first => first is not null);
+            for (var i = 0; i < rows.Count; i++)
             {
+                var row = rows[i];
                 Warn(row, summary);
                 if (row.Problems is { } problems)
                 {
@@ -430,9 +487,9 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                     continue;
                 }
 
-                var (request, firstOn) = (ProductRow)row.Value!;
+                var request = ((ProductRow)row.Value!).Request;
                 var productId = request.Id;
-                if (firstOn is { } first)
+                if (firstOns[i] is { } first)
                 {
                     summary.Warn(new RowProblem(row.Line, columns.NameOf("product_id"), productId.Value,
                         $"Product {productId} appears again (first on line {first}); the last row wins."));
@@ -475,9 +532,10 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
         }
     }
 
-    private sealed record ProductRow(SetProductRequest Request, int? FirstOn);
+    private sealed record ProductRow(SetProductRequest Request);
 
-    private sealed record SaleRow(SaleId SaleId, SaleId? LegacyId, ProductId ProductId, int Quantity, DateTimeOffset? Date, Money? Price, string? Name);
+    /// <param name="Given">The file's sale_id; null: the sale is named by <paramref name="Content"/> and its occurrence, when applied.</param>
+    private sealed record SaleRow(SaleId? Given, UInt128 Content, SaleId? LegacyId, ProductId ProductId, int Quantity, DateTimeOffset? Date, Money? Price, string? Name);
 
     /// <summary>
     /// Sales, each row decided as <see cref="RecordSale"/> decides a single sale (the same refusals, the same stock
@@ -487,12 +545,25 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
     /// created at the end (<c>--create-products</c>), with the name and price of their most recent row.
     /// </summary>
     private sealed class SaleRows(
-        IImportSession session, ImportColumns columns, ImportSettings settings, CellNumbers numbers, TimeSpan futureTolerance, string fileId, DateTimeOffset now) : IRows
+        IImportSession session, ImportColumns columns, ImportSettings settings, CellNumbers numbers, TimeSpan futureTolerance, string fileId, DateTimeOffset now,
+        ImportCheckpoint? resume) : IRows
     {
         private readonly Dictionary<ProductId, Product> _current = [];
-        private readonly Dictionary<ProductId, (DateTimeOffset Date, Product Product)> _created = [];
-        private readonly SaleIdentity _identity = new(columns.Has("sale_date"));
-        private readonly bool _legacyIds = fileId.Length > 0 && session.HasSalesNamed($"{fileId}-");
+        private readonly Dictionary<ProductId, (DateTimeOffset Date, Product Product)> _created = (resume?.Created ?? []).ToDictionary(
+            created => ProductId.Parse(created.Id),
+            created => (created.LatestSale, new Product
+            {
+                Id = ProductId.Parse(created.Id), Name = created.Name, Price = Money.FromTenThousandths(created.Price), StockCounted = false,
+            }));
+        private readonly SaleIdentity _identity = new(columns.Has("sale_date"), resume is null ? null : ImportCheckpoint.Unpack(resume.Identities));
+        private readonly bool _legacyIds = resume?.LegacyIds ?? (fileId.Length > 0 && session.HasSalesNamed($"{fileId}-"));
+
+        public ImportCheckpoint Save(ImportCheckpoint checkpoint) => checkpoint with
+        {
+            LegacyIds = _legacyIds,
+            Identities = ImportCheckpoint.Pack(_identity.Occurrences),
+            Created = [.. _created.Select(pair => new CreatedProduct(pair.Key.Value, pair.Value.Product.Name, pair.Value.Product.Price.TenThousandths, pair.Value.Date))],
+        };
 
         public object? Read(Cells cells)
         {
@@ -507,9 +578,8 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 return null;
             }
 
-            var saleId = given ?? _identity.Next(id, date, units, price);
             var legacy = given is null && _legacyIds ? SaleId.Parse($"{fileId}-{cells.Line}") : (SaleId?)null;
-            return new SaleRow(saleId, legacy, id, units, date, price, name);
+            return new SaleRow(given, given is null ? _identity.ContentOf(id, date, units, price) : default, legacy, id, units, date, price, name);
         }
 
         public void Apply(List<ReadRow> rows, ImportSummary summary)
@@ -530,6 +600,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
 
         private void Apply(int line, SaleRow row, ImportSummary summary)
         {
+            var saleId = row.Given ?? _identity.Next(row.Content);
             // A sale this file named by its line, in a version before sales were named by their content.
             if (row.LegacyId is { } legacy && session.FindSale(legacy) is not null)
             {
@@ -547,7 +618,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 product = new Product { Id = id, Name = row.Name ?? id.Value, Price = row.Price ?? Money.Zero, StockCounted = false };
             }
 
-            var request = new SaleRequest(row.SaleId, id, row.Quantity) { Price = row.Price, Date = row.Date };
+            var request = new SaleRequest(saleId, id, row.Quantity) { Price = row.Price, Date = row.Date };
             var movesStock = settings.Stock == StockMode.Apply && !creating && !_created.ContainsKey(id);
             SaleDecision? decision = null;
             StockWatchException? refused = null;
@@ -565,7 +636,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 // Refused as a new sale, or its id is taken: a sale recorded before is a replay (or a conflict).
                 try
                 {
-                    decision = session.FindSale(row.SaleId) is { } existing
+                    decision = session.FindSale(saleId) is { } existing
                         ? RecordSale.Decide(existing, product, request, now, futureTolerance, movesStock)
                         : throw refused!;
                 }

@@ -135,7 +135,7 @@ public sealed class ImportJobs(
 
             // errors.csv is stored before the import is recorded done (in the import's transaction), so a client that
             // sees it done finds its errors.csv. A crash before the commit runs the import again and stores it again.
-            var summary = await importFile.HandleAsync(upload, job.Settings, job.ImportId, job.Source, errors, beforeDone: () =>
+            var summary = await importFile.HandleAsync(upload, job.Settings, job.ImportId, job.Source, errors, beforeDone: _ =>
             {
                 errors.Dispose();
                 using var written = File.OpenRead(errorsFile);

@@ -94,6 +94,13 @@ public sealed class ImportSummary
     /// <summary>Told every rejected row's problems, beyond the first <see cref="MaxListed"/> kept here (errors.csv).</summary>
     internal Action<RowProblem>? OnError { get; init; }
 
+    /// <summary>This summary, told rejected rows from now on through <paramref name="onError"/>: a paused import's, continued.</summary>
+    internal ImportSummary Continued(Action<RowProblem>? onError) => new()
+    {
+        Kind = Kind, DryRun = DryRun, Notes = Notes, Total = Total, Accepted = Accepted, Rejected = Rejected, Unchanged = Unchanged, Warned = Warned,
+        CreatedProducts = CreatedProducts, Errors = Errors, Warnings = Warnings, NewProducts = NewProducts, OnError = onError,
+    };
+
     /// <summary>Rejects one row, with every problem found in it.</summary>
     internal void Reject(IEnumerable<RowProblem> problems)
     {
@@ -125,6 +132,13 @@ public sealed class ImportSummary
 /// </summary>
 public sealed record ImportPreview(ImportKind Kind, string Delimiter, List<ImportPreview.Column> Columns, List<string> Notes, List<ImportPreview.Row> Rows)
 {
+    /// <summary>The delimiter the file is read with, once known.</summary>
+    public string Delimiter { get; set; } = Delimiter;
+
+    /// <summary>How many rows the preview asks for (not part of the answer).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Wanted { get; init; }
+
     public sealed record Column(string Name, string? Field);
 
     public sealed record Row(int Line, Dictionary<string, string?> Values, List<string> Problems);

@@ -15,15 +15,21 @@ namespace StockWatch.Core.Imports;
 /// are not copies (the same product, second, quantity and price, sold again) are taken for one; a file that names its
 /// sales has none (docs/decisions/0012-imports-you-can-trust.md).
 /// </summary>
-public sealed class SaleIdentity(bool dated)
+public sealed class SaleIdentity(bool dated, Dictionary<UInt128, int>? occurrences = null)
 {
     private const string Prefix = "row-";
 
-    private readonly Dictionary<UInt128, int> _occurrences = [];
+    private readonly Dictionary<UInt128, int> _occurrences = occurrences ?? [];
     private readonly StringBuilder _content = new(96);
 
-    /// <summary>The id of the next row saying this; <paramref name="date"/> counts only when the file has a date column.</summary>
-    public SaleId Next(ProductId product, DateTimeOffset? date, int quantity, Money? price)
+    /// <summary>Each content met so far (its SHA-256 cut to 128 bits) and how often: what a paused import carries on with.</summary>
+    public IReadOnlyDictionary<UInt128, int> Occurrences => _occurrences;
+
+    /// <summary>
+    /// What a row says, hashed (<paramref name="date"/> counts only when the file has a date column): no state is
+    /// touched, so the reading thread may take it ahead of the rows being applied.
+    /// </summary>
+    public UInt128 ContentOf(ProductId product, DateTimeOffset? date, int quantity, Money? price)
     {
         _content.Clear()
             .Append(product.Value).Append('\u001f')
@@ -32,8 +38,18 @@ public sealed class SaleIdentity(bool dated)
             .Append(price is { } p ? p.TenThousandths.ToString(CultureInfo.InvariantCulture) : string.Empty);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(_content.ToString()), hash);
-        var key = BinaryPrimitives.ReadUInt128BigEndian(hash);
-        _occurrences[key] = _occurrences.GetValueOrDefault(key) + 1;
-        return SaleId.Parse($"{Prefix}{Convert.ToHexStringLower(hash[..12])}-{_occurrences[key]}");
+        return BinaryPrimitives.ReadUInt128BigEndian(hash);
+    }
+
+    /// <summary>
+    /// The id of the next row saying <paramref name="content"/> (<see cref="ContentOf"/>), counted in the order the rows
+    /// are applied, so that the occurrences a paused import keeps are those of the rows it applied.
+    /// </summary>
+    public SaleId Next(UInt128 content)
+    {
+        var count = _occurrences[content] = _occurrences.GetValueOrDefault(content) + 1;
+        Span<byte> prefix = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(prefix, content);
+        return SaleId.Parse($"{Prefix}{Convert.ToHexStringLower(prefix[..12])}-{count}");
     }
 }

@@ -50,6 +50,20 @@ internal sealed class SeenIds(int capacity = int.MaxValue)
         return _others.TryAdd(id, line) ? null : _others[id];
     }
 
+    /// <summary>Every id met and the line that named it first: what a paused import carries on with (<c>FirstOn</c> each again).</summary>
+    public IEnumerable<(string Id, int Line)> All()
+    {
+        for (var i = 0; i < _ends.Count; i++)
+        {
+            yield return (new string(Ascending(i)), _lines[i]);
+        }
+
+        foreach (var (id, line) in _others)
+        {
+            yield return (id.Value, line);
+        }
+    }
+
     /// <summary>The <paramref name="i"/>-th ascending id (ordinal order, as <see cref="string.CompareOrdinal(string, string)"/>).</summary>
     private ReadOnlySpan<char> Ascending(int i)
     {

@@ -97,6 +97,13 @@ public sealed record Announcement(string Kind, string Subject, string Text, Uri?
         return new Announcement(kind, subject, string.Join('\n', [$"{subject}: {counts}", .. lines, .. more]), site?.Dashboard("alerts"), alerts);
     }
 
+    /// <summary>The topic of an import's digest (<c>IMPORT</c>), as channels name it in <c>AlertTypes</c>.</summary>
+    public const string ImportTopic = "IMPORT";
+
+    /// <summary>An import done (the AWS shape's digest: its alerts follow on their own, from the stream), linking its result.</summary>
+    public static Announcement ForImportDone(string importId, string text, Uri result) =>
+        new(ImportDigest, $"Import {importId} done", text, result, []) { Topic = ImportTopic, Key = $"import-{importId}" };
+
     /// <summary>A report made (version 1) or rebuilt (an update: its own subject and key, so it is told again).</summary>
     public static Announcement ForReport(string reportId, int version, string text, Uri? link) => version == 1
         ? new(WeeklyReport, $"Weekly report {reportId}", text, link, []) { Topic = WeeklyReportTopic, Key = $"report-{reportId}" }

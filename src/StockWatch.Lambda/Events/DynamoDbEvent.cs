@@ -89,16 +89,7 @@ public static class LambdaEvents
     /// <exception cref="InvalidEventException">Not JSON, not such an event, or a record without its change.</exception>
     public static DynamoDbEvent ReadDynamoDb(Stream input, string function)
     {
-        DynamoDbEvent? read;
-        try
-        {
-            read = JsonSerializer.Deserialize(input, EventJson.Default.DynamoDbEvent);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidEventException($"{function} takes a DynamoDB Streams event; this one is not valid JSON of that shape ({e.Message}).");
-        }
-
+        var read = Read(input, EventJson.Default.DynamoDbEvent, function, "a DynamoDB Streams event");
         if (read?.Records is not { } records)
         {
             throw new InvalidEventException($"{function} takes a DynamoDB Streams event: an object with \"Records\"; this one has none.");
@@ -122,6 +113,20 @@ public static class LambdaEvents
         }
 
         return read;
+    }
+
+    /// <summary>Reads an event of the kind <paramref name="kind"/> names (<c>an SQS event</c>); null when the JSON is <c>null</c>.</summary>
+    /// <exception cref="InvalidEventException">Not JSON of that shape.</exception>
+    internal static T? Read<T>(Stream input, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string function, string kind)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(input, type);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidEventException($"{function} takes {kind}; this one is not valid JSON of that shape ({e.Message}).");
+        }
     }
 
     public static Stream Write(BatchResponse response)

@@ -16,15 +16,7 @@ public sealed record ScheduledEvent(
     /// <exception cref="InvalidEventException">Not JSON, not a scheduled event of <c>aws.events</c>, or no UTC <c>time</c>.</exception>
     public static (ScheduledEvent Event, DateTimeOffset Time) Read(Stream input, string function)
     {
-        ScheduledEvent? read;
-        try
-        {
-            read = JsonSerializer.Deserialize(input, ScheduledEventJson.Default.ScheduledEvent);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidEventException($"{function} takes an EventBridge scheduled event; this one is not valid JSON of that shape ({e.Message}).");
-        }
+        var read = LambdaEvents.Read(input, ScheduledEventJson.Default.ScheduledEvent, function, "an EventBridge scheduled event");
 
         if (read is not { Source: "aws.events", DetailType: "Scheduled Event" })
         {

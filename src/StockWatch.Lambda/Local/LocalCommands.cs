@@ -3,6 +3,8 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StockWatch.Aws;
@@ -19,8 +21,34 @@ namespace StockWatch.Lambda.Local;
 /// </summary>
 public static class LocalCommands
 {
-    /// <summary>The on-failure destination queue of each stream function, by function.</summary>
-    public static string OnFailureQueue(string function) => $"{function}-on-failure";
+    /// <summary>The import function's queue mapping, as the template declares it; its queue's name on the emulator is its logical id.</summary>
+    public static MappingDeclaration ImportMapping => StackTemplate.Deployed.Mappings.Single(mapping => mapping.Type == "SQS" && mapping.Function == nameof(Import));
+
+    /// <summary>
+    /// Creates a queue the template declares, by its logical id, with its attributes and redrive policy (the dead-letter
+    /// queue made first), unless it exists; returns its URL.
+    /// </summary>
+    public static async Task<string> EnsureQueueAsync(IAmazonSQS sqs, string logicalId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await sqs.GetQueueUrlAsync(logicalId, cancellationToken)).QueueUrl;
+        }
+        catch (QueueDoesNotExistException)
+        {
+        }
+
+        var declared = StackTemplate.Deployed.Queues.SingleOrDefault(queue => queue.LogicalId == logicalId)
+            ?? throw new InvalidOperationException($"The template declares no queue {logicalId}.");
+        var attributes = new Dictionary<string, string>(declared.Attributes);
+        if (declared.DeadLetterQueue is { } deadLetters)
+        {
+            var arn = (await sqs.GetQueueAttributesAsync(await EnsureQueueAsync(sqs, deadLetters, cancellationToken), ["QueueArn"], cancellationToken)).QueueARN;
+            attributes["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{arn}\",\"maxReceiveCount\":\"{declared.MaxReceiveCount}\"}}";
+        }
+
+        return (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = logicalId, Attributes = attributes }, cancellationToken)).QueueUrl;
+    }
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -28,12 +56,13 @@ public static class LocalCommands
         var functionArgument = new Argument<string>("function") { Description = $"The function: {string.Join(", ", Functions.Names)}." };
         var invoke = new Command("invoke", "Invokes a function once with an event and prints its response.") { functionArgument, eventOption };
         invoke.SetAction((parse, cancellationToken) => Guarded(() => InvokeAsync(parse.GetValue(functionArgument)!, parse.GetValue(eventOption)!)));
-        var setup = new Command("local-setup", "Creates the tables, the bucket, the topic and the on-failure queues on the emulators (what exists is kept).");
+        var setup = new Command("local-setup", "Creates the tables and queues as deploy/aws/template.yaml declares them, the bucket and the topic, on the emulators (what exists is kept).");
         setup.SetAction((_, cancellationToken) => Guarded(() => SetupAsync(cancellationToken)));
         var pollOption = new Option<double>("--poll-seconds") { Description = "Seconds between polls of a drained stream.", DefaultValueFactory = _ => 1 };
         var scheduleNowOption = new Option<bool>("--schedule-now") { Description = $"Fire {WeeklyReport.Name} once at start, as if its schedule fired now." };
-        var run = new Command("local-run", "Plays Lambda's event source mappings and the EventBridge schedule: polls the streams and invokes the functions, fires "
-            + $"{WeeklyReport.Name} on StockWatch:Reports:Schedule (UTC), until stopped.") { pollOption, scheduleNowOption };
+        var run = new Command("local-run", "Plays Lambda's event source mappings, S3's notifications and the EventBridge schedule: polls the streams and the "
+            + $"import queue and invokes the functions, tells {Import.Name} of new uploads under uploads/, fires {WeeklyReport.Name} on "
+            + "StockWatch:Reports:Schedule (UTC), until stopped.") { pollOption, scheduleNowOption };
         run.SetAction((parse, cancellationToken) => Guarded(() => RunMappingsAsync(TimeSpan.FromSeconds(parse.GetValue(pollOption)), parse.GetValue(scheduleNowOption), cancellationToken)));
         var root = new RootCommand("StockWatch's AWS functions, run locally against the emulators (deploy/aws/local/start.sh).") { invoke, setup, run };
         return await root.Parse(args).InvokeAsync();
@@ -57,9 +86,34 @@ public static class LocalCommands
         }
     }
 
+    /// <summary>
+    /// The functions' services from the environment, as Lambda composes them; the import queue, when no setting names
+    /// it, is the emulator's queue of the template's name (if <c>local-setup</c> made it).
+    /// </summary>
+    private static async Task<IServiceProvider> ComposeAsync(CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        if (string.IsNullOrEmpty(configuration[$"{AwsOptions.Section}:{nameof(AwsOptions.ImportQueueUrl)}"]))
+        {
+            using var sqs = new AmazonSQSClient();
+            try
+            {
+                var url = (await sqs.GetQueueUrlAsync(ImportMapping.Source, cancellationToken)).QueueUrl;
+                configuration = new ConfigurationBuilder().AddConfiguration(configuration)
+                    .AddInMemoryCollection([KeyValuePair.Create($"{AwsOptions.Section}:{nameof(AwsOptions.ImportQueueUrl)}", (string?)url)]).Build();
+            }
+            catch (Exception e) when (e is QueueDoesNotExistException or AmazonServiceException or HttpRequestException)
+            {
+                // No such queue, or no SQS to ask: an import then never pauses (its follow-up would have nowhere to go).
+            }
+        }
+
+        return LambdaServices.Build(configuration);
+    }
+
     private static async Task<int> InvokeAsync(string function, FileInfo file)
     {
-        var handler = Functions.Create(function, LambdaServices.FromEnvironment);
+        var handler = Functions.Create(function, await ComposeAsync(CancellationToken.None));
         if (!file.Exists)
         {
             throw new FileNotFoundException($"There is no event file {file.FullName}.");
@@ -74,7 +128,7 @@ public static class LocalCommands
 
     private static async Task<int> SetupAsync(CancellationToken cancellationToken)
     {
-        var services = LambdaServices.FromEnvironment;
+        var services = await ComposeAsync(cancellationToken);
         var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         var created = await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), names, TimeProvider.System, cancellationToken);
         Console.WriteLine(created.Count == 0 ? "Tables: all there already." : $"Tables created: {string.Join(", ", created)}.");
@@ -93,9 +147,9 @@ public static class LocalCommands
 
         Console.WriteLine($"Bucket: {names.Bucket}");
         var sqs = services.GetRequiredService<IAmazonSQS>();
-        foreach (var function in new[] { ProductChanges.Name, AlertCreated.Name })
+        foreach (var queue in StackTemplate.Deployed.Queues)
         {
-            Console.WriteLine($"On-failure queue of {function}: {(await sqs.CreateQueueAsync(OnFailureQueue(function), cancellationToken)).QueueUrl}");
+            Console.WriteLine($"Queue {queue.LogicalId}: {await EnsureQueueAsync(sqs, queue.LogicalId, cancellationToken)}");
         }
 
         return 0;
@@ -103,16 +157,19 @@ public static class LocalCommands
 
     private static async Task<int> RunMappingsAsync(TimeSpan poll, bool scheduleNow, CancellationToken cancellationToken)
     {
-        var services = LambdaServices.FromEnvironment;
+        var services = await ComposeAsync(cancellationToken);
         var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
-        var mappings = await CreateMappingsAsync(services, names, cancellationToken);
+        var importQueue = names.ImportQueueUrl
+            ?? throw new InvalidOperationException($"There is no import queue: run local-setup, or set StockWatch__Aws__ImportQueueUrl.");
+        var mappings = await CreateMappingsAsync(services, names, cancellationToken, retryDelay: TimeSpan.FromSeconds(1));
         var schedule = ReportSchedule.Parse(services.GetRequiredService<IOptions<ReportOptions>>().Value.Schedule);
-        Console.WriteLine($"Delivering the {names.ProductsTable} stream to {ProductChanges.Name} and the {names.AlertsTable} stream to {AlertCreated.Name}, "
-            + $"firing {WeeklyReport.Name} on its schedule; Ctrl+C stops.");
+        Console.WriteLine($"Delivering the {names.ProductsTable} stream to {ProductChanges.Name}, the {names.AlertsTable} stream to {AlertCreated.Name}, "
+            + $"uploads to s3://{names.Bucket}/{S3Imports.UploadsPrefix} and the import queue to {Import.Name}, firing {WeeklyReport.Name} on its schedule; Ctrl+C stops.");
         try
         {
             await Task.WhenAll([
                 .. mappings.Select(mapping => mapping.RunAsync(poll, cancellationToken)),
+                DeliverImportsAsync(services, importQueue, poll, cancellationToken),
                 FireScheduleAsync(Functions.Create(WeeklyReport.Name, services), schedule, scheduleNow, services.GetRequiredService<TimeProvider>(), cancellationToken)]);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -120,6 +177,35 @@ public static class LocalCommands
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The import side of the deployed stack, until cancelled: S3's notification of each new upload under
+    /// <c>uploads/</c> (which the emulator does not send) put on the import queue, and the queue delivered to
+    /// <c>Import</c> one message at a time (the template's batch size), a failed message coming back after
+    /// <paramref name="poll"/>. An AWS error is printed and the next round tries again.
+    /// </summary>
+    public static async Task DeliverImportsAsync(IServiceProvider services, string queueUrl, TimeSpan poll, CancellationToken cancellationToken)
+    {
+        var sqs = services.GetRequiredService<IAmazonSQS>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var notifications = new S3Notifications(services.GetRequiredService<IAmazonS3>(), sqs, services.GetRequiredService<IOptions<AwsOptions>>().Value.Bucket,
+            queueUrl, time);
+        var mapping = new SqsEventSourceMapping(Import.Name, Functions.Create(Import.Name, services), sqs, queueUrl, ImportMapping.BatchSize, retryDelay: poll);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await notifications.SendNewAsync(cancellationToken);
+                await mapping.DrainAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is AmazonServiceException or HttpRequestException)
+            {
+                await Console.Error.WriteLineAsync($"{Import.Name}: the import queue could not be delivered this round: {e.Message}");
+            }
+
+            await Task.Delay(poll, time, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -153,19 +239,26 @@ public static class LocalCommands
         }
     }
 
-    /// <summary>The mappings of the deployed stack: Products → product-changes, Alerts → alert-created, each with its on-failure queue.</summary>
+    /// <summary>
+    /// The stream mappings of the deployed stack as the template declares them (Products → product-changes, Alerts →
+    /// alert-created: batch size, retries, maximum record age, bisection, event filter, on-failure queue), on the tables
+    /// the settings name.
+    /// </summary>
+    /// <param name="retryDelay">The wait before a failed batch is retried (Lambda's backoff; none in tests).</param>
     public static async Task<IReadOnlyList<StreamEventSourceMapping>> CreateMappingsAsync(
-        IServiceProvider services, AwsOptions names, CancellationToken cancellationToken, MappingOptions? options = null)
+        IServiceProvider services, AwsOptions names, CancellationToken cancellationToken, TimeSpan retryDelay = default)
     {
         var dynamo = services.GetRequiredService<IAmazonDynamoDB>();
         var sqs = services.GetRequiredService<IAmazonSQS>();
         var time = services.GetRequiredService<TimeProvider>();
         List<StreamEventSourceMapping> mappings = [];
-        foreach (var (function, table) in new[] { (ProductChanges.Name, names.ProductsTable), (AlertCreated.Name, names.AlertsTable) })
+        foreach (var declared in StackTemplate.Deployed.Mappings.Where(mapping => mapping.Type == "DynamoDB"))
         {
-            var queue = (await sqs.CreateQueueAsync(OnFailureQueue(function), cancellationToken)).QueueUrl;
+            var function = Functions.NameOf(declared.Function);
+            var table = names.TableNamed(declared.Source) ?? throw new InvalidOperationException($"The template's stream of {declared.Source} is of no table StockWatch names.");
+            var onFailure = declared.OnFailureQueue is { } queue ? await EnsureQueueAsync(sqs, queue, cancellationToken) : null;
             mappings.Add(new StreamEventSourceMapping(function, Functions.Create(function, services), await AwsTables.StreamArnAsync(dynamo, table, cancellationToken),
-                DynamoStreams.FromEnvironment(), sqs, (options ?? new MappingOptions(RetryDelay: TimeSpan.FromSeconds(1))) with { OnFailureQueueUrl = queue }, time));
+                DynamoStreams.FromEnvironment(), sqs, MappingOptions.From(declared, retryDelay, onFailure), time));
         }
 
         return mappings;

@@ -13,7 +13,19 @@ namespace StockWatch.Lambda.Local;
 /// <param name="MaximumRetryAttempts">Retries of a failing batch before it goes to the on-failure destination.</param>
 /// <param name="RetryDelay">The wait before each retry.</param>
 /// <param name="OnFailureQueueUrl">The SQS queue the on-failure record of a batch that kept failing goes to; none: logged only.</param>
-public sealed record MappingOptions(int BatchSize = 100, int MaximumRetryAttempts = 3, TimeSpan RetryDelay = default, string? OnFailureQueueUrl = null);
+/// <param name="MaximumRecordAge">Records older than this are not delivered but go to the on-failure queue; none: any age.</param>
+/// <param name="BisectBatchOnFunctionError">An invocation that throws is retried with half its batch, down to one record.</param>
+/// <param name="EventNames">The event filter: only records of these <c>eventName</c>s are delivered (the others pass); none: all.</param>
+public sealed record MappingOptions(
+    int BatchSize = 100, int MaximumRetryAttempts = 3, TimeSpan RetryDelay = default, string? OnFailureQueueUrl = null, TimeSpan? MaximumRecordAge = null,
+    bool BisectBatchOnFunctionError = false, IReadOnlyList<string>? EventNames = null)
+{
+    /// <summary>The settings of a mapping as the template declares them (retries: Lambda's default, unlimited, when it names none).</summary>
+    public static MappingOptions From(StockWatch.Aws.MappingDeclaration declared, TimeSpan retryDelay, string? onFailureQueueUrl) => new(
+        declared.BatchSize, declared.MaximumRetryAttempts ?? int.MaxValue, retryDelay, onFailureQueueUrl,
+        declared.MaximumRecordAgeInSeconds is { } age and > 0 ? TimeSpan.FromSeconds(age) : null, declared.BisectBatchOnFunctionError,
+        declared.EventNames.Count == 0 ? null : declared.EventNames);
+}
 
 /// <summary>
 /// Does what Lambda's event source mapping does with a DynamoDB stream, on one machine: reads each shard from
@@ -87,14 +99,30 @@ public sealed class StreamEventSourceMapping(
             state.Checkpoint is null ? "TRIM_HORIZON" : "AFTER_SEQUENCE_NUMBER", state.Checkpoint, cancellationToken);
         while (true)
         {
-            var page = await streams.RecordsAsync(iterator, options.BatchSize, cancellationToken);
+            var page = await streams.RecordsAsync(iterator, state.Limit ?? options.BatchSize, cancellationToken);
             if (page.Records.Count == 0)
             {
                 state.Finished = page.NextShardIterator is null;
                 return processed;
             }
 
-            var failedAt = await InvokeAsync(page.Records, cancellationToken);
+            // Records past the maximum age are given up on without an invocation, as Lambda does.
+            var expired = options.MaximumRecordAge is { } age
+                ? page.Records.TakeWhile(record => CreatedAt(record!) is { } created && time.GetUtcNow() - created > age).ToList()
+                : [];
+            if (expired.Count > 0)
+            {
+                await SendOnFailureAsync(shard.ShardId, expired, 0, cancellationToken, "RecordAgeExceeded");
+                state.Checkpoint = Sequence(expired[^1]!);
+                processed += expired.Count;
+                iterator = await streams.ShardIteratorAsync(streamArn, shard.ShardId, "AFTER_SEQUENCE_NUMBER", state.Checkpoint, cancellationToken);
+                continue;
+            }
+
+            // The event filter: records of other kinds pass the function by, as done.
+            List<JsonNode?> delivered = [.. page.Records.Where(record => options.EventNames is not { } names || names.Contains((string?)record!["eventName"] ?? string.Empty))];
+            var (failedAt, threw) = delivered.Count == 0 ? (null, false) : await InvokeAsync(delivered, cancellationToken);
+            state.Limit = threw && options.BisectBatchOnFunctionError && page.Records.Count > 1 ? page.Records.Count / 2 : null;
             if (failedAt is null)
             {
                 state.Attempts = 0;
@@ -131,8 +159,8 @@ public sealed class StreamEventSourceMapping(
         }
     }
 
-    /// <returns>The sequence number to resume at; <c>null</c> when the whole batch succeeded.</returns>
-    private async Task<string?> InvokeAsync(JsonArray records, CancellationToken cancellationToken)
+    /// <returns>The sequence number to resume at (<c>null</c> when the whole batch succeeded), and whether the invocation threw.</returns>
+    private async Task<(string? FailedAt, bool Threw)> InvokeAsync(List<JsonNode?> records, CancellationToken cancellationToken)
     {
         var delivered = new JsonArray([.. records.Select(record =>
         {
@@ -150,39 +178,37 @@ public sealed class StreamEventSourceMapping(
             var failures = answer?["batchItemFailures"]?.AsArray() ?? [];
             if (failures.Count == 0)
             {
-                return null;
+                return (null, false);
             }
 
             // As Lambda does: resume at the lowest sequence number reported; one that is not in the batch fails it all.
             var reported = failures.Select(f => (string?)f?["itemIdentifier"]).ToList();
             if (reported.Any(id => string.IsNullOrEmpty(id) || IndexOf(records, id!) < 0))
             {
-                return Sequence(records[0]!);
+                return (Sequence(records[0]!), false);
             }
 
-            return reported.OrderBy(id => id!, Comparer<string>.Create(DynamoAlertStore.CompareSequences)).First();
+            return (reported.OrderBy(id => id!, Comparer<string>.Create(DynamoAlertStore.CompareSequences)).First(), false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Console.Error.WriteLine($"{functionName}: the invocation failed, the whole batch is retried: {e.GetType().Name}: {e.Message}");
-            return Sequence(records[0]!);
+            return (Sequence(records[0]!), true);
         }
     }
 
     /// <summary>The on-failure destination record Lambda sends for a stream batch (<c>DDBStreamBatchInfo</c>).</summary>
-    private async Task SendOnFailureAsync(string shardId, List<JsonNode?> batch, int invokeCount, CancellationToken cancellationToken)
+    private async Task SendOnFailureAsync(
+        string shardId, List<JsonNode?> batch, int invokeCount, CancellationToken cancellationToken, string condition = "RetryAttemptsExhausted")
     {
-        string Arrival(JsonNode record) => record["dynamodb"]?["ApproximateCreationDateTime"] is { } created
-            && double.TryParse(created.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-                ? Timestamp.Format(DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)))
-                : Timestamp.Format(time.GetUtcNow());
+        string Arrival(JsonNode record) => Timestamp.Format(CreatedAt(record) ?? time.GetUtcNow());
         var record = new JsonObject
         {
             ["requestContext"] = new JsonObject
             {
                 ["requestId"] = Guid.NewGuid().ToString(),
                 ["functionArn"] = $"arn:aws:lambda:local:000000000000:function:{functionName}",
-                ["condition"] = "RetryAttemptsExhausted",
+                ["condition"] = condition,
                 ["approximateInvokeCount"] = invokeCount,
             },
             ["responseContext"] = new JsonObject { ["statusCode"] = 200, ["executedVersion"] = "$LATEST", ["functionError"] = "Unhandled" },
@@ -208,7 +234,13 @@ public sealed class StreamEventSourceMapping(
 
     private static string Sequence(JsonNode record) => (string)record["dynamodb"]!["SequenceNumber"]!;
 
-    private static int IndexOf(JsonArray records, string sequence)
+    /// <summary>When the change was written (the record's <c>ApproximateCreationDateTime</c>, seconds since 1970); null when it does not say.</summary>
+    private static DateTimeOffset? CreatedAt(JsonNode record) => record["dynamodb"]?["ApproximateCreationDateTime"] is { } created
+        && double.TryParse(created.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))
+            : null;
+
+    private static int IndexOf(IList<JsonNode?> records, string sequence)
     {
         for (var i = 0; i < records.Count; i++)
         {
@@ -230,6 +262,9 @@ public sealed class StreamEventSourceMapping(
 
         /// <summary>Failed invocations in a row at the record after the checkpoint.</summary>
         public int Attempts { get; set; }
+
+        /// <summary>Records per read while a bisected batch is retried; null: the batch size.</summary>
+        public int? Limit { get; set; }
 
         /// <summary>A closed shard read to its end.</summary>
         public bool Finished { get; set; }

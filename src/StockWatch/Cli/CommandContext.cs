@@ -35,10 +35,16 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
     }
 
     /// <summary>A service of the embedded store (its database, its views); null on the AWS shape, which has none.</summary>
-    public T? Embedded<T>() where T : class
+    public T? Embedded<T>() where T : class => OnAws ? null : Service<T>();
+
+    /// <summary>True when the store is the AWS shape's (<c>StockWatch:Store=dynamodb</c>); composes the services to know.</summary>
+    public bool OnAws
     {
-        _services ??= Build(DataFolder, readsOnly, out _onAws);
-        return _onAws ? null : _services.GetRequiredService<T>();
+        get
+        {
+            _services ??= Build(DataFolder, readsOnly, out _onAws);
+            return _onAws;
+        }
     }
 
     /// <summary>Prints <paramref name="value"/> as JSON with <c>--json</c>, else lets <paramref name="human"/> print it.</summary>

@@ -54,7 +54,11 @@ internal static class ImportCommand
             var importId = ImportJobs.NewId();
             var lastAlert = context.Embedded<ICatalogViews>() is null ? null : context.Service<IInventoryStore>().ListAlerts(new AlertQuery(Limit: 1)).LastOrDefault()?.Id;
             ImportSummary summary;
-            if (!context.Json && !Console.IsOutputRedirected && ReferenceEquals(context.Out, Console.Out))
+            if (context.OnAws && !settings.DryRun)
+            {
+                (importId, summary) = await ThroughTheBucketAsync(context, stream, path, settings, cancellationToken);
+            }
+            else if (!context.Json && !Console.IsOutputRedirected && ReferenceEquals(context.Out, Console.Out))
             {
                 ImportSummary? result = null;
                 var bar = AnsiConsole.Progress();
@@ -80,6 +84,32 @@ internal static class ImportCommand
             return summary.Rejected == 0 ? CliApp.Ok : CliApp.Refused;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The AWS shape's import: the file uploaded under the bucket's <c>uploads/</c> with its settings, then imported by
+    /// the <c>Import</c> function (on AWS from S3's notification; locally <c>local-run</c> sends it); waits for its
+    /// <c>Imports</c> item, telling how far it got, and answers its summary.
+    /// </summary>
+    private static async Task<(string ImportId, ImportSummary Summary)> ThroughTheBucketAsync(
+        CommandContext context, Stream stream, string path, ImportSettings settings, CancellationToken cancellationToken)
+    {
+        var imports = context.Service<Aws.S3Imports>();
+        var (importId, key) = await imports.UploadAsync(stream, path, settings, cancellationToken);
+        var bucket = context.Service<Aws.S3ObjectStore>().Bucket;
+        var waiting = $"Uploaded to s3://{bucket}/{key}; import {importId} waits for the Import function (locally: local-run)...";
+        Console.Error.WriteLine(waiting);
+        var shown = -1;
+        var summary = await imports.WaitAsync(importId, item =>
+        {
+            var percent = item is { Size: > 0 } ? (int)(100 * item.Read / item.Size) : -1;
+            if (item is { Status: ImportStatus.Running } && percent != shown)
+            {
+                shown = percent;
+                Console.Error.WriteLine($"Importing {Path.GetFileName(path)}: {Math.Max(percent, 0)} % read.");
+            }
+        }, cancellationToken);
+        return (importId, summary);
     }
 
     private static FileStream OpenFile(string path)

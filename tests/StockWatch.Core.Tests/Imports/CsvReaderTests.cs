@@ -169,4 +169,37 @@ public sealed class CsvReaderTests
             read[i].Fields.Should().Equal(written[i], $"record {i + 1} reads back as written");
         }
     }
+
+    /// <summary>
+    /// After each record the reader's position, opened again there, reads the rest as the first reader did: line
+    /// breaks of every kind, a cell over lines, a broken quote, a byte order mark, UTF-8 and Windows-1252 text.
+    /// </summary>
+    [Theory]
+    [InlineData("\uFEFFid,name\r\n1,caf\u00e9\r\n2,\"two\r\nlines\"\n3,lone\rcr\r\n\r\n4,\"broken,x\n5,after\n6,last", 65001)]
+    [InlineData("id,name\n1,caf\u00e9 \u00a3\n2,\"two\nlines\"\r3,x\n4,y", 1252)]
+    public void Position_AfterEachRecord_IsWhereAReaderOpenedThereReadsTheRestAlike(string text, int codePage)
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var bytes = codePage == 65001 ? new UTF8Encoding(false).GetBytes(text) : Encoding.GetEncoding(codePage).GetBytes(text);
+        var all = ReadAll(bytes);
+        using var reader = CsvReader.Open(new MemoryStream(bytes));
+        reader.Read();
+        reader.ExpectedFields = 2;
+        for (var done = 1; done < all.Count; done++)
+        {
+            var position = reader.Position;
+            position.Should().NotBeNull();
+            using var rest = CsvReader.Open(new MemoryStream(bytes), reader.Delimiter, from: position);
+            rest.ExpectedFields = 2;
+            List<(int, string[], string?)> records = [];
+            while (rest.Read())
+            {
+                records.Add((rest.RecordLine, [.. rest.Fields], rest.RecordError));
+            }
+
+            records.Select(r => $"{r.Item1}|{string.Join("|", r.Item2)}|{r.Item3}").Should()
+                .Equal(all.Skip(done).Select(r => $"{r.Line}|{string.Join("|", r.Fields)}|{r.Error}"), $"resumed after record {done}");
+            reader.Read().Should().BeTrue();
+        }
+    }
 }

@@ -410,6 +410,56 @@ public sealed class ImportFileTests : IDisposable
 
     private Product Product(string id) => _db.Store.FindProduct(ProductId.Parse(id))!;
 
+    // ---- Parts: an import that pauses after every batch and continues from its checkpoint -----------------------------
+
+    [Theory]
+    [InlineData("products")]
+    [InlineData("sales")]
+    public async Task AFileImportedInParts_FromCheckpointsThroughJson_GivesTheSummaryAndDataOfOneRun(string kind)
+    {
+        // Repeats across batches of 256 rows: a product named again (a warning naming its first line), identical unnamed
+        // sales (each its own sale), products to create from sales history whose latest row comes late.
+        var file = new StringBuilder(kind == "products" ? "product_id,product_name,stock_count,product_price\n" : "product_id,product_name,sale_date,quantity,current_price\n");
+        for (var i = 0; i < 900; i++)
+        {
+            file.Append(kind == "products"
+                ? $"P{i % 700:D4},Name {i},{i % 50},{(i % 7 == 0 ? "x" : "1.50")}\n"
+                : $"P{i % 30:D2},Name {i},2026-11-{10 + (i % 7):D2}T09:00:00Z,{(i % 11 == 0 ? "many" : (1 + (i % 2)).ToString(System.Globalization.CultureInfo.InvariantCulture))},2.50\n");
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(file.ToString());
+        var settings = kind == "products" ? new ImportSettings() : new ImportSettings { CreateProducts = true, Stock = StockMode.Ignore };
+        using var whole = new TestStore();
+        whole.Time.SetUtcNow(Now);
+        var once = await new ImportFile(whole.Store, whole.Time, whole.ImportOptions).HandleAsync(new MemoryStream(bytes), settings, "imp-1", "file.csv");
+
+        var importFile = new ImportFile(_db.Store, _db.Time, _db.ImportOptions);
+        ImportCheckpoint? checkpoint = null;
+        var parts = 0;
+        ImportPart part;
+        do
+        {
+            part = await importFile.HandlePartAsync(new MemoryStream(bytes), settings, "imp-1", "file.csv", checkpoint, pause: () => true);
+            parts++;
+            if (part.Next is { } next)
+            {
+                // Through its JSON, as the Import function keeps it between invocations.
+                var json = new MemoryStream();
+                await next.WriteAsync(json, TestContext.Current.CancellationToken);
+                json.Position = 0;
+                checkpoint = await ImportCheckpoint.ReadAsync(json, TestContext.Current.CancellationToken);
+            }
+        }
+        while (part.Next is not null);
+
+        parts.Should().Be(4, "900 rows are four batches of 256");
+        System.Text.Json.JsonSerializer.Serialize(part.Summary, ImportSummary.Json).Should().Be(System.Text.Json.JsonSerializer.Serialize(once, ImportSummary.Json));
+        (once.Rejected, once.Warned > 0 || kind == "sales").Should().Be((kind == "products" ? 129L : 82L, true));
+        string Catalogue(TestStore store) => string.Join("\n", store.Store.ListProducts(new ProductQuery()).Select(p =>
+            $"{p.Id}|{p.Name}|{p.Price}|{p.Stock}|{p.StockCounted}|{string.Join(",", store.Store.ListSales(new SaleQuery(p.Id, Limit: 1000)).Select(sale => sale.Id.Value).Order(StringComparer.Ordinal))}"));
+        Catalogue(_db).Should().Be(Catalogue(whole), "the same products, and the same sales under the same ids");
+    }
+
     private Task<ImportSummary> Import(string csv, ImportSettings? settings = null, Encoding? encoding = null) =>
         Import((encoding ?? new UTF8Encoding(false)).GetBytes(csv), settings, encoding);
 
