@@ -15,7 +15,7 @@ public static class ImportBench
     /// <summary>The share of products the "changed" file changes.</summary>
     public const double ChangedShare = 0.13;
 
-    private const int SaleProducts = 10_000;
+    public const int SaleProducts = 10_000;
 
     public sealed record Timing(double Seconds, double? PeakMb = null);
 
@@ -155,7 +155,7 @@ public static class ImportBench
         return (new Timing(clock.Elapsed.TotalSeconds), summary);
     }
 
-    private static void WriteProducts(string path, int count, bool changed, int? stock = null)
+    public static void WriteProducts(string path, int count, bool changed, int? stock = null)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
         writer.Write("product_id,product_name,product_category,stock_count,low_stock_threshold,product_price\n");
@@ -175,7 +175,7 @@ public static class ImportBench
         }
     }
 
-    private static void WriteSales(string path, int count)
+    public static void WriteSales(string path, int count)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
         writer.Write("sale_id,product_id,sale_date,quantity,current_price\n");

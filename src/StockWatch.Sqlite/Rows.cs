@@ -94,15 +94,10 @@ internal static class Rows
 
     public static string WriteDetails(AlertDetails details) => JsonSerializer.Serialize(details, Json);
 
-    /// <summary>Reads a product image written by the change triggers' <c>json_object</c>.</summary>
-    public static Product? ReadImage(SqliteDataReader reader, int ordinal)
+    /// <summary>Reads a product image written by the change triggers' <c>json_object</c> (UTF-8 JSON).</summary>
+    public static Product ReadImage(ReadOnlySpan<byte> json)
     {
-        if (reader.IsDBNull(ordinal))
-        {
-            return null;
-        }
-
-        var image = JsonSerializer.Deserialize<Image>(reader.GetString(ordinal), Json)!;
+        var image = JsonSerializer.Deserialize<Image>(json, Json)!;
         return new Product
         {
             Id = ProductId.Parse(image.ProductId),
