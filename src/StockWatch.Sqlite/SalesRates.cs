@@ -22,6 +22,10 @@ internal sealed class SalesRates
     private const int WindowsPerProduct = 4;
 
     private readonly Dictionary<ProductId, List<Window>> _windows = [];
+
+    // A batch may ask for more windows of a product than are kept (single writes each have their own): all are kept
+    // until the next batch, then the newest few.
+    private readonly HashSet<List<Window>> _over = [];
     private readonly List<(long RowId, ProductId Product, string Date, long Quantity)> _pending = [];
     private int _count;
     private int _next;
@@ -35,6 +39,13 @@ internal sealed class SalesRates
     /// </summary>
     public void Begin(SqliteSession session, long firstMark, long lastMark)
     {
+        foreach (var windows in _over)
+        {
+            _count -= windows.Count - WindowsPerProduct;
+            windows.RemoveRange(0, windows.Count - WindowsPerProduct);
+        }
+
+        _over.Clear();
         if (_cursor < 0 || _cursor > firstMark || firstMark - _cursor > MaxGap || _count > MaxWindows)
         {
             _windows.Clear();
@@ -166,14 +177,12 @@ internal sealed class SalesRates
 
     private void Cache(List<Window> windows, string from, string to, long units)
     {
-        if (windows.Count == WindowsPerProduct)
-        {
-            windows.RemoveAt(0);
-            _count--;
-        }
-
         windows.Add(new Window(from, to) { Units = units });
         _count++;
+        if (windows.Count > WindowsPerProduct)
+        {
+            _over.Add(windows);
+        }
     }
 
     /// <summary>Adds the sales up to <paramref name="mark"/> to the windows they fall in.</summary>
