@@ -233,7 +233,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                s.last_alert_time, s.low_stock_alerted_at, s.stockout_episode,
                CASE WHEN c.needs_image THEN (SELECT n.seq FROM changes n WHERE n.product_id = c.product_id AND n.seq > c.seq ORDER BY n.seq LIMIT 1) END,
                p.product_name, p.product_category, p.stock_count, p.product_price_e4, p.low_stock_threshold, p.version,
-               p.updated_at, p.stock_counted,
+               p.stock_counted, p.updated_at,
                c.kind <> 'REMOVE' AND EXISTS (SELECT 1 FROM sales x WHERE x.product_id = c.product_id AND x.rowid <= c.sales_mark)
         FROM (SELECT c.*, c.kind <> 'REMOVE' AND c.new_image IS NULL AS needs_image FROM change_log c) c
         LEFT JOIN alert_state s ON s.product_id = c.product_id
@@ -253,14 +253,10 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         using (var query = new BulkStatement(session, sql))
         {
             bind(query);
-            var (time, changedAt, causeText, cause) = (Array.Empty<byte>(), default(DateTimeOffset), Array.Empty<byte>(), string.Empty);
+            var (changed, updated) = (new StoredTimes(), new StoredTimes());
+            var (causeText, cause) = (Array.Empty<byte>(), string.Empty);
             while (query.Read())
             {
-                if (!query.GetBytes(5).SequenceEqual(time))
-                {
-                    time = query.GetBytes(5).ToArray();
-                    changedAt = Timestamp.ParseStored(query.GetText(5));
-                }
 
                 if (!query.GetBytes(6).SequenceEqual(causeText))
                 {
@@ -281,7 +277,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                     kind,
                     query.IsNull(3) ? null : Rows.ReadImage(query.GetBytes(3)),
                     kind == ChangeKind.Remove || query.IsNull(4) ? null : Rows.ReadImage(query.GetBytes(4)),
-                    changedAt,
+                    changed.Parse(query.GetBytes(5)),
                     cause,
                     query.GetInteger(7),
                     query.IsNull(10)
@@ -296,18 +292,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                 };
                 if (kind != ChangeKind.Remove && row.NewImage is null && row.NextSequence is null && !query.IsNull(12))
                 {
-                    row.NewImage = new Product
-                    {
-                        Id = id,
-                        Name = query.GetText(12),
-                        Category = query.GetText(13),
-                        Stock = (int)query.GetInteger(14),
-                        Price = Money.FromTenThousandths(query.GetInteger(15)),
-                        LowStockThreshold = query.IsNull(16) ? null : (int)query.GetInteger(16),
-                        Version = query.GetInteger(17),
-                        UpdatedAt = Timestamp.ParseStored(query.GetText(18)),
-                        StockCounted = query.GetInteger(19) != 0,
-                    };
+                    row.NewImage = Rows.ReadProduct(query, 12, id, updated);
                 }
 
                 bySequence[row.Sequence] = rows.Count;
