@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using StockWatch.Core;
@@ -26,6 +25,10 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     private readonly SalesRates _rates = new();
     private readonly SalesRates _laneRates = new();
     private readonly Dictionary<string, long> _laneFrom = new(StringComparer.Ordinal);
+
+    // Old images read as the new images of changes before them, by sequence, until their own change is read.
+    private const int MaxImagesAhead = 100_000;
+    private readonly Dictionary<long, Product?> _images = [];
 
     public Task<StreamBatch> ProcessNextAsync(string consumer, int maxChanges, ChangeHandler handler, SalesWindowOf? windows = null) =>
         database.ExclusiveAsync(session => ProcessNext(session, consumer, maxChanges, handler, windows));
@@ -246,10 +249,11 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     /// that one is among them, else read with the others' in one statement.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static List<Read> ReadChanges(SqliteSession session, string sql, Action<BulkStatement> bind)
+    private List<Read> ReadChanges(SqliteSession session, string sql, Action<BulkStatement> bind)
     {
         List<Read> rows = [];
         Dictionary<long, int> bySequence = [];
+        var images = _images;
         using (var query = new BulkStatement(session, sql))
         {
             bind(query);
@@ -271,11 +275,12 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                     _ => ChangeKind.Remove,
                 };
                 var id = ProductId.Parse(query.GetText(1));
+                var sequence = query.GetInteger(0);
                 var row = new Read(
-                    query.GetInteger(0),
+                    sequence,
                     id,
                     kind,
-                    query.IsNull(3) ? null : Rows.ReadImage(query.GetBytes(3)),
+                    images.Remove(sequence, out var parsed) ? parsed : query.IsNull(3) ? null : Rows.ReadImage(query.GetBytes(3)),
                     kind == ChangeKind.Remove || query.IsNull(4) ? null : Rows.ReadImage(query.GetBytes(4)),
                     changed.Parse(query.GetBytes(5)),
                     cause,
@@ -318,12 +323,23 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
 
         if (later.Count > 0)
         {
-            var images = session.Command("SELECT n.seq, n.old_image FROM changes n WHERE n.seq IN (SELECT value FROM json_each($seqs))");
-            images.Parameters.AddWithValue("$seqs", JsonSerializer.Serialize(later.ConvertAll(row => row.NextSequence)));
-            var read = Rows.ReadAll(images, reader => (reader.GetInt64(0), reader.IsDBNull(1) ? null : Rows.ReadImage(Encoding.UTF8.GetBytes(reader.GetString(1))))).ToDictionary();
+            // Each such image is its change's old image when that change is read in a later step: kept for it, so that
+            // it is parsed once (a sales import's products mostly change again only in a later step).
+            if (images.Count > MaxImagesAhead)
+            {
+                images.Clear();
+            }
+
+            using var query = new BulkStatement(session, "SELECT n.seq, n.old_image FROM changes n WHERE n.seq IN (SELECT value FROM json_each(?1))");
+            query.Constant(1, JsonSerializer.Serialize(later.ConvertAll(row => row.NextSequence)));
+            while (query.Read())
+            {
+                images[query.GetInteger(0)] = query.IsNull(1) ? null : Rows.ReadImage(query.GetBytes(1));
+            }
+
             foreach (var row in later)
             {
-                row.NewImage = read[row.NextSequence!.Value];
+                row.NewImage = images[row.NextSequence!.Value];
             }
         }
 
