@@ -73,23 +73,24 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     {
         var checkpoint = Checkpoint(session, consumer);
         var newest = (long)session.Command("SELECT IFNULL(MAX(seq), 0) FROM changes").ExecuteScalar()!;
-        if (!_laneFrom.TryGetValue(consumer, out var from) || from < checkpoint)
+        var from = _laneFrom.TryGetValue(consumer, out var mark) && mark > checkpoint ? mark : checkpoint;
+        var (to, products) = SingleWrites(session, from, newest);
+        if (products.Count == 0 && to < newest)
         {
-            // A new backlog: what is committed from now on goes ahead of it.
-            _laneFrom[consumer] = newest;
+            // An import's run of changes: the lane goes on after the newest import's last change (found from the end of
+            // the log, over the single writes since it), so that what was committed after it goes first.
+            var skip = session.Command("SELECT IFNULL((SELECT seq FROM changes WHERE seq > $to AND stamp IS NOT NULL ORDER BY seq DESC LIMIT 1), $to)");
+            skip.Parameters.AddWithValue("$to", to);
+            from = (long)skip.ExecuteScalar()!;
+            (to, products) = SingleWrites(session, from, newest);
+        }
+
+        if (products.Count == 0)
+        {
+            _laneFrom[consumer] = to;
             return new StreamBatch(0, []);
         }
 
-        var to = Math.Min(newest, from + LaneScan);
-        if (to <= from)
-        {
-            return new StreamBatch(0, []);
-        }
-
-        var single = session.Command("SELECT DISTINCT product_id FROM changes WHERE seq > $from AND seq <= $to AND stamp IS NULL");
-        single.Parameters.AddWithValue("$from", from);
-        single.Parameters.AddWithValue("$to", to);
-        var products = Rows.ReadAll(single, reader => reader.GetString(0));
         List<Read> changes = [];
         if (products.Count > 0)
         {
@@ -126,6 +127,16 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         }
 
         return new StreamBatch(changes.Count, stored);
+    }
+
+    /// <summary>The products of the single writes in the next <see cref="LaneScan"/> changes after <paramref name="from"/>, and where that range ends.</summary>
+    private static (long To, List<string> Products) SingleWrites(SqliteSession session, long from, long newest)
+    {
+        var to = Math.Min(newest, from + LaneScan);
+        var single = session.Command("SELECT DISTINCT product_id FROM changes WHERE seq > $from AND seq <= $to AND stamp IS NULL");
+        single.Parameters.AddWithValue("$from", from);
+        single.Parameters.AddWithValue("$to", to);
+        return (to, Rows.ReadAll(single, reader => reader.GetString(0)));
     }
 
     public long Pending(string consumer)

@@ -107,14 +107,17 @@ public sealed class SqliteChangeStreamBatchTests : IDisposable
     }
 
     [Fact]
-    public async Task ProcessNewest_WithoutABacklog_MarksWhereNewWritesBeginAndProcessesNothing()
+    public async Task Step_SaleCommittedRightAfterAnImport_GoesAheadOfTheImportsChanges()
     {
-        _db.Create("A", stock: 5);
+        _db.Create("SOLD", stock: 11, threshold: 10);
+        await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+        await ImportProducts(Enumerable.Range(0, (3 * StreamProcessor.BatchSize) + 5).Select(i => $"B{i:D5},{100 + i}"));
+        _db.Sell("SOLD", 1, "S1");                               // before the stream saw the import's backlog
 
-        var lane = await _db.Stream.ProcessNewestAsync(Consumer, 10, Handler, Windows);
+        var first = await _db.Processor.StepAsync();
 
-        lane.Processed.Should().Be(0);
-        _db.Stream.Pending(Consumer).Should().Be(1, "what was committed before the lane began is the backlog's");
+        first.Alerts.Should().ContainSingle(a => a.Cause == "sale: S1");
+        _db.Stream.Pending(Consumer).Should().BeGreaterThan(2 * StreamProcessor.BatchSize, "the import's changes after the first batch still wait");
     }
 
     private async Task RandomWrite(Random random, int step)

@@ -41,10 +41,10 @@ public interface IChangeStream
     Task<StreamBatch> ProcessNextAsync(string consumer, int maxChanges, ChangeHandler handler, SalesWindowOf? windows = null);
 
     /// <summary>
-    /// Fair scheduling while a backlog drains (docs/decisions/0017): decides, ahead of the backlog, the single writes
-    /// (not an import's) committed since the consumer's first call during this backlog, each with its product's earlier
-    /// unprocessed changes (at most <paramref name="maxChanges"/> changes), and records them as processed ahead. The
-    /// first call of a backlog only marks where new writes begin and processes nothing.
+    /// Fair scheduling while a backlog drains (docs/decisions/0017): decides, ahead of the backlog, the next single
+    /// writes (not an import's) after the lane's mark, each with its product's earlier unprocessed changes (at most
+    /// <paramref name="maxChanges"/> changes), and records them as processed ahead. The lane looks at a few thousand
+    /// changes a call; over a run of an import's changes it moves on to the newest import's end.
     /// </summary>
     Task<StreamBatch> ProcessNewestAsync(string consumer, int maxChanges, ChangeHandler handler, SalesWindowOf? windows = null);
 
