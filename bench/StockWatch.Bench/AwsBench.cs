@@ -119,19 +119,7 @@ public static partial class AwsBench
             .AppendLine("The records per second are DynamoDB Local's, on one machine with the harness: Lambda's own pace depends on the")
             .AppendLine("function's memory and the shard count.")
             .ToString();
-        var text = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        var start = text.IndexOf(Heading, StringComparison.Ordinal);
-        if (start < 0)
-        {
-            text = text.TrimEnd() + "\n\n" + section;
-        }
-        else
-        {
-            var next = text.IndexOf("\n## ", start + Heading.Length, StringComparison.Ordinal);
-            text = text[..start] + section + (next < 0 ? string.Empty : text[next..]);
-        }
-
-        File.WriteAllText(path, text);
+        Report.ReplaceSection(path, Heading, section);
     }
 
     private static async Task<Result> MeasureAsync()

@@ -15,7 +15,7 @@ public static class ImportBench
     /// <summary>The share of products the "changed" file changes.</summary>
     public const double ChangedShare = 0.13;
 
-    private const int SaleProducts = 10_000;
+    public const int SaleProducts = 10_000;
 
     public sealed record Timing(double Seconds, double? PeakMb = null);
 
@@ -115,15 +115,15 @@ public static class ImportBench
 
     private static string Executable => Path.Combine(AppContext.BaseDirectory, "stockwatch.dll");
 
-    private const string Pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;\n";
+    public const string Pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;\n";
 
-    private static string ProductsTable(string name) => $"""
+    public static string ProductsTable(string name) => $"""
         CREATE TABLE {name} (
             product_id TEXT PRIMARY KEY, product_name TEXT, product_category TEXT,
             stock_count INTEGER, low_stock_threshold INTEGER, product_price REAL) WITHOUT ROWID;
         """;
 
-    private const string SalesTable = """
+    public const string SalesTable = """
         CREATE TABLE sales (sale_id TEXT NOT NULL UNIQUE, product_id TEXT, sale_date TEXT, quantity INTEGER, current_price REAL);
         CREATE INDEX sales_by_product_date ON sales (product_id, sale_date);
         CREATE INDEX sales_for_reports ON sales (sale_date, product_id, quantity, current_price);
@@ -155,7 +155,7 @@ public static class ImportBench
         return (new Timing(clock.Elapsed.TotalSeconds), summary);
     }
 
-    private static void WriteProducts(string path, int count, bool changed, int? stock = null)
+    public static void WriteProducts(string path, int count, bool changed, int? stock = null)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
         writer.Write("product_id,product_name,product_category,stock_count,low_stock_threshold,product_price\n");
@@ -175,7 +175,7 @@ public static class ImportBench
         }
     }
 
-    private static void WriteSales(string path, int count)
+    public static void WriteSales(string path, int count)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
         writer.Write("sale_id,product_id,sale_date,quantity,current_price\n");
@@ -190,7 +190,7 @@ public static class ImportBench
         }
     }
 
-    private static string Script(string work, string name, string text)
+    public static string Script(string work, string name, string text)
     {
         var path = Path.Combine(work, name);
         File.WriteAllText(path, text.Contains("PRAGMA", StringComparison.Ordinal) ? text : Pragmas + text);
@@ -210,7 +210,7 @@ public static class ImportBench
     /// Writes back everything written so far (the generated files, the databases before), so that a measurement pays
     /// only for its own writes.
     /// </summary>
-    private static void Quiesce() => Processes.Output("sync");
+    public static void Quiesce() => Processes.Output("sync");
 
     private static void Check(bool condition, string message)
     {

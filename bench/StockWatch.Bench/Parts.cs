@@ -31,6 +31,11 @@ public static class Parts
             "import-sales" => ImportBench.MeasureSales(work, double.Parse(args[0], CultureInfo.InvariantCulture)),
             "report" => await ReportBench.RunAsync(args[0]),
             "dashboard" => await DashboardBench.RunAsync(work),
+            "stream-imports" => StreamBench.MeasureImports(work, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture),
+                args[2] is "" ? null : args[2], args[3] is "" ? null : args[3]),
+            "stream-drain-products" => await StreamBench.DrainProductsAsync(work, int.Parse(args[0], CultureInfo.InvariantCulture)),
+            "stream-drain-sales" => await StreamBench.DrainSalesAsync(work, int.Parse(args[0], CultureInfo.InvariantCulture)),
+            "stream-latency" => await StreamBench.LatencyAsync(work, int.Parse(args[0], CultureInfo.InvariantCulture)),
             _ => throw new ArgumentException($"No benchmark part is called {part}.", nameof(part)),
         };
         await File.WriteAllTextAsync(resultFile, JsonSerializer.Serialize(result, result.GetType()));

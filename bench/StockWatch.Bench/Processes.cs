@@ -24,11 +24,18 @@ public static class Processes
     /// <summary>Runs a command under bench/python/measure.py: its wall time and peak resident memory.</summary>
     public static (double Seconds, double PeakMb) Measure(params string[] command)
     {
+        var (seconds, _, peakMb) = MeasureWithCpu(command);
+        return (seconds, peakMb);
+    }
+
+    /// <summary>Runs a command under bench/python/measure.py: its wall time, its processor time and peak resident memory.</summary>
+    public static (double Seconds, double CpuSeconds, double PeakMb) MeasureWithCpu(params string[] command)
+    {
         var json = JsonDocument.Parse(Output("python3", [Path.Combine(AppContext.BaseDirectory, "measure.py"), .. command])).RootElement;
         var code = json.GetProperty("exit_code").GetInt32();
         // StockWatch's import exits 1 when some rows were refused; the generated files have none, so only 0 is success.
         return code == 0
-            ? (json.GetProperty("seconds").GetDouble(), json.GetProperty("max_rss_mb").GetDouble())
+            ? (json.GetProperty("seconds").GetDouble(), json.GetProperty("cpu_seconds").GetDouble(), json.GetProperty("max_rss_mb").GetDouble())
             : throw new InvalidOperationException($"{string.Join(' ', command)} exited with {code}.");
     }
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using StockWatch.Bench;
 
-// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --products-only | --dashboard-only | --single-only | --api-only | --aws]
+// usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --products-only | --dashboard-only | --single-only | --api-only | --aws
+//        | --drain-only [--sales] | --stream [--sales N] [--before BUILD_FOLDER [--before-commit HASH]]]
 // (run from the repository root by bench/run.sh)
 // --import-scale 0.1 runs the import benchmark on a tenth of the issue's sizes, for a quick look.
 // The full run measures each part in a process of its own (--part NAME WORK RESULT.json, below).
@@ -66,6 +67,36 @@ try
         // The AWS shape on DynamoDB Local: its own section of docs/benchmarks.md, the others left as they are.
         AwsBench.WriteSection(output, await AwsBench.RunAsync(work));
         Console.WriteLine($"wrote the AWS section of {output}");
+        return;
+    }
+
+    if (args.Contains("--stream"))
+    {
+        // Issue 21's figures: their own section of docs/benchmarks.md, the others left as they are. --before names the
+        // output folder of a build before issue 21, measured side by side.
+        string? Option(string name) => Array.IndexOf(args, name) is var at and >= 0 ? args[at + 1] : null;
+        var products = (int)(1_000_000 * scale);
+        var sales = int.Parse(Option("--sales") ?? "1000000", CultureInfo.InvariantCulture);
+        Console.WriteLine("imports as processes: StockWatch (now and before) vs the sqlite3 tool's .import …");
+        var imports = Parts.InProcessOfItsOwn<StreamBench.Imports>("stream-imports", work,
+            products.ToString(CultureInfo.InvariantCulture), sales.ToString(CultureInfo.InvariantCulture), Option("--before") ?? "", Option("--before-commit") ?? "");
+        Console.WriteLine("the drain alone: a backlog of new products, of sales …");
+        var productsDrain = Parts.InProcessOfItsOwn<StreamBench.Drain>("stream-drain-products", work, products.ToString(CultureInfo.InvariantCulture));
+        var salesDrain = Parts.InProcessOfItsOwn<StreamBench.Drain>("stream-drain-sales", work, products.ToString(CultureInfo.InvariantCulture));
+        Console.WriteLine("a sale's alert while the backlog drains …");
+        var latency = Parts.InProcessOfItsOwn<StreamBench.Latency>("stream-latency", work, products.ToString(CultureInfo.InvariantCulture));
+        StreamBench.WriteSection(output, new StreamBench.Result(imports, productsDrain, salesDrain, latency));
+        Console.WriteLine($"wrote the stream section of {output}");
+        return;
+    }
+
+    if (args.Contains("--drain-only"))
+    {
+        // A quick look at the drain of a backlog of new products (with --sales: of sales) alone: printed, docs/benchmarks.md left as it is.
+        var drain = args.Contains("--sales")
+            ? await StreamBench.DrainSalesAsync(work, (int)(1_000_000 * scale))
+            : await StreamBench.DrainProductsAsync(work, (int)(1_000_000 * scale));
+        Console.WriteLine($"{drain.Changes:N0} changes in {drain.Seconds:0.00} s: {drain.PerSecond:N0}/s, {drain.CpuSeconds:0.00} s of CPU, {drain.Alerts:N0} alerts");
         return;
     }
 

@@ -75,10 +75,28 @@ public static class Report
         Reports(text, report);
         text.AppendLine();
         Dashboard(text, dashboard);
-        // The AWS section is measured apart (bench/run.sh --aws, against the emulators): kept as it was.
+        // The sections measured apart (bench/run.sh --aws against the emulators, --stream) follow, kept as they were.
         var before = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
-        var aws = before.IndexOf(AwsBench.Heading, StringComparison.Ordinal);
-        File.WriteAllText(path, text.ToString() + (aws < 0 ? string.Empty : Environment.NewLine + before[aws..]));
+        var apart = new[] { AwsBench.Heading, StreamBench.Heading }.Select(h => before.IndexOf(h, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
+        File.WriteAllText(path, text.ToString() + (apart < 0 ? string.Empty : Environment.NewLine + before[apart..]));
+    }
+
+    /// <summary>Replaces the section under <paramref name="heading"/> in <paramref name="path"/> (appended when missing), the others kept as they are.</summary>
+    public static void ReplaceSection(string path, string heading, string section)
+    {
+        var text = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
+        var start = text.IndexOf(heading, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            text = text.TrimEnd() + "\n\n" + section;
+        }
+        else
+        {
+            var next = text.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
+            text = text[..start] + section + (next < 0 ? string.Empty : text[next..]);
+        }
+
+        File.WriteAllText(path, text);
     }
 
     public static void Dashboard(StringBuilder text, IReadOnlyList<DashboardBench.Case> cases)
@@ -186,7 +204,7 @@ public static class Report
     public static string Row(string name, Stats s) =>
         string.Create(CultureInfo.InvariantCulture, $"| {name} | {s.PerSecond:N0} | {Ms(s.P50Us)} | {Ms(s.P99Us)} | {Ms(s.P999Us)} |");
 
-    private static string Ms(double microseconds) => string.Create(CultureInfo.InvariantCulture, $"{microseconds / 1000:0.000} ms");
+    public static string Ms(double microseconds) => string.Create(CultureInfo.InvariantCulture, $"{microseconds / 1000:0.000} ms");
 
-    private static string Verdict(bool met) => met ? "met" : "**not met**";
+    public static string Verdict(bool met) => met ? "met" : "**not met**";
 }

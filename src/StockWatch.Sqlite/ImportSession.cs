@@ -41,7 +41,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
     // Updates not written yet, the last state of each product: a sales import moves a product once per row, and only its
     // last state need be in its row (each move has its change record, whose new image is the next one's old image).
     private readonly Dictionary<ProductId, Product> _updates = [];
-    private (byte[] Text, DateTimeOffset Time) _lastUpdated = ([], default);
+    private readonly StoredTimes _updated = new();
 
     // The highest id stored when the import began, and the highest it wrote: an id above both cannot be stored yet.
     private readonly string? _highestStored;
@@ -344,18 +344,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
     }
 
-    private Product ReadProduct(BulkStatement row, ProductId id) => new()
-    {
-        Id = id,
-        Name = row.GetText(1),
-        Category = row.GetText(2),
-        Stock = (int)row.GetInteger(3),
-        Price = Money.FromTenThousandths(row.GetInteger(4)),
-        LowStockThreshold = row.IsNull(5) ? null : (int)row.GetInteger(5),
-        Version = row.GetInteger(6),
-        StockCounted = row.GetInteger(7) != 0,
-        UpdatedAt = UpdatedAt(row.GetBytes(8)),
-    };
+    private Product ReadProduct(BulkStatement row, ProductId id) => Rows.ReadProduct(row, 1, id, _updated);
 
     /// <summary>
     /// True when <paramref name="id"/> sorts after <paramref name="highest"/> (or there is none) as SQLite sorts text,
@@ -363,17 +352,6 @@ internal sealed class ImportSession : IImportSession, IDisposable
     /// </summary>
     private static bool Above(string id, string? highest) =>
         highest is null || (Ascii.IsValid(id) && Ascii.IsValid(highest) && string.CompareOrdinal(id, highest) > 0);
-
-    /// <summary>Parses a stored time, reusing the last one: the products one import wrote share it.</summary>
-    private DateTimeOffset UpdatedAt(ReadOnlySpan<byte> utf8)
-    {
-        if (!utf8.SequenceEqual(_lastUpdated.Text))
-        {
-            _lastUpdated = (utf8.ToArray(), Timestamp.ParseStored(Encoding.UTF8.GetString(utf8)));
-        }
-
-        return _lastUpdated.Time;
-    }
 
     /// <summary>An insert of <paramref name="rows"/> products; their shared updated_at is the last parameter.</summary>
     private BulkStatement InsertStatement(int rows)

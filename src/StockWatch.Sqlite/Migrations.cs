@@ -6,7 +6,7 @@ namespace StockWatch.Sqlite;
 /// <summary>Versioned schema scripts, applied in order inside one write transaction; <c>user_version</c> records the version.</summary>
 internal static class Migrations
 {
-    private static readonly string[] Scripts = ["0001_catalog_and_stream.sql", "0002_alerts.sql", "0003_api_keys.sql", "0004_work_queue.sql", "0005_imports.sql", "0006_reports.sql", "0007_deliveries.sql", "0008_lean_changes.sql", "0009_change_stamps.sql", "0010_stock_counted.sql", "0011_report_versions.sql"];
+    private static readonly string[] Scripts = ["0001_catalog_and_stream.sql", "0002_alerts.sql", "0003_api_keys.sql", "0004_work_queue.sql", "0005_imports.sql", "0006_reports.sql", "0007_deliveries.sql", "0008_lean_changes.sql", "0009_change_stamps.sql", "0010_stock_counted.sql", "0011_report_versions.sql", "0012_processed_ahead.sql"];
 
     public static int Latest => Scripts.Length;
 

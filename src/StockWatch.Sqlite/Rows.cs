@@ -94,15 +94,27 @@ internal static class Rows
 
     public static string WriteDetails(AlertDetails details) => JsonSerializer.Serialize(details, Json);
 
-    /// <summary>Reads a product image written by the change triggers' <c>json_object</c>.</summary>
-    public static Product? ReadImage(SqliteDataReader reader, int ordinal)
+    /// <summary>
+    /// A product read by a <see cref="BulkStatement"/>: <c>product_name, product_category, stock_count,
+    /// product_price_e4, low_stock_threshold, version, stock_counted, updated_at</c> from column <paramref name="first"/> on.
+    /// </summary>
+    public static Product ReadProduct(BulkStatement row, int first, ProductId id, StoredTimes times) => new()
     {
-        if (reader.IsDBNull(ordinal))
-        {
-            return null;
-        }
+        Id = id,
+        Name = row.GetText(first),
+        Category = row.GetText(first + 1),
+        Stock = (int)row.GetInteger(first + 2),
+        Price = Money.FromTenThousandths(row.GetInteger(first + 3)),
+        LowStockThreshold = row.IsNull(first + 4) ? null : (int)row.GetInteger(first + 4),
+        Version = row.GetInteger(first + 5),
+        StockCounted = row.GetInteger(first + 6) != 0,
+        UpdatedAt = times.Parse(row.GetBytes(first + 7)),
+    };
 
-        var image = JsonSerializer.Deserialize<Image>(reader.GetString(ordinal), Json)!;
+    /// <summary>Reads a product image written by the change triggers' <c>json_object</c> (UTF-8 JSON).</summary>
+    public static Product ReadImage(ReadOnlySpan<byte> json)
+    {
+        var image = JsonSerializer.Deserialize<Image>(json, Json)!;
         return new Product
         {
             Id = ProductId.Parse(image.ProductId),
@@ -140,4 +152,20 @@ internal static class Rows
         long Version,
         string UpdatedAt,
         int? StockCounted);
+}
+
+/// <summary>Parses stored times (<see cref="Timestamp.ParseStored"/>), reusing the last: the rows one import wrote share theirs.</summary>
+internal sealed class StoredTimes
+{
+    private (byte[] Text, DateTimeOffset Time) _last = ([], default);
+
+    public DateTimeOffset Parse(ReadOnlySpan<byte> utf8)
+    {
+        if (!utf8.SequenceEqual(_last.Text))
+        {
+            _last = (utf8.ToArray(), Timestamp.ParseStored(System.Text.Encoding.UTF8.GetString(utf8)));
+        }
+
+        return _last.Time;
+    }
 }

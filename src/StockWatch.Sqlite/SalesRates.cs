@@ -1,5 +1,9 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using StockWatch.Core;
 using StockWatch.Core.Catalog;
+using StockWatch.Core.Stream;
 
 namespace StockWatch.Sqlite;
 
@@ -8,6 +12,7 @@ namespace StockWatch.Sqlite;
 /// instead of read again for each. Every cached sum covers the sales up to one cursor (a sales rowid); sales are only
 /// ever appended, so moving the cursor forward adds the rows in between, read once per batch by rowid. A sales import
 /// writes one change per row, each asking for the same product's window: without this, each read the window again.
+/// The windows a batch needs and does not hold yet are read together, in one statement (<see cref="Prefetch"/>).
 /// </summary>
 internal sealed class SalesRates
 {
@@ -17,11 +22,16 @@ internal sealed class SalesRates
     private const int WindowsPerProduct = 4;
 
     private readonly Dictionary<ProductId, List<Window>> _windows = [];
+
+    // A batch may ask for more windows of a product than are kept (single writes each have their own): all are kept
+    // until the next batch, then the newest few.
+    private readonly HashSet<List<Window>> _over = [];
     private readonly List<(long RowId, ProductId Product, string Date, long Quantity)> _pending = [];
     private int _count;
     private int _next;
     private long _cursor = -1;
     private long _last = -1;
+    private (DateTimeOffset From, DateTimeOffset To, string FromText, string ToText) _format;
 
     /// <summary>
     /// Prepares for a batch whose changes carry sales marks from <paramref name="firstMark"/> to <paramref name="lastMark"/>
@@ -29,6 +39,13 @@ internal sealed class SalesRates
     /// </summary>
     public void Begin(SqliteSession session, long firstMark, long lastMark)
     {
+        foreach (var windows in _over)
+        {
+            _count -= windows.Count - WindowsPerProduct;
+            windows.RemoveRange(0, windows.Count - WindowsPerProduct);
+        }
+
+        _over.Clear();
         if (_cursor < 0 || _cursor > firstMark || firstMark - _cursor > MaxGap || _count > MaxWindows)
         {
             _windows.Clear();
@@ -57,7 +74,7 @@ internal sealed class SalesRates
     /// <summary>Σ quantity of the product's sales dated in (<paramref name="from"/>, <paramref name="to"/>] with rowid ≤ <paramref name="mark"/>.</summary>
     public long NetUnitsSold(SqliteSession session, ProductId id, DateTimeOffset from, DateTimeOffset to, long mark)
     {
-        var (fromText, toText) = (Timestamp.FormatSortable(from), Timestamp.FormatSortable(to));
+        var (fromText, toText) = Format(from, to);
         if (mark < _cursor || mark > _last)
         {
             return Read(session, id, fromText, toText, mark);
@@ -78,15 +95,94 @@ internal sealed class SalesRates
         }
 
         var units = Read(session, id, fromText, toText, _cursor);
-        if (windows.Count == WindowsPerProduct)
+        Cache(windows, fromText, toText, units);
+        return units;
+    }
+
+    /// <summary>
+    /// Reads the <paramref name="wanted"/> windows that are not cached yet as of the cursor, in one statement for the
+    /// batch (an index range per window); <see cref="NetUnitsSold"/> then finds them. Call after <see cref="Begin"/>.
+    /// </summary>
+    public void Prefetch(SqliteSession session, IEnumerable<(ProductId Id, SalesWindow Window)> wanted)
+    {
+        List<(List<Window> Windows, string From, string To)> missing = [];
+        HashSet<(ProductId, string, string)> asked = [];
+        var json = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(json))
         {
-            windows.RemoveAt(0);
-            _count--;
+            writer.WriteStartArray();
+            foreach (var (id, window) in wanted)
+            {
+                var (from, to) = Format(window.From, window.To);
+                if (!_windows.TryGetValue(id, out var windows))
+                {
+                    _windows[id] = windows = [];
+                }
+
+                if (windows.Exists(w => w.From == from && w.To == to) || !asked.Add((id, from, to)))
+                {
+                    continue;
+                }
+
+                missing.Add((windows, from, to));
+                writer.WriteStartArray();
+                writer.WriteStringValue(id.Value);
+                writer.WriteStringValue(from);
+                writer.WriteStringValue(to);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
         }
 
-        windows.Add(new Window(fromText, toText) { Units = units });
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var units = new long[missing.Count];
+        if (_cursor > 0)
+        {
+            var command = session.Command("""
+                SELECT w.key, IFNULL((SELECT SUM(s.quantity) FROM sales s
+                    WHERE s.product_id = json_extract(w.value, '$[0]') AND s.sale_date > json_extract(w.value, '$[1]')
+                      AND s.sale_date <= json_extract(w.value, '$[2]') AND s.rowid <= $mark), 0)
+                FROM json_each($windows) w
+                """);
+            command.Parameters.AddWithValue("$windows", Encoding.UTF8.GetString(json.WrittenSpan));
+            command.Parameters.AddWithValue("$mark", _cursor);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                units[reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+        }
+
+        for (var i = 0; i < missing.Count; i++)
+        {
+            Cache(missing[i].Windows, missing[i].From, missing[i].To, units[i]);
+        }
+    }
+
+    /// <summary>The window as stored times; the changes of an import, or of one moment, share one window.</summary>
+    private (string From, string To) Format(DateTimeOffset from, DateTimeOffset to)
+    {
+        if (_format.FromText is null || _format.From != from || _format.To != to)
+        {
+            _format = (from, to, Timestamp.FormatSortable(from), Timestamp.FormatSortable(to));
+        }
+
+        return (_format.FromText, _format.ToText);
+    }
+
+    private void Cache(List<Window> windows, string from, string to, long units)
+    {
+        windows.Add(new Window(from, to) { Units = units });
         _count++;
-        return units;
+        if (windows.Count > WindowsPerProduct)
+        {
+            _over.Add(windows);
+        }
     }
 
     /// <summary>Adds the sales up to <paramref name="mark"/> to the windows they fall in.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using StockWatch.Core;
 using StockWatch.Core.Alerts;
@@ -7,66 +9,143 @@ using StockWatch.Core.Stream;
 namespace StockWatch.Sqlite;
 
 /// <summary>
-/// The change stream on SQLite. A step reads changes after the consumer's checkpoint and, in the same immediate
-/// transaction, stores their alerts, the alert state and the new checkpoint. Two processors on one database (the CLI
-/// draining while <c>serve</c> runs) take turns and never process a change twice.
+/// The change stream on SQLite, processed in batches (docs/decisions/0017). A step reads a batch of changes with their
+/// products' alert states in one statement, their new images and sales windows in one statement each, decides every
+/// change in memory, and in the same immediate transaction stores the alerts, the states that changed and the new
+/// checkpoint. Two processors on one database (the CLI draining while <c>serve</c> runs) take turns and never process a
+/// change twice.
 /// </summary>
 public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider time) : IChangeStream
 {
-    // Used only inside ProcessNext, which this process runs one at a time (the database's write queue).
+    /// <summary>Changes the lane looks at per step for new single writes (a range of the log, read by its key).</summary>
+    private const int LaneScan = 4096;
+
+    // Used only inside the steps, which this process runs one at a time (the database's write queue). The backlog's
+    // windows move forward with its sales marks; the lane reads newer marks, so it keeps windows of its own.
     private readonly SalesRates _rates = new();
+    private readonly SalesRates _laneRates = new();
+    private readonly Dictionary<string, long> _laneFrom = new(StringComparer.Ordinal);
 
-    public Task<StreamBatch> ProcessNextAsync(string consumer, int maxChanges, ChangeHandler handler) =>
-        database.ExclusiveAsync(session => ProcessNext(session, consumer, maxChanges, handler));
+    // Old images read as the new images of changes before them, by sequence, until their own change is read.
+    private const int MaxImagesAhead = 100_000;
+    private readonly Dictionary<long, Product?> _images = [];
 
-    private StreamBatch ProcessNext(SqliteSession session, string consumer, int maxChanges, ChangeHandler handler)
+    public Task<StreamBatch> ProcessNextAsync(string consumer, int maxChanges, ChangeHandler handler, SalesWindowOf? windows = null) =>
+        database.ExclusiveAsync(session => ProcessNext(session, consumer, maxChanges, handler, windows));
+
+    public Task<StreamBatch> ProcessNewestAsync(string consumer, int maxChanges, ChangeHandler handler, SalesWindowOf? windows = null) =>
+        database.ExclusiveAsync(session => ProcessNewest(session, consumer, maxChanges, handler, windows));
+
+    private StreamBatch ProcessNext(SqliteSession session, string consumer, int maxChanges, ChangeHandler handler, SalesWindowOf? windows)
     {
-        var changes = ReadAfterCheckpoint(session, consumer, maxChanges);
+        var checkpoint = Checkpoint(session, consumer);
+        var changes = ReadChanges(session, $"{ChangeQuery} WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2", query =>
+        {
+            query.Integer(1, checkpoint);
+            query.Integer(2, maxChanges);
+        });
         if (changes.Count == 0)
         {
             return new StreamBatch(0, []);
         }
 
-        _rates.Begin(session, changes[0].SalesMark, changes[^1].SalesMark);
-        Dictionary<ProductId, AlertState> states = [];
-        List<Alert> stored = [];
-        foreach (var (change, salesMark) in changes)
-        {
-            if (!states.TryGetValue(change.ProductId, out var state))
-            {
-                state = ReadState(session, change.ProductId);
-            }
+        var last = changes[^1].Sequence;
+        var ahead = ReadAhead(session, consumer, checkpoint, last);
+        var stored = Decide(session, ahead.Count == 0 ? changes : changes.FindAll(c => !ahead.Contains(c.Sequence)), handler, windows, _rates);
 
-            var decision = handler(change, state, new SalesHistory(_rates, session, salesMark));
-            foreach (var alert in decision.Alerts)
-            {
-                if (Insert(session, alert, change) is { } saved)
-                {
-                    stored.Add(saved);
-                }
-            }
-
-            states[change.ProductId] = decision.State;
-        }
-
-        foreach (var (productId, state) in states)
-        {
-            SaveState(session, productId, state);
-        }
-
-        var checkpoint = session.Command(
+        var save = session.Command(
             "INSERT INTO stream_checkpoints (consumer, last_seq) VALUES ($consumer, $seq) ON CONFLICT (consumer) DO UPDATE SET last_seq = excluded.last_seq");
-        checkpoint.Parameters.AddWithValue("$consumer", consumer);
-        checkpoint.Parameters.AddWithValue("$seq", changes[^1].Change.Sequence);
-        checkpoint.ExecuteNonQuery();
+        save.Parameters.AddWithValue("$consumer", consumer);
+        save.Parameters.AddWithValue("$seq", last);
+        save.ExecuteNonQuery();
+        if (ahead.Count > 0)
+        {
+            var passed = session.Command("DELETE FROM stream_ahead WHERE consumer = $consumer AND seq <= $seq");
+            passed.Parameters.AddWithValue("$consumer", consumer);
+            passed.Parameters.AddWithValue("$seq", last);
+            passed.ExecuteNonQuery();
+        }
+
         return new StreamBatch(changes.Count, stored);
+    }
+
+    private StreamBatch ProcessNewest(SqliteSession session, string consumer, int maxChanges, ChangeHandler handler, SalesWindowOf? windows)
+    {
+        var checkpoint = Checkpoint(session, consumer);
+        var newest = (long)session.Command("SELECT IFNULL(MAX(seq), 0) FROM changes").ExecuteScalar()!;
+        var from = _laneFrom.TryGetValue(consumer, out var mark) && mark > checkpoint ? mark : checkpoint;
+        var (to, products) = SingleWrites(session, from, newest);
+        if (products.Count == 0 && to < newest)
+        {
+            // An import's run of changes: the lane goes on after the newest import's last change (found from the end of
+            // the log, over the single writes since it), so that what was committed after it goes first.
+            var skip = session.Command("SELECT IFNULL((SELECT seq FROM changes WHERE seq > $to AND stamp IS NOT NULL ORDER BY seq DESC LIMIT 1), $to)");
+            skip.Parameters.AddWithValue("$to", to);
+            from = (long)skip.ExecuteScalar()!;
+            (to, products) = SingleWrites(session, from, newest);
+        }
+
+        if (products.Count == 0)
+        {
+            _laneFrom[consumer] = to;
+            return new StreamBatch(0, []);
+        }
+
+        List<Read> changes = [];
+        if (products.Count > 0)
+        {
+            // Each product's unprocessed changes up to the scanned range, in order: a per-product prefix even when cut
+            // at maxChanges, so a product's changes are still decided in their order.
+            changes = ReadChanges(session, $"""
+                {ChangeQuery}
+                WHERE c.product_id IN (SELECT value FROM json_each(?1)) AND c.seq > ?2 AND c.seq <= ?3
+                  AND c.seq NOT IN (SELECT a.seq FROM stream_ahead a WHERE a.consumer = ?4 AND a.seq > ?2)
+                ORDER BY c.seq LIMIT ?5
+                """, query =>
+            {
+                query.Constant(1, JsonSerializer.Serialize(products));
+                query.Integer(2, checkpoint);
+                query.Integer(3, to);
+                query.Constant(4, consumer);
+                query.Integer(5, maxChanges);
+            });
+        }
+
+        var stored = Decide(session, changes, handler, windows, _laneRates);
+        var record = session.Command("INSERT INTO stream_ahead (consumer, seq) VALUES ($consumer, $seq)");
+        foreach (var change in changes)
+        {
+            record.Parameters.Clear();
+            record.Parameters.AddWithValue("$consumer", consumer);
+            record.Parameters.AddWithValue("$seq", change.Sequence);
+            record.ExecuteNonQuery();
+        }
+
+        if (changes.Count < maxChanges)
+        {
+            _laneFrom[consumer] = to;
+        }
+
+        return new StreamBatch(changes.Count, stored);
+    }
+
+    /// <summary>The products of the single writes in the next <see cref="LaneScan"/> changes after <paramref name="from"/>, and where that range ends.</summary>
+    private static (long To, List<string> Products) SingleWrites(SqliteSession session, long from, long newest)
+    {
+        var to = Math.Min(newest, from + LaneScan);
+        var single = session.Command("SELECT DISTINCT product_id FROM changes WHERE seq > $from AND seq <= $to AND stamp IS NULL");
+        single.Parameters.AddWithValue("$from", from);
+        single.Parameters.AddWithValue("$to", to);
+        return (to, Rows.ReadAll(single, reader => reader.GetString(0)));
     }
 
     public long Pending(string consumer)
     {
         using var session = database.Open();
-        var command = session.Command(
-            "SELECT COUNT(*) FROM changes WHERE seq > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)");
+        var command = session.Command("""
+            SELECT (SELECT COUNT(*) FROM changes WHERE seq > c.last_seq) - (SELECT COUNT(*) FROM stream_ahead WHERE consumer = $consumer AND seq > c.last_seq)
+            FROM (SELECT IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0) AS last_seq) c
+            """);
         command.Parameters.AddWithValue("$consumer", consumer);
         return (long)command.ExecuteScalar()!;
     }
@@ -81,43 +160,201 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private static List<(ChangeRecord Change, long SalesMark)> ReadAfterCheckpoint(SqliteSession session, string consumer, int max)
+    /// <summary>
+    /// Decides <paramref name="changes"/> (in sequence order; each product's are consecutive in its history) and stores
+    /// the alerts and the states that changed.
+    /// </summary>
+    // A step runs its loops over thousands of changes a few hundred times in a process: compiled optimized at once, not
+    // first in the runtime's quick tier (measured: most of a 200,000-change drain ran there).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<Alert> Decide(SqliteSession session, List<Read> changes, ChangeHandler handler, SalesWindowOf? windows, SalesRates rates)
     {
-        var command = session.Command($"""
-            SELECT c.seq, c.product_id, c.kind, c.old_image, {Rows.NewImage}, c.changed_at, c.cause, c.sales_mark FROM change_log c
-            WHERE c.seq > IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)
-            ORDER BY c.seq
-            LIMIT $max
-            """);
-        command.Parameters.AddWithValue("$consumer", consumer);
-        command.Parameters.AddWithValue("$max", max);
-        return Rows.ReadAll(command, reader => (new ChangeRecord(
-            reader.GetInt64(0),
-            ProductId.Parse(reader.GetString(1)),
-            reader.GetString(2) switch
+        List<Alert> stored = [];
+        if (changes.Count == 0)
+        {
+            return stored;
+        }
+
+        rates.Begin(session, changes[0].SalesMark, changes[^1].SalesMark);
+        if (windows is not null)
+        {
+            List<(ProductId, SalesWindow)> wanted = [];
+            foreach (var read in changes)
             {
-                "INSERT" => ChangeKind.Insert,
-                "MODIFY" => ChangeKind.Modify,
-                _ => ChangeKind.Remove,
-            },
-            Rows.ReadImage(reader, 3),
-            Rows.ReadImage(reader, 4),
-            Timestamp.ParseStored(reader.GetString(5)),
-            reader.GetString(6)), reader.GetInt64(7)));
+                if (read.HasSales && windows(read.Record) is { } window)
+                {
+                    wanted.Add((read.ProductId, window));
+                }
+            }
+
+            rates.Prefetch(session, wanted);
+        }
+
+        Dictionary<ProductId, (AlertState Stored, AlertState Current)> states = [];
+        var sales = new SalesHistory(rates, session);
+        foreach (var read in changes)
+        {
+            var change = read.Record;
+            var state = states.TryGetValue(change.ProductId, out var known) ? known : (Stored: read.State, Current: read.State);
+            (sales.Mark, sales.None) = (read.SalesMark, !read.HasSales);
+            var decision = handler(change, state.Current, sales);
+            foreach (var alert in decision.Alerts)
+            {
+                if (Insert(session, alert, change) is { } saved)
+                {
+                    stored.Add(saved);
+                }
+            }
+
+            states[change.ProductId] = (state.Stored, decision.State);
+        }
+
+        foreach (var (productId, (before, after)) in states)
+        {
+            if (after != before)
+            {
+                SaveState(session, productId, after);
+            }
+        }
+
+        return stored;
     }
 
-    private static AlertState ReadState(SqliteSession session, ProductId id)
+    private static long Checkpoint(SqliteSession session, string consumer)
     {
-        var command = session.Command(
-            "SELECT last_alert_time, low_stock_alerted_at, stockout_episode FROM alert_state WHERE product_id = $id");
-        command.Parameters.AddWithValue("$id", id.Value);
-        using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new AlertState(
-                reader.IsDBNull(0) ? null : Timestamp.ParseStored(reader.GetString(0)),
-                reader.IsDBNull(1) ? null : Timestamp.ParseStored(reader.GetString(1)),
-                reader.GetInt64(2) != 0)
-            : AlertState.None;
+        var command = session.Command("SELECT IFNULL((SELECT last_seq FROM stream_checkpoints WHERE consumer = $consumer), 0)");
+        command.Parameters.AddWithValue("$consumer", consumer);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static HashSet<long> ReadAhead(SqliteSession session, string consumer, long after, long last)
+    {
+        var command = session.Command("SELECT seq FROM stream_ahead WHERE consumer = $consumer AND seq > $after AND seq <= $last");
+        command.Parameters.AddWithValue("$consumer", consumer);
+        command.Parameters.AddWithValue("$after", after);
+        command.Parameters.AddWithValue("$last", last);
+        return [.. Rows.ReadAll(command, reader => reader.GetInt64(0))];
+    }
+
+    /// <summary>
+    /// The change with its stored old image (and, before migration 8, its new one), time, cause and sales mark, the
+    /// product's alert state, what its new image is (migration 8 stores it once): the sequence of the product's next
+    /// change, whose old image it is, else (no next change) the product's row; and whether the product had any sale by
+    /// the change (without one, every window of it holds 0 units, and none is read).
+    /// </summary>
+    private const string ChangeQuery = """
+        SELECT c.seq, c.product_id, c.kind, c.old_image, c.new_image, c.changed_at, c.cause, c.sales_mark,
+               s.last_alert_time, s.low_stock_alerted_at, s.stockout_episode,
+               CASE WHEN c.needs_image THEN (SELECT n.seq FROM changes n WHERE n.product_id = c.product_id AND n.seq > c.seq ORDER BY n.seq LIMIT 1) END,
+               p.product_name, p.product_category, p.stock_count, p.product_price_e4, p.low_stock_threshold, p.version,
+               p.stock_counted, p.updated_at,
+               c.kind <> 'REMOVE' AND EXISTS (SELECT 1 FROM sales x WHERE x.product_id = c.product_id AND x.rowid <= c.sales_mark)
+        FROM (SELECT c.*, c.kind <> 'REMOVE' AND c.new_image IS NULL AS needs_image FROM change_log c) c
+        LEFT JOIN alert_state s ON s.product_id = c.product_id
+        LEFT JOIN products p ON c.needs_image AND p.product_id = c.product_id
+        """;
+
+    /// <summary>
+    /// Reads changes with <see cref="ChangeQuery"/> (through SQLite's own API: the batch reads a score of columns per
+    /// change). A change's new image is the old image of its product's next change: taken from the changes read when
+    /// that one is among them, else read with the others' in one statement.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private List<Read> ReadChanges(SqliteSession session, string sql, Action<BulkStatement> bind)
+    {
+        List<Read> rows = [];
+        Dictionary<long, int> bySequence = [];
+        var images = _images;
+        using (var query = new BulkStatement(session, sql))
+        {
+            bind(query);
+            var (changed, updated) = (new StoredTimes(), new StoredTimes());
+            var (causeText, cause) = (Array.Empty<byte>(), string.Empty);
+            while (query.Read())
+            {
+
+                if (!query.GetBytes(6).SequenceEqual(causeText))
+                {
+                    causeText = query.GetBytes(6).ToArray();
+                    cause = query.GetText(6);
+                }
+
+                var kind = query.GetBytes(2) switch
+                {
+                    var k when k.SequenceEqual("INSERT"u8) => ChangeKind.Insert,
+                    var k when k.SequenceEqual("MODIFY"u8) => ChangeKind.Modify,
+                    _ => ChangeKind.Remove,
+                };
+                var id = ProductId.Parse(query.GetText(1));
+                var sequence = query.GetInteger(0);
+                var row = new Read(
+                    sequence,
+                    id,
+                    kind,
+                    images.Remove(sequence, out var parsed) ? parsed : query.IsNull(3) ? null : Rows.ReadImage(query.GetBytes(3)),
+                    kind == ChangeKind.Remove || query.IsNull(4) ? null : Rows.ReadImage(query.GetBytes(4)),
+                    changed.Parse(query.GetBytes(5)),
+                    cause,
+                    query.GetInteger(7),
+                    query.IsNull(10)
+                        ? AlertState.None
+                        : new AlertState(
+                            query.IsNull(8) ? null : Timestamp.ParseStored(query.GetText(8)),
+                            query.IsNull(9) ? null : Timestamp.ParseStored(query.GetText(9)),
+                            query.GetInteger(10) != 0))
+                {
+                    NextSequence = query.IsNull(11) ? null : query.GetInteger(11),
+                    HasSales = query.GetInteger(20) != 0,
+                };
+                if (kind != ChangeKind.Remove && row.NewImage is null && row.NextSequence is null && !query.IsNull(12))
+                {
+                    row.NewImage = Rows.ReadProduct(query, 12, id, updated);
+                }
+
+                bySequence[row.Sequence] = rows.Count;
+                rows.Add(row);
+            }
+        }
+
+        List<Read> later = [];
+        foreach (var row in rows)
+        {
+            if (row.NextSequence is { } next)
+            {
+                if (bySequence.TryGetValue(next, out var index))
+                {
+                    row.NewImage = rows[index].OldImage;
+                }
+                else
+                {
+                    later.Add(row);
+                }
+            }
+        }
+
+        if (later.Count > 0)
+        {
+            // Each such image is its change's old image when that change is read in a later step: kept for it, so that
+            // it is parsed once (a sales import's products mostly change again only in a later step).
+            if (images.Count > MaxImagesAhead)
+            {
+                images.Clear();
+            }
+
+            using var query = new BulkStatement(session, "SELECT n.seq, n.old_image FROM changes n WHERE n.seq IN (SELECT value FROM json_each(?1))");
+            query.Constant(1, JsonSerializer.Serialize(later.ConvertAll(row => row.NextSequence)));
+            while (query.Read())
+            {
+                images[query.GetInteger(0)] = query.IsNull(1) ? null : Rows.ReadImage(query.GetBytes(1));
+            }
+
+            foreach (var row in later)
+            {
+                row.NewImage = images[row.NextSequence!.Value];
+            }
+        }
+
+        return rows;
     }
 
     private static void SaveState(SqliteSession session, ProductId id, AlertState state)
@@ -159,9 +396,39 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
 
     private static object Stored(DateTimeOffset? time) => time is { } t ? Timestamp.FormatSortable(t) : DBNull.Value;
 
-    /// <summary>The sales as they were when the change was written: rows up to its sales mark.</summary>
-    private sealed class SalesHistory(SalesRates rates, SqliteSession session, long salesMark) : ISalesHistory
+    /// <summary>A change as read, with what was read with it; its <see cref="Record"/> once its new image is known.</summary>
+    private sealed class Read(long sequence, ProductId productId, ChangeKind kind, Product? oldImage, Product? newImage,
+        DateTimeOffset changedAt, string cause, long salesMark, AlertState state)
     {
-        public long NetUnitsSold(ProductId id, DateTimeOffset from, DateTimeOffset to) => rates.NetUnitsSold(session, id, from, to, salesMark);
+        private ChangeRecord? _record;
+
+        public long Sequence { get; } = sequence;
+        public ProductId ProductId { get; } = productId;
+        public ChangeKind Kind { get; } = kind;
+        public Product? OldImage { get; } = oldImage;
+        public Product? NewImage { get; set; } = newImage;
+
+        /// <summary>The product's next change, whose old image is this one's new image; <c>null</c>: none, or not needed.</summary>
+        public long? NextSequence { get; init; }
+
+        /// <summary>Whether the product had a sale by the change (its sales mark).</summary>
+        public bool HasSales { get; init; }
+        public long SalesMark { get; } = salesMark;
+
+        /// <summary>The product's stored alert state when the batch was read.</summary>
+        public AlertState State { get; } = state;
+
+        public ChangeRecord Record => _record ??= new ChangeRecord(Sequence, ProductId, Kind, OldImage, NewImage, changedAt, cause);
+    }
+
+    /// <summary>The sales as they were when the change was written: rows up to its sales mark.</summary>
+    private sealed class SalesHistory(SalesRates rates, SqliteSession session) : ISalesHistory
+    {
+        public long Mark { get; set; }
+
+        /// <summary>True when the product had no sale by the change.</summary>
+        public bool None { get; set; }
+
+        public long NetUnitsSold(ProductId id, DateTimeOffset from, DateTimeOffset to) => None ? 0 : rates.NetUnitsSold(session, id, from, to, Mark);
     }
 }

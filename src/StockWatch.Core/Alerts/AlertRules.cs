@@ -21,6 +21,16 @@ public sealed record AlertDecision(IReadOnlyList<NewAlert> Alerts, AlertState St
 /// </summary>
 public static class AlertRules
 {
+    /// <summary>
+    /// Whether the decision of <paramref name="change"/> depends on the sales rate. It does wherever days of cover enter:
+    /// the stockout episode of a product whose stock is counted (evaluated at every change, as the rate moves with
+    /// sales and with time even when the stock does not), and the details of a stock-level alert. A removal, and a
+    /// product whose stock is not counted and was not low, are decided from the images alone: the same decision at
+    /// any rate.
+    /// </summary>
+    public static bool NeedsSalesRate(ChangeRecord change, AlertOptions options) =>
+        change.NewImage is { } current && (current.StockCounted || change.OldImage?.IsLow(options.DefaultLowStockThreshold) == true);
+
     public static AlertDecision Evaluate(ChangeRecord change, AlertState state, decimal averageDailyUnits, AlertOptions options)
     {
         var now = change.ChangedAt;

@@ -14,7 +14,15 @@ public sealed class StreamProcessor(
     IOptions<AlertOptions> options)
 {
     public const string Consumer = "alerts";
-    private const int BatchSize = 256;
+
+    /// <summary>
+    /// Changes per transaction of the backlog: a few milliseconds of work, so that single writes, which queue behind a
+    /// step, wait little, while the per-transaction costs (the commit, the batch's reads) spread over many changes.
+    /// </summary>
+    public const int BatchSize = 2048;
+
+    /// <summary>Changes per step of the lane that serves new single writes between the backlog's batches.</summary>
+    public const int LaneSize = 256;
 
     private readonly AlertOptions _options = options.Value;
 
@@ -24,14 +32,14 @@ public sealed class StreamProcessor(
         List<Alert> stored = [];
         while (!cancellationToken.IsCancellationRequested)
         {
-            var batch = await stream.ProcessNextAsync(Consumer, BatchSize, Evaluate);
-            if (batch.Processed == 0)
+            var step = await StepAsync();
+            if (step.Processed == 0)
             {
                 break;
             }
 
-            stored.AddRange(batch.Alerts);
-            foreach (var alert in batch.Alerts)
+            stored.AddRange(step.Alerts);
+            foreach (var alert in step.Alerts)
             {
                 Instruments.Alerts.Add(1, Instruments.Tag("type", alert.Type.ToWire()));
             }
@@ -40,16 +48,45 @@ public sealed class StreamProcessor(
         return stored;
     }
 
+    /// <summary>
+    /// One round of the drain: the next batch of the backlog, in order; when the batch was full (more waits behind it),
+    /// then the single writes committed meanwhile, ahead of the backlog's remainder (docs/decisions/0017), so that a
+    /// large backlog never keeps a sale's alert waiting for more than a round.
+    /// </summary>
+    /// <returns>The changes processed (0: nothing was pending) and the alerts stored.</returns>
+    public async Task<StreamBatch> StepAsync()
+    {
+        var batch = await stream.ProcessNextAsync(Consumer, BatchSize, Evaluate, WindowOf);
+        if (batch.Processed < BatchSize)
+        {
+            return batch;
+        }
+
+        var newest = await stream.ProcessNewestAsync(Consumer, LaneSize, Evaluate, WindowOf);
+        return newest.Processed == 0 ? batch : new StreamBatch(batch.Processed + newest.Processed, [.. batch.Alerts, .. newest.Alerts]);
+    }
+
     private AlertDecision Evaluate(ChangeRecord change, AlertState state, ISalesHistory sales) => Decide(change, state, sales, _options);
+
+    private SalesWindow? WindowOf(ChangeRecord change) => Window(change, _options);
+
+    /// <summary>
+    /// The forecast window the rules read for <paramref name="change"/>: the <see cref="AlertOptions.ForecastWindowDays"/>
+    /// before it; <c>null</c> when the images decide alone (<see cref="AlertRules.NeedsSalesRate"/>).
+    /// </summary>
+    public static SalesWindow? Window(ChangeRecord change, AlertOptions options) =>
+        AlertRules.NeedsSalesRate(change, options)
+            ? new SalesWindow(change.ChangedAt - TimeSpan.FromDays(options.ForecastWindowDays), change.ChangedAt)
+            : null;
 
     /// <summary>
     /// The alerts of one change: the alert rules with the product's sales rate over the forecast window before the
-    /// change. Every consumer of a change stream decides with this (the SQLite stream here, DynamoDB Streams on AWS).
+    /// change, read only when the decision depends on it. Every consumer of a change stream decides with this (the
+    /// SQLite stream here, DynamoDB Streams on AWS).
     /// </summary>
     public static AlertDecision Decide(ChangeRecord change, AlertState state, ISalesHistory sales, AlertOptions options)
     {
-        var window = TimeSpan.FromDays(options.ForecastWindowDays);
-        var units = change.NewImage is null ? 0 : sales.NetUnitsSold(change.ProductId, change.ChangedAt - window, change.ChangedAt);
+        var units = Window(change, options) is { } window ? sales.NetUnitsSold(change.ProductId, window.From, window.To) : 0;
         return AlertRules.Evaluate(change, state, StockCover.Rate(units, options), options);
     }
 }

@@ -146,4 +146,69 @@ public sealed class AlertRulesTests
 
         decision.State.Should().Be(new AlertState(T0, null, false));
     }
+
+    [Fact]
+    public void NeedsSalesRate_RandomChanges_WhereItSaysNoTheDecisionIsTheSameAtEveryRate()
+    {
+        var random = new Random(21);
+        var (without, with) = (0, 0);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var change = RandomChange(random);
+            var state = new AlertState(
+                random.Next(2) == 0 ? null : T0.AddHours(-random.Next(60)),
+                random.Next(2) == 0 ? null : T0.AddHours(-random.Next(60)),
+                random.Next(2) == 0);
+            var rate = random.Next(4) == 0 ? 0 : random.Next(1, 4000) / 100m;
+            var needs = AlertRules.NeedsSalesRate(change, Options);
+
+            var atRate = AlertRules.Evaluate(change, state, rate, Options);
+            var atNone = AlertRules.Evaluate(change, state, 0, Options);
+
+            if (!needs)
+            {
+                atRate.State.Should().Be(atNone.State, $"{change} decided without a rate");
+                atRate.Alerts.Should().BeEquivalentTo(atNone.Alerts, $"{change} decided without a rate");
+                without++;
+            }
+            else
+            {
+                with++;
+            }
+        }
+
+        without.Should().BeGreaterThan(1000, "removals and products whose stock is not counted are decided without a rate");
+        with.Should().BeGreaterThan(1000);
+    }
+
+    [Fact]
+    public void NeedsSalesRate_CountedProductWhoseStockDidNotMove_StillNeedsIt()
+    {
+        // Its days of cover move with sales and with time: a price change can open or close a stockout episode.
+        var change = Modified(P with { Price = Money.From(2m, "p") }, P with { Price = Money.From(3m, "p") });
+
+        AlertRules.NeedsSalesRate(change, Options).Should().BeTrue();
+        AlertRules.Evaluate(change, AlertState.None, 10, Options).Alerts.Select(a => a.Type).Should().Contain(StockoutPredicted);
+        AlertRules.Evaluate(change, AlertState.None with { StockoutEpisode = true }, 0, Options).State.StockoutEpisode.Should().BeFalse();
+    }
+
+    private static ChangeRecord RandomChange(Random random)
+    {
+        Product Image() => P with
+        {
+            Stock = random.Next(4) == 0 ? 0 : random.Next(0, 40),
+            LowStockThreshold = random.Next(3) == 0 ? null : random.Next(0, 15),
+            StockCounted = random.Next(3) != 0,
+            Price = Money.From(random.Next(1, 5), "p"),
+            Name = random.Next(2) == 0 ? "A" : "B",
+        };
+
+        var at = T0.AddMinutes(random.Next(1000));
+        return random.Next(4) switch
+        {
+            0 => Created(Image(), at, random.Next(2) == 0 ? "cli" : "import: 1"),
+            1 => Removed(Image(), at),
+            _ => Modified(Image(), Image(), at),
+        };
+    }
 }

@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using StockWatch.Core;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
+using StockWatch.Core.Imports;
+using StockWatch.Core.Stream;
+using StockWatch.Testing;
+
+namespace StockWatch.Sqlite.Tests;
+
+/// <summary>
+/// The batch processor against the rules applied change by change, and the lane that serves new single writes ahead
+/// of a backlog (docs/decisions/0017).
+/// </summary>
+public sealed class SqliteChangeStreamBatchTests : IDisposable
+{
+    private const string Consumer = StreamProcessor.Consumer;
+    private static readonly AlertOptions Options = new();
+    private static readonly ChangeHandler Handler = (change, state, sales) => StreamProcessor.Decide(change, state, sales, Options);
+    private static readonly SalesWindowOf Windows = change => StreamProcessor.Window(change, Options);
+
+    private readonly TestStore _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task Process_RandomWritesImportsAndSalesInRandomBatchesAndLanes_StoresWhatTheRulesDecideChangeByChange(int seed)
+    {
+        var random = new Random(seed);
+        for (var step = 0; step < 400; step++)
+        {
+            await RandomWrite(random, step);
+            switch (random.Next(12))
+            {
+                case 0:
+                    await _db.Stream.ProcessNextAsync(Consumer, random.Next(1, 60), Handler, Windows);
+                    break;
+                case 1:
+                    await _db.Stream.ProcessNewestAsync(Consumer, random.Next(1, 30), Handler, Windows);
+                    break;
+                case 2:
+                    // The per-change path: each change reads the sales it asks for.
+                    await _db.Stream.ProcessNextAsync(Consumer, random.Next(1, 10), Handler);
+                    break;
+            }
+        }
+
+        while ((await _db.Stream.ProcessNextAsync(Consumer, random.Next(1, 200), Handler, Windows)).Processed > 0)
+        {
+        }
+
+        var (alerts, states) = ChangeByChange(_db.Database.Path);
+        alerts.Should().HaveCountGreaterThan(100);
+        TestStore.AlertFingerprints(_db.Database.Path).Should().Equal(alerts);
+        StoredStates().Should().Equal(states);
+        _db.Stream.Pending(Consumer).Should().Be(0);
+        _db.Scalar("SELECT COUNT(*) FROM stream_ahead").Should().Be(0, "the checkpoint passed every change processed ahead");
+    }
+
+    [Fact]
+    public async Task Step_NewSaleBehindABacklog_IsProcessedBeforeTheBacklogsRemainder()
+    {
+        _db.Create("SOLD", stock: 11, threshold: 10);
+        await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+        await ImportProducts(Enumerable.Range(0, (3 * StreamProcessor.BatchSize) + 5).Select(i => $"B{i:D5},{100 + i}"));
+        var backlog = _db.Stream.Pending(Consumer);
+
+        var first = await _db.Processor.StepAsync();             // the backlog's first batch; the lane marks where new writes begin
+        _db.Sell("SOLD", 1, "S1");                               // a new single write, behind the backlog's remainder
+        var second = await _db.Processor.StepAsync();
+
+        first.Processed.Should().Be(StreamProcessor.BatchSize);
+        second.Alerts.Should().ContainSingle(a => a.Cause == "sale: S1").Which.Type.Should().Be(AlertType.LowStock);
+        _db.Stream.Pending(Consumer).Should().Be(backlog - (2 * StreamProcessor.BatchSize), "the backlog's remainder still waits; the sale went ahead of it");
+        await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+        _db.Stream.Pending(Consumer).Should().Be(0);
+        TestStore.AlertFingerprints(_db.Database.Path).Should().Equal(ChangeByChange(_db.Database.Path).Alerts);
+    }
+
+    [Fact]
+    public async Task Step_NewSaleOfAProductWithChangesInTheBacklog_TakesThoseFirstInTheirOrder()
+    {
+        _db.Create("HOT", stock: 30, threshold: 10);
+        await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+        // The backlog: many products, and HOT's stock set to 12 and then 11 by two imports in its middle.
+        await ImportProducts(Enumerable.Range(0, (2 * StreamProcessor.BatchSize) + 5).Select(i => $"B{i:D5},{100 + i}"));
+        await ImportProducts(["HOT,12"]);
+        await ImportProducts(Enumerable.Range(0, StreamProcessor.BatchSize + 5).Select(i => $"C{i:D5},{100 + i}"));
+        await ImportProducts(["HOT,11"]);
+        await ImportProducts(Enumerable.Range(0, StreamProcessor.BatchSize + 5).Select(i => $"D{i:D5},{100 + i}"));
+
+        await _db.Processor.StepAsync();
+        _db.Sell("HOT", 2, "S1");                                 // 11 → 9: LOW_STOCK, decided after 30 → 12 → 11
+        var step = await _db.Processor.StepAsync();
+
+        step.Alerts.Should().ContainSingle(a => a.Cause == "sale: S1").Which.Details.Stock.Should().Be(9);
+        _db.Scalar("SELECT COUNT(*) FROM stream_ahead").Should().Be(3, "HOT's two import changes, then its sale, went ahead of the backlog");
+        _db.Stream.Pending(Consumer).Should().BePositive();
+        await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+        TestStore.AlertFingerprints(_db.Database.Path).Should().Equal(ChangeByChange(_db.Database.Path).Alerts);
+    }
+
+    [Fact]
+    public async Task Step_SaleCommittedRightAfterAnImport_GoesAheadOfTheImportsChanges()
+    {
+        _db.Create("SOLD", stock: 11, threshold: 10);
+        await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+        await ImportProducts(Enumerable.Range(0, (3 * StreamProcessor.BatchSize) + 5).Select(i => $"B{i:D5},{100 + i}"));
+        _db.Sell("SOLD", 1, "S1");                               // before the stream saw the import's backlog
+
+        var first = await _db.Processor.StepAsync();
+
+        first.Alerts.Should().ContainSingle(a => a.Cause == "sale: S1");
+        _db.Stream.Pending(Consumer).Should().BeGreaterThan(2 * StreamProcessor.BatchSize, "the import's changes after the first batch still wait");
+    }
+
+    private async Task RandomWrite(Random random, int step)
+    {
+        _db.Time.Advance(TimeSpan.FromMinutes(random.Next(1, 60 * 24 * 3)));
+        var id = $"P{random.Next(12)}";
+        var product = _db.Store.FindProduct(ProductId.Parse(id));
+        switch (random.Next(14))
+        {
+            case < 4 when product is { Stock: > 3 }:
+                _db.Sell(id, random.Next(1, 4), date: _db.Time.GetUtcNow().AddDays(-random.Next(0, 40)));
+                break;
+            case 4 when product is not null:
+                _db.Sell(id, -random.Next(1, 3), date: _db.Time.GetUtcNow());
+                break;
+            case 5 when product is not null:
+                _db.Move(product.Id, StockMovement.To(random.Next(0, 30), "count"));
+                break;
+            case 6 when product is not null:
+                _db.Set(new SetProductRequest(product.Id) { Price = Money.From(random.Next(1, 900) / 100m, "p") });
+                break;
+            case 7 when product is not null:
+                _db.Delete(product.Id);
+                break;
+            case 8:
+                await ImportProducts(Enumerable.Range(0, random.Next(1, 8)).Select(_ => $"P{random.Next(12)},{random.Next(0, 30)}").DistinctBy(r => r.Split(',')[0]));
+                break;
+            case 9:
+            case 10:
+                // Sales of several products, some new (not counted), some recorded without moving stock.
+                var rows = Enumerable.Range(0, random.Next(1, 25)).Select(i =>
+                    $"s{step}-{i},P{random.Next(14)},{Timestamp.FormatSortable(_db.Time.GetUtcNow().AddHours(-random.Next(0, 24 * 35)))},{random.Next(1, 4)}");
+                await Import($"sale_id,product_id,sale_date,quantity\n{string.Join('\n', rows)}\n",
+                    new ImportSettings { CreateProducts = true, Stock = random.Next(3) == 0 ? StockMode.Ignore : StockMode.Apply });
+                break;
+            default:
+                if (product is null)
+                {
+                    _db.Create(id, stock: random.Next(0, 30), threshold: random.Next(3) == 0 ? null : random.Next(0, 12));
+                }
+                else
+                {
+                    _db.Move(product.Id, StockMovement.To(product.Stock + random.Next(1, 10), "delivery"));
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Imports products from rows of <c>id,stock</c>.</summary>
+    private async Task ImportProducts(IEnumerable<string> rows)
+    {
+        var csv = $"product_id,product_name,stock_count\n{string.Join('\n', rows.Select(r => $"{r.Split(',')[0]},Product {r}"))}\n";
+        (await Import(csv, new ImportSettings())).Errors.Select(e => e.ToString()).Should().BeEmpty();
+    }
+
+    /// <summary>Imports a file; a sale of more than the stock is refused, as it would be one by one.</summary>
+    private Task<ImportSummary> Import(string csv, ImportSettings settings) =>
+        new ImportFile(_db.Store, _db.Time, _db.ImportOptions).HandleAsync(
+            new MemoryStream(Encoding.UTF8.GetBytes(csv)), settings, $"imp-{Guid.NewGuid():N}"[..12], "f.csv");
+
+    private List<string> StoredStates()
+    {
+        using var connection = new SqliteConnection($"Data Source={_db.Database.Path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT product_id, last_alert_time, low_stock_alerted_at, stockout_episode FROM alert_state ORDER BY product_id";
+        using var reader = command.ExecuteReader();
+        List<string> rows = [];
+        while (reader.Read())
+        {
+            var state = new AlertState(
+                reader.IsDBNull(1) ? null : Timestamp.ParseStored(reader.GetString(1)),
+                reader.IsDBNull(2) ? null : Timestamp.ParseStored(reader.GetString(2)),
+                reader.GetInt64(3) != 0);
+            if (state != AlertState.None)
+            {
+                rows.Add($"{reader.GetString(0)} {state}");
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// The reference: every change read on its own (its new image by the SQL the stream read it with before batches),
+    /// the pure rules applied in sequence order with each change's sales read directly as of its mark.
+    /// </summary>
+    private static (List<string> Alerts, List<string> States) ChangeByChange(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT c.seq, c.product_id, c.kind, c.old_image, {Rows.NewImage}, c.changed_at, c.cause, c.sales_mark FROM change_log c ORDER BY c.seq
+            """;
+        Dictionary<ProductId, AlertState> states = [];
+        List<(long Seq, string Type, string Details)> alerts = [];
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                Product? Image(int column) => reader.IsDBNull(column) ? null : Rows.ReadImage(Encoding.UTF8.GetBytes(reader.GetString(column)));
+                var change = new ChangeRecord(
+                    reader.GetInt64(0),
+                    ProductId.Parse(reader.GetString(1)),
+                    reader.GetString(2) switch { "INSERT" => ChangeKind.Insert, "MODIFY" => ChangeKind.Modify, _ => ChangeKind.Remove },
+                    Image(3),
+                    Image(4),
+                    Timestamp.ParseStored(reader.GetString(5)),
+                    reader.GetString(6));
+                var decision = StreamProcessor.Decide(change, states.GetValueOrDefault(change.ProductId, AlertState.None),
+                    new DirectSales(path, reader.GetInt64(7)), Options);
+                alerts.AddRange(decision.Alerts.Select(a => (change.Sequence, a.Type.ToWire(), Rows.WriteDetails(a.Details))));
+                states[change.ProductId] = decision.State;
+            }
+        }
+
+        return (
+            [.. alerts.OrderBy(a => a.Seq).ThenBy(a => a.Type, StringComparer.Ordinal).Select(a => $"{a.Seq} {a.Type} {a.Details}")],
+            [.. states.Where(s => s.Value != AlertState.None).OrderBy(s => s.Key.Value, StringComparer.Ordinal).Select(s => $"{s.Key.Value} {s.Value}")]);
+    }
+
+    private sealed class DirectSales(string path, long mark) : ISalesHistory
+    {
+        public long NetUnitsSold(ProductId id, DateTimeOffset from, DateTimeOffset to)
+        {
+            using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT IFNULL(SUM(quantity), 0) FROM sales WHERE product_id = $id AND sale_date > $from AND sale_date <= $to AND rowid <= $mark";
+            command.Parameters.AddWithValue("$id", id.Value);
+            command.Parameters.AddWithValue("$from", Timestamp.FormatSortable(from));
+            command.Parameters.AddWithValue("$to", Timestamp.FormatSortable(to));
+            command.Parameters.AddWithValue("$mark", mark);
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+    }
+}
