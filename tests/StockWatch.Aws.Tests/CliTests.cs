@@ -102,6 +102,20 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task ATableOrBucketThatDoesNotExist_ExitsTwoPointingAtTheSettings_NotAsABug()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+
+        foreach (var (setting, args) in new[] { ("StockWatch__Aws__ProductsTable", new[] { "products", "list" }), ("StockWatch__Aws__AlertsTable", ["alerts", "list"]) })
+        {
+            var result = await StockWatchCli.RunAsync(_data.Path, new Dictionary<string, string>(Environment(aws)) { [setting] = "NoSuchTable" }, args);
+
+            result.ExitCode.Should().Be(2, result.Error);
+            result.Error.Should().Contain("Check the StockWatch:Aws table and bucket names").And.NotContain("unexpectedly");
+        }
+    }
+
+    [Fact]
     public async Task SalesRecord_EightProcessesSellingTheLastFiveUnits_ExactlyFiveSucceedAndStockEndsAtZero()
     {
         await using var aws = await AwsStack.CreateAsync();

@@ -99,6 +99,18 @@ public static class CliApp
                     + $"is not a StockWatch database or is damaged ({ex.Message}); restore a backup (docs/operations.md).");
                 return Usage;
             }
+            catch (Amazon.Runtime.AmazonServiceException ex) when (ex.ErrorCode is "ResourceNotFoundException" or "NoSuchBucket")
+            {
+                // A table or the bucket StockWatch:Aws names does not exist: a setting to fix, not a bug.
+                await error.WriteLineAsync($"{ex.Message} Check the StockWatch:Aws table and bucket names (the stack's outputs) and the region.");
+                return Usage;
+            }
+            catch (HttpRequestException ex)
+            {
+                // Only the AWS shape's store is reached over the network from a command.
+                await error.WriteLineAsync($"AWS cannot be reached: {ex.Message} Check the region, the AWS_ENDPOINT_URL_* settings and the network.");
+                return Usage;
+            }
             catch (Exception ex) when (ConfigurationFailures(ex) is { } failures)
             {
                 await error.WriteLineAsync($"Invalid configuration: {failures}");

@@ -89,9 +89,15 @@ internal static class ProductsCommands
                 : ProductResponse.WithCover([product], views, options, context.Service<TimeProvider>().GetUtcNow()).Single();
             List<ProductPoint> changes = [.. views?.History(productId, LatestShown).Reverse() ?? []];
             List<SaleResponse> sales = [.. views?.ListSales(new SaleQuery(productId, Limit: LatestShown)).Select(sale => SaleResponse.From(sale, replayed: false)) ?? []];
-            context.Write(response with { LatestChanges = changes, LatestSales = sales }, output =>
+            var shown = response with { LatestChanges = views is null ? null : changes, LatestSales = views is null ? null : sales };
+            context.Write(shown, output =>
             {
-                Describe(output, response);
+                Describe(output, shown);
+                if (views is null)
+                {
+                    output.WriteLine("(days of cover and the latest changes and sales are not available on the AWS shape yet)");
+                }
+
                 if (changes.Count > 0)
                 {
                     output.WriteLine();
@@ -193,7 +199,10 @@ internal static class ProductsCommands
         output.WriteLine($"product_price:       {p.ProductPrice.ToString(CultureInfo.InvariantCulture)}");
         output.WriteLine($"low_stock_threshold: {(p.LowStockThreshold?.ToString(CultureInfo.InvariantCulture) ?? $"(default, {p.EffectiveThreshold?.ToString(CultureInfo.InvariantCulture)})")}");
         output.WriteLine($"status:              {p.Status}");
-        output.WriteLine($"days_of_cover:       {p.DaysOfCover?.ToString(CultureInfo.InvariantCulture) ?? "(no sales in the forecast window)"}");
+        if (p.DaysOfCover is { } cover || p.LatestSales is not null)
+        {
+            output.WriteLine($"days_of_cover:       {p.DaysOfCover?.ToString(CultureInfo.InvariantCulture) ?? "(no sales in the forecast window)"}");
+        }
         output.WriteLine($"last_alert_time:     {p.LastAlertTime ?? "(none)"}");
         output.WriteLine($"version:             {p.Version}");
         output.WriteLine($"updated_at:          {p.UpdatedAt}");
