@@ -29,6 +29,25 @@ public sealed record ProductQuery(string? Category = null, bool LowStockOnly = f
     /// <summary>Part of the id or name, case-insensitively.</summary>
     public string? Search { get; init; }
 
+    /// <summary>
+    /// A search as typed into <paramref name="field"/>: trimmed, null when blank.
+    /// </summary>
+    /// <exception cref="StockWatchException">Over 200 characters, or holding control characters (invalid, naming <paramref name="field"/>).</exception>
+    public static string? SearchText(string? text, string field)
+    {
+        if (text is { Length: > 200 })
+        {
+            throw StockWatchException.Invalid(field, $"{field} must be at most 200 characters (got {text.Length}).");
+        }
+
+        if (text is not null && text.Any(char.IsControl))
+        {
+            throw StockWatchException.Invalid(field, $"{field} must not contain control characters.");
+        }
+
+        return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+    }
+
     public ProductSort Sort { get; init; } = ProductSort.Id;
 
     public bool Descending { get; init; }

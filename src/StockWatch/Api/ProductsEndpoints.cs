@@ -46,33 +46,19 @@ public static class ProductsEndpoints
             throw StockWatchException.Invalid("limit", $"limit must be at most {MaxPage} (got {size}).");
         }
 
-        var lowOnly = low_stock?.Trim().ToLowerInvariant() switch
-        {
-            null or "" or "false" => false,
-            "true" => true,
-            _ => throw StockWatchException.Invalid("low_stock", $"low_stock must be true or false (got {Text.Quote(low_stock)})."),
-        };
+        var lowOnly = Values.ParseFlag(low_stock, "low_stock");
         var descending = order?.Trim().ToLowerInvariant() switch
         {
             null or "" or "asc" => false,
             "desc" => true,
             _ => throw StockWatchException.Invalid("order", $"order must be asc or desc (got {Text.Quote(order)})."),
         };
-        if (q is { Length: > 200 })
-        {
-            throw StockWatchException.Invalid("q", $"q must be at most 200 characters (got {q.Length}).");
-        }
-
-        if (q is not null && q.Any(char.IsControl))
-        {
-            throw StockWatchException.Invalid("q", "q must not contain control characters.");
-        }
-
+        var search = ProductQuery.SearchText(q, "q");
         var by = sort is null ? ProductSort.Id : ProductSorts.Parse(sort);
         (object? Value, ProductId? Id) after = cursor is null ? (null, null) : DecodeCursor(cursor, by, descending);
         var page = store.ListProducts(new ProductQuery(category, lowOnly, size + 1, after.Id)
         {
-            Search = string.IsNullOrWhiteSpace(q) ? null : q.Trim(),
+            Search = search,
             Sort = by,
             Descending = descending,
             AfterValue = after.Value,

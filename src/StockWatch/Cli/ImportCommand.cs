@@ -52,7 +52,9 @@ internal static class ImportCommand
             await using var stream = OpenFile(path);
             var importFile = context.Service<ImportFile>();
             var importId = ImportJobs.NewId();
-            var lastAlert = context.Embedded<ICatalogViews>() is null ? null : context.Service<IInventoryStore>().ListAlerts(new AlertQuery(Limit: 1)).LastOrDefault()?.Id;
+            // On the embedded store, the alerts this import causes are counted from the store after it (see below).
+            var views = context.Embedded<ICatalogViews>();
+            var lastAlert = views is null ? null : context.Service<IInventoryStore>().ListAlerts(new AlertQuery(Limit: 1)).LastOrDefault()?.Id;
             ImportSummary summary;
             if (context.OnAws && !settings.DryRun)
             {
@@ -77,7 +79,7 @@ internal static class ImportCommand
 
             var alerts = settings.DryRun ? [] : await context.DrainAlertsAsync(cancellationToken);
             // Counted from the store, not from what this process drained: a running serve may have drained some of them.
-            var alertsByType = settings.DryRun || context.Embedded<ICatalogViews>() is not { } views
+            var alertsByType = settings.DryRun || views is null
                 ? alerts.GroupBy(a => a.AlertType).ToDictionary(g => g.Key, g => (long)g.Count())
                 : views.CountAlerts(new AlertQuery(AfterId: lastAlert) { Cause = $"{ChangeRecord.ImportCause} {importId}" }).ToDictionary(c => c.Key.ToWire(), c => c.Value);
             context.Write(new { import_id = importId, file = path, summary, alerts = alertsByType }, output => Describe(output, path, summary, alertsByType));

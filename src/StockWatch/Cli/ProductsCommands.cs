@@ -32,11 +32,7 @@ internal static class ProductsCommands
         {
             var store = context.Service<IInventoryStore>();
             var defaultThreshold = context.Service<IOptions<AlertOptions>>().Value.DefaultLowStockThreshold;
-            var text = context.Get(search);
-            if (text is not null && (text.Length > 200 || text.Any(char.IsControl)))
-            {
-                throw StockWatchException.Invalid("--search", "--search must be at most 200 characters, without control characters.");
-            }
+            var text = ProductQuery.SearchText(context.Get(search), "--search");
 
             var most = context.Parsed(limit, value => Values.ParseCount(value, "--limit", min: 1)) ?? DefaultListed;
             if (most > MaxListed)
@@ -47,7 +43,7 @@ internal static class ProductsCommands
             // One more than asked for tells whether there are more.
             var products = store.ListProducts(new ProductQuery(context.Get(category), context.Get(lowStock), Limit: most + 1)
             {
-                Search = string.IsNullOrWhiteSpace(text) ? null : text.Trim(),
+                Search = text,
             }).ToList();
             if (products.Count > most)
             {

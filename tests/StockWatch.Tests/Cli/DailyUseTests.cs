@@ -113,7 +113,7 @@ public sealed class DailyUseTests : IDisposable
         Ids(await Json("products", "list", "--search", "242")).Should().Equal("22423");
         Ids(await Json("products", "list", "--search", "50%")).Should().BeEmpty("% is text, not a wildcard");
         Ids(await Json("products", "list", "--category", "HOME & GARDEN")).Should().Equal("85123A", "HEART-2");
-        (await Run("products", "list", "--search", "a\u0001")).Should().Match<Cli.Result>(r => r.ExitCode == 2 && r.Error.Contains("--search must be"));
+        (await Run("products", "list", "--search", "a\u0001")).Should().Match<Cli.Result>(r => r.ExitCode == 2 && r.Error.Contains("--search must not contain control characters."));
     }
 
     [Fact]
