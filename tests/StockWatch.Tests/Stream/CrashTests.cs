@@ -27,17 +27,21 @@ public sealed class CrashTests : IDisposable
         const int Kills = 12;
         for (var kill = 0; kill < Kills; kill++)
         {
+            var before = Processed(db);
             using var serve = StockWatchProcess.Start(_data.Path, "serve", "--urls", "http://127.0.0.1:0");
             await serve.WaitForOutputAsync("Application started", cancellation);
-            // The kill lands wherever the processor happens to be: reading, deciding, mid-commit or idle.
-            await Task.Delay(random.Next(150, 900), cancellation);
+            // Each run commits a step first, however slowly a loaded machine starts it (a batch of up to 2,048 changes);
+            // then the kill lands wherever the processor happens to be: reading, deciding, mid-commit or idle.
+            await Eventually.Until(() => Task.FromResult((Processed(db), db.Stream.Pending(StreamProcessor.Consumer))),
+                progress => progress.Item1 > before || progress.Item2 == 0, $"the processor started by run {kill} commits a step", cancellation);
+            await Task.Delay(random.Next(0, 750), cancellation);
             serve.Process.Kill(entireProcessTree: true);
             await serve.Process.WaitForExitAsync(cancellation);
         }
 
         await stopWriting.CancelAsync();
         var written = await writer;
-        var processedBeforeRestart = db.Scalar("SELECT IFNULL((SELECT last_seq FROM stream_checkpoints), 0)");
+        var processedBeforeRestart = Processed(db);
         using (var last = StockWatchProcess.Start(_data.Path, "serve", "--urls", "http://127.0.0.1:0"))
         {
             await WaitUntilDrained(db, last, cancellation);
@@ -94,6 +98,10 @@ public sealed class CrashTests : IDisposable
 
         return i;
     }
+
+    /// <summary>Changes processed: up to the checkpoint, and those the lane processed ahead of it.</summary>
+    private static long Processed(TestStore db) =>
+        db.Scalar("SELECT IFNULL((SELECT last_seq FROM stream_checkpoints), 0) + (SELECT count(*) FROM stream_ahead)");
 
     private static async Task WaitUntilDrained(TestStore db, StockWatchProcess.Child serve, CancellationToken cancellation)
     {
