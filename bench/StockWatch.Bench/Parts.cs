@@ -35,6 +35,7 @@ public static class Parts
                 args[2] is "" ? null : args[2], args[3] is "" ? null : args[3]),
             "stream-drain-products" => await StreamBench.DrainProductsAsync(work, int.Parse(args[0], CultureInfo.InvariantCulture)),
             "stream-drain-sales" => await StreamBench.DrainSalesAsync(work, int.Parse(args[0], CultureInfo.InvariantCulture)),
+            "single-events" => await CallgrindBench.MoveAsync(work, int.Parse(args[0], CultureInfo.InvariantCulture)),
             "stream-latency" => await StreamBench.LatencyAsync(work, int.Parse(args[0], CultureInfo.InvariantCulture)),
             _ => throw new ArgumentException($"No benchmark part is called {part}.", nameof(part)),
         };

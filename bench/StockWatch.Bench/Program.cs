@@ -2,7 +2,7 @@ using System.Globalization;
 using StockWatch.Bench;
 
 // usage: StockWatch.Bench [OUTPUT.md] [--import-scale S] [--import-only | --products-only | --dashboard-only | --single-only | --api-only | --aws
-//        | --drain-only [--sales] | --stream [--sales N] [--before BUILD_FOLDER [--before-commit HASH]]]
+//        | --drain-only [--sales] | --callgrind | --stream [--sales N] [--before BUILD_FOLDER [--before-commit HASH]]]
 // (run from the repository root by bench/run.sh)
 // --import-scale 0.1 runs the import benchmark on a tenth of the sizes, for a quick look.
 // The full run measures each part in a process of its own (--part NAME WORK RESULT.json, below).
@@ -87,6 +87,15 @@ try
         var latency = Parts.InProcessOfItsOwn<StreamBench.Latency>("stream-latency", work, products.ToString(CultureInfo.InvariantCulture));
         StreamBench.WriteSection(output, new StreamBench.Result(imports, productsDrain, salesDrain, latency));
         Console.WriteLine($"wrote the stream section of {output}");
+        return;
+    }
+
+    if (args.Contains("--callgrind"))
+    {
+        // Instructions per event on the single-event path under valgrind: its own section, the others left as they are.
+        Console.WriteLine("the single-event path under callgrind: StockWatch and Python, each twice …");
+        CallgrindBench.WriteSection(output, CallgrindBench.Run(work));
+        Console.WriteLine($"wrote the callgrind section of {output}");
         return;
     }
 

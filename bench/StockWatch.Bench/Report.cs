@@ -77,7 +77,7 @@ public static class Report
         Dashboard(text, dashboard);
         // The sections measured apart (bench/run.sh --aws against the emulators, --stream) follow, kept as they were.
         var before = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
-        var apart = new[] { AwsBench.Heading, StreamBench.Heading }.Select(h => before.IndexOf(h, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
+        var apart = new[] { AwsBench.Heading, StreamBench.Heading, CallgrindBench.Heading }.Select(h => before.IndexOf(h, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
         File.WriteAllText(path, text.ToString() + (apart < 0 ? string.Empty : Environment.NewLine + before[apart..]));
     }
 

@@ -34,6 +34,15 @@ public static class Seeding
         return (database, store);
     }
 
+    /// <summary>As <see cref="Create"/>, the same tables and indexes without StockWatch's change triggers: the Python baseline appends the change itself, as a plain script would.</summary>
+    public static SqliteDatabase CreateForScript(string folder)
+    {
+        var (database, _) = Create(folder);
+        using var session = database.Open();
+        session.Execute("DROP TRIGGER products_change_insert; DROP TRIGGER products_change_update; DROP TRIGGER products_change_delete;");
+        return database;
+    }
+
     public static ProductId Id(int i) => ProductId.Parse($"SKU{i % Products:D5}");
 
     /// <summary>Checkpoints the WAL once a second, as <c>serve</c> does, until cancelled.</summary>

@@ -63,12 +63,7 @@ public static class SingleEventBench
 
     private static Stats MeasurePython(string folder, int threads)
     {
-        var (database, _) = Seeding.Create(folder);
-        // The same tables and indexes; the script appends the change record itself, as a plain script would.
-        using (var session = database.Open())
-        {
-            session.Execute("DROP TRIGGER products_change_insert; DROP TRIGGER products_change_update; DROP TRIGGER products_change_delete;");
-        }
+        var database = Seeding.CreateForScript(folder);
 
         using var stop = new CancellationTokenSource();
         var checkpoints = Seeding.CheckpointInBackground(database, stop.Token);
