@@ -4,6 +4,7 @@ using Amazon.SQS;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
 using StockWatch.Core.Queues;
@@ -20,7 +21,7 @@ public static class AwsServices
 
     /// <summary>
     /// Registers <see cref="AwsOptions"/> (checked at start), the SDK clients (region, endpoint and credentials from the
-    /// standard AWS settings), the store on DynamoDB as <see cref="IInventoryStore"/> and <see cref="DynamoAlertStore"/>,
+    /// standard AWS settings), the store on DynamoDB as <see cref="IInventoryStore"/>, <see cref="DynamoAlertStore"/> and <see cref="IReminderStore"/>,
     /// the object store on S3, the work queue on SQS, the import's store, and the weekly report's source and ledger on the tables.
     /// </summary>
     public static IServiceCollection AddStockWatchAws(this IServiceCollection services)
@@ -44,6 +45,7 @@ public static class AwsServices
         services.AddSingleton<DynamoInventoryStore>();
         services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<DynamoInventoryStore>());
         services.AddSingleton<DynamoAlertStore>();
+        services.AddSingleton<IReminderStore, DynamoReminderStore>();
         return services;
     }
 }

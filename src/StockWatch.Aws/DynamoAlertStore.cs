@@ -19,12 +19,14 @@ namespace StockWatch.Aws;
 /// state's sequence number was applied already and is skipped, so a redelivered record, a retried batch or a replay of
 /// the whole shard from TRIM_HORIZON stores nothing twice and decides nothing anew. Then <c>last_alert_time</c> goes on
 /// the product, as the data dictionary has it: a write that changes neither content nor version, which the stream
-/// function recognises and skips (it must never re-trigger the rules).
+/// function recognises and skips (it must never re-trigger the rules). The state's put is also conditional on the
+/// <c>low_stock_alerted_at</c> it read, so a reminder the sweep (<see cref="DynamoReminderStore"/>) stored meanwhile
+/// makes the change be decided again, on the reminder's cooldown.
 /// </summary>
 public sealed class DynamoAlertStore(IAmazonDynamoDB dynamo, IOptions<AwsOptions> options, IOptions<AlertOptions> alertOptions)
 {
-    private const string LastAlertTime = "last_alert_time";
-    private const string LowStockAlertedAt = "low_stock_alerted_at";
+    internal const string LastAlertTime = "last_alert_time";
+    internal const string LowStockAlertedAt = "low_stock_alerted_at";
     private const string StockoutEpisode = "stockout_episode";
     private const string AppliedSequence = "applied_sequence";
 
@@ -54,7 +56,7 @@ public sealed class DynamoAlertStore(IAmazonDynamoDB dynamo, IOptions<AwsOptions
                 Category = category,
             }).ToList();
 
-            if (await TryCommitAsync(change.ProductId, decision.State, streamSequence, applied, alerts))
+            if (await TryCommitAsync(change.ProductId, decision.State, streamSequence, applied, state.LowStockAlertedAt, alerts))
             {
                 if (alerts.Count > 0)
                 {
@@ -108,7 +110,7 @@ public sealed class DynamoAlertStore(IAmazonDynamoDB dynamo, IOptions<AwsOptions
     }
 
     /// <returns>False when another consumer moved the state meanwhile: read it again and decide again.</returns>
-    private async Task<bool> TryCommitAsync(ProductId id, AlertState state, string sequence, string? applied, List<Alert> alerts)
+    private async Task<bool> TryCommitAsync(ProductId id, AlertState state, string sequence, string? applied, DateTimeOffset? lowStockRead, List<Alert> alerts)
     {
         var item = new Dictionary<string, AttributeValue>
         {
@@ -133,8 +135,12 @@ public sealed class DynamoAlertStore(IAmazonDynamoDB dynamo, IOptions<AwsOptions
         }
         else
         {
-            statePut.ConditionExpression = "applied_sequence = :applied";
+            statePut.ConditionExpression = $"applied_sequence = :applied AND {(lowStockRead is null ? "attribute_not_exists(low_stock_alerted_at)" : "low_stock_alerted_at = :low")}";
             statePut.ExpressionAttributeValues = new() { [":applied"] = new() { S = applied } };
+            if (lowStockRead is { } read)
+            {
+                statePut.ExpressionAttributeValues[":low"] = new() { S = Timestamp.FormatSortable(read) };
+            }
         }
 
         var pending = alerts.ToList();
@@ -193,14 +199,19 @@ public sealed class DynamoAlertStore(IAmazonDynamoDB dynamo, IOptions<AwsOptions
             return (AlertState.None, null);
         }
 
-        var item = response.Item;
+        return ReadState(response.Item);
+    }
+
+    /// <summary>An AlertState item as the alert rules' state, and the stream sequence number it has applied.</summary>
+    internal static (AlertState State, string? Applied) ReadState(Dictionary<string, AttributeValue> item)
+    {
         DateTimeOffset? Time(string name) => item.TryGetValue(name, out var value) && value.S is { } text ? Timestamp.ParseStored(text) : null;
         return (new AlertState(Time(LastAlertTime), Time(LowStockAlertedAt), item.TryGetValue(StockoutEpisode, out var episode) && episode.BOOL == true),
             item.TryGetValue(AppliedSequence, out var applied) ? applied.S : null);
     }
 
     /// <summary>Moves the product's <c>last_alert_time</c> forward; a product deleted meanwhile is left alone.</summary>
-    private async Task MarkAlertedAsync(ProductId id, DateTimeOffset time)
+    internal async Task MarkAlertedAsync(ProductId id, DateTimeOffset time)
     {
         try
         {

@@ -16,7 +16,8 @@ namespace StockWatch.Lambda;
 /// (<c>StockWatch:Aws:TopicArn</c>) with the message attributes <c>alert_type</c>, <c>product_category</c> and
 /// <c>alert_id</c>, and sends it to each webhook, e-mail or SNS channel of <c>StockWatch:Channels</c> whose filter
 /// passes it (as <c>serve</c> does; <c>log</c> channels are <c>serve</c>'s: here the function's log is CloudWatch's).
-/// Other records (modifications, removals) are skipped. A record that cannot be sent to every channel stops the batch
+/// Other records (modifications, removals) are skipped, and so are reminders of a sweep (cause <c>reminder: sweep-…</c>):
+/// the <c>ReminderSweep</c> function tells each sweep's reminders as one digest per channel. A record that cannot be sent to every channel stops the batch
 /// and is reported in <c>batchItemFailures</c>, so the retry may tell a channel again: each message carries its
 /// delivery id (<c>alert-ID-CHANNEL</c>, as <c>serve</c>'s) for receivers to drop repeats. An item that is not an
 /// alert is logged and skipped. Handler: <c>StockWatch.Lambda::StockWatch.Lambda.AlertCreated::Handler</c>.
@@ -57,6 +58,11 @@ public sealed class AlertCreated
             catch (Exception e) when (e is StockWatchException or FormatException)
             {
                 Console.Error.WriteLine($"{Name}: record {record.Dynamodb!.SequenceNumber} is not an alert and was skipped: {e.Message}");
+                continue;
+            }
+
+            if (Notifier.DigestOf(alert) is (Announcement.ReminderDigest, _))
+            {
                 continue;
             }
 

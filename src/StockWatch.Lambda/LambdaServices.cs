@@ -40,6 +40,7 @@ public static class LambdaServices
         // WeeklyReports logs what its answer says already.
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(Microsoft.Extensions.Logging.Abstractions.NullLogger<>));
         services.AddSingleton<WeeklyReports>();
+        services.AddSingleton<Core.Alerts.ReminderSweep>();
         services.AddOptions<ImportOptions>().Configure<IConfiguration>((options, config) => config.GetSection(ImportOptions.Section).Bind(options));
         services.AddSingleton<ImportFile>();
         configure?.Invoke(services);

@@ -14,11 +14,11 @@ public sealed class LocalRunTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 19, 16, 59, 0, TimeSpan.Zero));
         var fired = System.Threading.Channels.Channel.CreateUnbounded<DateTimeOffset>();
         using var stop = new CancellationTokenSource();
-        var schedule = LocalCommands.FireScheduleAsync(input =>
+        var schedule = LocalCommands.FireScheduleAsync("weekly-report", input =>
         {
             fired.Writer.TryWrite(ScheduledEvent.Read(input, "weekly-report").Time);
             return Task.FromResult<Stream>(new MemoryStream("{}"u8.ToArray()));
-        }, ReportSchedule.Parse("0 17 * * THU"), now: true, time, stop.Token);
+        }, ReportSchedule.Parse("0 17 * * THU").Next, now: true, time, stop.Token);
 
         (await fired.Reader.ReadAsync(TestContext.Current.CancellationToken)).Should().Be(new DateTimeOffset(2026, 11, 19, 16, 59, 0, TimeSpan.Zero));
         fired.Reader.TryRead(out _).Should().BeFalse();

@@ -73,7 +73,7 @@ public sealed class TemplateShapeTests(TemplateChecks checks)
     }
 
     [Fact]
-    public void Alarms_AtMostTheFreeTen_EachNotifyingTheTopic()
+    public void Alarms_AtMostTheFreeTen_EachNotifyingTheTopic_AndEveryFunctionsFailuresAreTold()
     {
         var alarms = Template.Resources(checks.Template, "AWS::CloudWatch::Alarm").Select(a => a.Value["Properties"]!).ToList();
 
@@ -87,9 +87,18 @@ public sealed class TemplateShapeTests(TemplateChecks checks)
 
         watched.Should().Contain(("ApproximateAgeOfOldestMessage", """["ImportQueue","QueueName"]"""));
         alarms.Single(a => a["MetricName"]!.GetValue<string>() == "ApproximateAgeOfOldestMessage")["Threshold"]!.GetValue<int>().Should().Be(900);
-        foreach (var function in Template.Resources(checks.Template, "AWS::Serverless::Function").Select(f => f.Key))
+        foreach (var (function, declared) in Template.Resources(checks.Template, "AWS::Serverless::Function"))
         {
-            watched.Should().Contain(("Errors", $"\"{function}\""), $"{function}'s errors are an alarm");
+            // Or, for a function invoked asynchronously (a schedule's), its failed events go to the topic.
+            if (declared["Properties"]!["EventInvokeConfig"]?["DestinationConfig"]?["OnFailure"] is { } onFailure)
+            {
+                onFailure["Type"]!.GetValue<string>().Should().Be("SNS");
+                onFailure["Destination"]!["Ref"]!.GetValue<string>().Should().Be("AlertsTopic", $"{function}'s failures are told on the topic");
+            }
+            else
+            {
+                watched.Should().Contain(("Errors", $"\"{function}\""), $"{function}'s errors are an alarm");
+            }
         }
 
         foreach (var function in new[] { "ProductChangesFunction", "AlertCreatedFunction" })

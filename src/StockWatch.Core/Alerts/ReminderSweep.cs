@@ -9,7 +9,7 @@ namespace StockWatch.Core.Alerts;
 /// <param name="UnitsInWindow">Net units sold in the <see cref="AlertOptions.ForecastWindowDays"/> days before the sweep.</param>
 public sealed record LowProduct(ProductId ProductId, string? Category, int Stock, int Threshold, long UnitsInWindow, DateTimeOffset LowStockAlertedAt);
 
-/// <summary>Where the reminder sweep reads low products and stores their reminders (SQLite; DynamoDB when the AWS shape runs the sweep).</summary>
+/// <summary>Where the reminder sweep reads low products and stores their reminders (SQLite; DynamoDB on the AWS shape).</summary>
 public interface IReminderStore
 {
     /// <summary>
@@ -30,8 +30,8 @@ public interface IReminderStore
 /// The hourly reminder sweep: a product that stays low with nothing changing is never re-evaluated by the alert rules,
 /// so each one low for longer than <see cref="AlertOptions.ReminderCooldown"/> since its last low-stock alert gets a
 /// LOW_STOCK reminder, once per cooldown. One sweep's reminders share the cause <c>reminder: sweep-…</c>, so the
-/// channels hear of them as one digest each. <c>serve</c> runs it every <see cref="Interval"/>; the AWS shape can run
-/// the same from a scheduled function over an <see cref="IReminderStore"/> on its tables.
+/// channels hear of them as one digest each. <c>serve</c> runs it every <see cref="Interval"/>; the AWS shape runs
+/// the same from its <c>ReminderSweep</c> function (<c>rate(1 hour)</c>) over the <see cref="IReminderStore"/> on its tables.
 /// </summary>
 public sealed partial class ReminderSweep(IReminderStore store, IOptions<AlertOptions> options, TimeProvider time, ILogger<ReminderSweep> logger)
 {
@@ -39,9 +39,15 @@ public sealed partial class ReminderSweep(IReminderStore store, IOptions<AlertOp
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
     /// <summary>Sweeps once, now; returns the reminders stored.</summary>
-    public async Task<IReadOnlyList<Alert>> RunAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Alert>> RunAsync(CancellationToken cancellationToken) => RunAsync(time.GetUtcNow(), cancellationToken);
+
+    /// <summary>
+    /// Sweeps once as of <paramref name="now"/> (a scheduled event's time: a retry of the same event is the same sweep,
+    /// of the same cause); returns the reminders stored.
+    /// </summary>
+    public async Task<IReadOnlyList<Alert>> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (now, settings) = (time.GetUtcNow(), options.Value);
+        var settings = options.Value;
         var low = store.LowSince(settings.DefaultLowStockThreshold, now - settings.ReminderCooldown, now - TimeSpan.FromDays(settings.ForecastWindowDays), now);
         cancellationToken.ThrowIfCancellationRequested();
         var due = Due(low, now, settings);

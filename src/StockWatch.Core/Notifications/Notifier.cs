@@ -50,7 +50,7 @@ public sealed class Notifier(IDeliveryStore store, ChannelSet channels, IOptions
                         var (kind, key) = digest.Key;
                         planned.Add(kind == Announcement.ImportDigest
                             ? new PlannedDelivery($"import-{key}-{first.Id}-{channel.Name}", channel.Name, Announcement.ForImport(key, told, _site))
-                            : new PlannedDelivery($"reminders-{key}-{first.Id}-{channel.Name}", channel.Name, Announcement.ForReminders(told, _site)));
+                            : new PlannedDelivery(ReminderDeliveryId(key, first, channel.Name), channel.Name, Announcement.ForReminders(told, _site)));
                     }
                 }
             }
@@ -79,11 +79,14 @@ public sealed class Notifier(IDeliveryStore store, ChannelSet channels, IOptions
         }
     }
 
+    /// <summary>A reminder digest's delivery id: the sweep (<c>sweep-…</c>), the first reminder it tells and the channel.</summary>
+    public static string ReminderDeliveryId(string sweep, Alert first, string channel) => $"reminders-{sweep}-{first.Id}-{channel}";
+
     /// <summary>
     /// The digest an alert is told in: the import that caused it (change cause <c>import: ID</c>), or the reminder sweep
     /// that raised it (<c>reminder: sweep-…</c>); <c>null</c> for an alert told on its own.
     /// </summary>
-    private static (string Kind, string Key)? DigestOf(Alert alert) => alert.Cause switch
+    public static (string Kind, string Key)? DigestOf(Alert alert) => alert.Cause switch
     {
         { } cause when cause.StartsWith(ChangeRecord.ImportCause, StringComparison.Ordinal) => (Announcement.ImportDigest, cause[ChangeRecord.ImportCause.Length..].Trim()),
         { } cause when cause.StartsWith(ReminderSweep.Cause, StringComparison.Ordinal) => (Announcement.ReminderDigest, cause[ReminderSweep.Cause.Length..].Trim()),

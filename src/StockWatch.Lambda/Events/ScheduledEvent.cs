@@ -40,6 +40,13 @@ public sealed record WeeklyReportResponse(
     [property: JsonPropertyName("period_end")] string PeriodEnd,
     [property: JsonPropertyName("created")] bool Created);
 
+/// <summary>What <c>reminder-sweep</c> answers: the sweep's key (<c>sweep-…</c>; none when nothing was due), how many reminders it stored, and their products.</summary>
+public sealed record ReminderSweepResponse(
+    [property: JsonPropertyName("sweep")] string? Sweep,
+    [property: JsonPropertyName("reminded")] int Reminded,
+    [property: JsonPropertyName("products")] IReadOnlyList<string> Products);
+
 [JsonSerializable(typeof(ScheduledEvent))]
+[JsonSerializable(typeof(ReminderSweepResponse))]
 [JsonSerializable(typeof(WeeklyReportResponse))]
 internal sealed partial class ScheduledEventJson : JsonSerializerContext;

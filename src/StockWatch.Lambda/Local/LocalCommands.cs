@@ -59,10 +59,10 @@ public static class LocalCommands
         var setup = new Command("local-setup", "Creates the tables and queues as deploy/aws/template.yaml declares them, the bucket and the topic, on the emulators (what exists is kept).");
         setup.SetAction((_, cancellationToken) => Guarded(() => SetupAsync(cancellationToken)));
         var pollOption = new Option<double>("--poll-seconds") { Description = "Seconds between polls of a drained stream.", DefaultValueFactory = _ => 1 };
-        var scheduleNowOption = new Option<bool>("--schedule-now") { Description = $"Fire {WeeklyReport.Name} once at start, as if its schedule fired now." };
+        var scheduleNowOption = new Option<bool>("--schedule-now") { Description = $"Fire {WeeklyReport.Name} and {ReminderSweep.Name} once at start, as if their schedules fired now." };
         var run = new Command("local-run", "Plays Lambda's event source mappings, S3's notifications and the EventBridge schedule: polls the streams and the "
             + $"import queue and invokes the functions, tells {Import.Name} of new uploads under uploads/, fires {WeeklyReport.Name} on "
-            + "StockWatch:Reports:Schedule (UTC), until stopped.") { pollOption, scheduleNowOption };
+            + $"StockWatch:Reports:Schedule (UTC) and {ReminderSweep.Name} every hour (the template's rate(1 hour)), until stopped.") { pollOption, scheduleNowOption };
         run.SetAction((parse, cancellationToken) => Guarded(() => RunMappingsAsync(TimeSpan.FromSeconds(parse.GetValue(pollOption)), parse.GetValue(scheduleNowOption), cancellationToken)));
         var root = new RootCommand("StockWatch's AWS functions, run locally against the emulators (deploy/aws/local/start.sh).") { invoke, setup, run };
         return await root.Parse(args).InvokeAsync();
@@ -163,14 +163,16 @@ public static class LocalCommands
             ?? throw new InvalidOperationException($"There is no import queue: run local-setup, or set StockWatch__Aws__ImportQueueUrl.");
         var mappings = await CreateMappingsAsync(services, names, cancellationToken, retryDelay: TimeSpan.FromSeconds(1));
         var schedule = ReportSchedule.Parse(services.GetRequiredService<IOptions<ReportOptions>>().Value.Schedule);
+        var time = services.GetRequiredService<TimeProvider>();
         Console.WriteLine($"Delivering the {names.ProductsTable} stream to {ProductChanges.Name}, the {names.AlertsTable} stream to {AlertCreated.Name}, "
-            + $"uploads to s3://{names.Bucket}/{S3Imports.UploadsPrefix} and the import queue to {Import.Name}, firing {WeeklyReport.Name} on its schedule; Ctrl+C stops.");
+            + $"uploads to s3://{names.Bucket}/{S3Imports.UploadsPrefix} and the import queue to {Import.Name}, firing {WeeklyReport.Name} on its schedule and {ReminderSweep.Name} hourly; Ctrl+C stops.");
         try
         {
             await Task.WhenAll([
                 .. mappings.Select(mapping => mapping.RunAsync(poll, cancellationToken)),
                 DeliverImportsAsync(services, importQueue, poll, cancellationToken),
-                FireScheduleAsync(Functions.Create(WeeklyReport.Name, services), schedule, scheduleNow, services.GetRequiredService<TimeProvider>(), cancellationToken)]);
+                FireScheduleAsync(WeeklyReport.Name, Functions.Create(WeeklyReport.Name, services), schedule.Next, scheduleNow, time, cancellationToken),
+                FireScheduleAsync(ReminderSweep.Name, Functions.Create(ReminderSweep.Name, services), at => at + Core.Alerts.ReminderSweep.Interval, scheduleNow, time, cancellationToken)]);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -213,9 +215,11 @@ public static class LocalCommands
     /// time) at each occurrence of the schedule, and once at start when asked. A failed invocation is printed, and the
     /// schedule goes on, as the rule's next occurrence would.
     /// </summary>
-    public static async Task FireScheduleAsync(Handler handler, ReportSchedule schedule, bool now, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="function">The function's name, for the rule's ARN and what is printed.</param>
+    /// <param name="next">The schedule: its next occurrence after a time (<see cref="ReportSchedule.Next"/>, or an hour later for <c>rate(1 hour)</c>).</param>
+    public static async Task FireScheduleAsync(string function, Handler handler, Func<DateTimeOffset, DateTimeOffset?> next, bool now, TimeProvider time, CancellationToken cancellationToken)
     {
-        for (var at = now ? time.GetUtcNow() : schedule.Next(time.GetUtcNow()); at is { } due; at = schedule.Next(due))
+        for (var at = now ? time.GetUtcNow() : next(time.GetUtcNow()); at is { } due; at = next(due))
         {
             if (due > time.GetUtcNow())
             {
@@ -225,16 +229,16 @@ public static class LocalCommands
             var scheduled = new DateTimeOffset(due.Ticks - due.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
             var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($$"""
                 {"version":"0","id":"{{Guid.NewGuid()}}","detail-type":"Scheduled Event","source":"aws.events","account":"000000000000",
-                 "time":"{{scheduled:yyyy-MM-dd'T'HH:mm:ss'Z'}}","region":"us-east-1","resources":["arn:aws:events:us-east-1:000000000000:rule/weekly-report"],"detail":{ } }
+                 "time":"{{scheduled:yyyy-MM-dd'T'HH:mm:ss'Z'}}","region":"us-east-1","resources":["arn:aws:events:us-east-1:000000000000:rule/{{function}}"],"detail":{ } }
                 """));
             try
             {
                 await using var response = await handler(input);
-                Console.WriteLine($"{WeeklyReport.Name} at {scheduled:yyyy-MM-dd'T'HH:mm:ss'Z'}: {await new StreamReader(response).ReadToEndAsync(cancellationToken)}");
+                Console.WriteLine($"{function} at {scheduled:yyyy-MM-dd'T'HH:mm:ss'Z'}: {await new StreamReader(response).ReadToEndAsync(cancellationToken)}");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                await Console.Error.WriteLineAsync($"{WeeklyReport.Name} at {scheduled:yyyy-MM-dd'T'HH:mm:ss'Z'} failed: {e.Message}");
+                await Console.Error.WriteLineAsync($"{function} at {scheduled:yyyy-MM-dd'T'HH:mm:ss'Z'} failed: {e.Message}");
             }
         }
     }
