@@ -45,7 +45,8 @@ public static class AwsServices
         services.AddSingleton<DynamoInventoryStore>();
         services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<DynamoInventoryStore>());
         services.AddSingleton<DynamoAlertStore>();
-        services.AddSingleton<IReminderStore, DynamoReminderStore>();
+        services.AddSingleton<DynamoReminderStore>();
+        services.AddSingleton<IReminderStore>(provider => provider.GetRequiredService<DynamoReminderStore>());
         return services;
     }
 }

@@ -87,7 +87,46 @@ public sealed class DynamoReminderStore(IAmazonDynamoDB dynamo, DynamoAlertStore
     public static long IdOf(NewAlert reminder) =>
         DynamoAlertStore.IdOf(reminder.ProductId.Value, ReminderSweep.Cause, Timestamp.FormatSortable(reminder.Time), reminder.Type.ToWire());
 
+    /// <summary>
+    /// Every reminder the sweep at <paramref name="time"/> stored, by this attempt or by one before it that failed
+    /// before its digest was sent (Lambda runs a failed scheduled event again): the low products whose
+    /// <c>low_stock_alerted_at</c> is that time, their reminders read by id. A product no longer low, or alerted by a
+    /// change since, is left out: it has nothing to be reminded of, or its own alert. One more scan of Products.
+    /// </summary>
+    public async Task<IReadOnlyList<Alert>> OfSweepAsync(int defaultThreshold, DateTimeOffset time)
+    {
+        var low = await LowProductsAsync(defaultThreshold);
+        var alerted = await LowStockAlertedAtAsync(low.Select(p => p.Id));
+        var ids = low.Where(p => alerted.TryGetValue(p.Id.Value, out var at) && at == time)
+            .Select(p => IdOf(new NewAlert(p.Id, AlertType.LowStock, time, new AlertDetails())));
+        List<Alert> reminders = [];
+        foreach (var chunk in ids.Chunk(BatchSize))
+        {
+            var keys = new KeysAndAttributes { Keys = [.. chunk.Select(id => new Dictionary<string, AttributeValue> { [AlertItem.Id] = ProductItem.Number(id) })], ConsistentRead = true };
+            while (keys is { Keys.Count: > 0 })
+            {
+                var response = await dynamo.BatchGetItemAsync(new BatchGetItemRequest { RequestItems = new() { [_tables.AlertsTable] = keys } });
+                reminders.AddRange((response.Responses?.GetValueOrDefault(_tables.AlertsTable) ?? []).Select(AlertItem.Read));
+                keys = response.UnprocessedKeys?.GetValueOrDefault(_tables.AlertsTable);
+            }
+        }
+
+        return [.. reminders.OrderBy(a => a.ProductId.Value, StringComparer.Ordinal)];
+    }
+
     private async Task<IReadOnlyList<LowProduct>> LowSinceAsync(int defaultThreshold, DateTimeOffset alertedBy, DateTimeOffset windowStart, DateTimeOffset now)
+    {
+        var low = await LowProductsAsync(defaultThreshold);
+        var alerted = await LowStockAlertedAtAsync(low.Select(p => p.Id));
+        var sales = new DynamoSalesHistory(dynamo, _tables.SalesTable, now);
+        return [.. low
+            .Where(p => alerted.TryGetValue(p.Id.Value, out var at) && at <= alertedBy)
+            .OrderBy(p => p.Id.Value, StringComparer.Ordinal)
+            .Select(p => new LowProduct(p.Id, p.Category, p.Stock, p.Threshold, sales.NetUnitsSold(p.Id, windowStart, now), alerted[p.Id.Value]))];
+    }
+
+    /// <summary>Counted products at or below their threshold (their own, else <paramref name="defaultThreshold"/>): a filtered scan of Products.</summary>
+    private async Task<List<(ProductId Id, string? Category, int Stock, int Threshold)>> LowProductsAsync(int defaultThreshold)
     {
         List<(ProductId Id, string? Category, int Stock, int Threshold)> low = [];
         Dictionary<string, AttributeValue>? start = null;
@@ -120,12 +159,7 @@ public sealed class DynamoReminderStore(IAmazonDynamoDB dynamo, DynamoAlertStore
         }
         while (start is not null);
 
-        var alerted = await LowStockAlertedAtAsync(low.Select(p => p.Id));
-        var sales = new DynamoSalesHistory(dynamo, _tables.SalesTable, now);
-        return [.. low
-            .Where(p => alerted.TryGetValue(p.Id.Value, out var at) && at <= alertedBy)
-            .OrderBy(p => p.Id.Value, StringComparer.Ordinal)
-            .Select(p => new LowProduct(p.Id, p.Category, p.Stock, p.Threshold, sales.NetUnitsSold(p.Id, windowStart, now), alerted[p.Id.Value]))];
+        return low;
     }
 
     /// <summary>The products' <c>low_stock_alerted_at</c> from their AlertState items (consistent reads), by product id; products without one are left out.</summary>

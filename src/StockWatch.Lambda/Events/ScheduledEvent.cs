@@ -40,10 +40,14 @@ public sealed record WeeklyReportResponse(
     [property: JsonPropertyName("period_end")] string PeriodEnd,
     [property: JsonPropertyName("created")] bool Created);
 
-/// <summary>What <c>reminder-sweep</c> answers: the sweep's key (<c>sweep-…</c>; none when nothing was due), how many reminders it stored, and their products.</summary>
+/// <summary>
+/// What <c>reminder-sweep</c> answers: the sweep's key (<c>sweep-…</c>; none when nothing was due), how many reminders
+/// its digest told (the sweep's, stored by this run or by one before it) and their products, and how many this run stored.
+/// </summary>
 public sealed record ReminderSweepResponse(
     [property: JsonPropertyName("sweep")] string? Sweep,
     [property: JsonPropertyName("reminded")] int Reminded,
+    [property: JsonPropertyName("stored")] int Stored,
     [property: JsonPropertyName("products")] IReadOnlyList<string> Products);
 
 [JsonSerializable(typeof(ScheduledEvent))]
