@@ -99,19 +99,8 @@ public sealed class DynamoReminderStore(IAmazonDynamoDB dynamo, DynamoAlertStore
         var alerted = await LowStockAlertedAtAsync(low.Select(p => p.Id));
         var ids = low.Where(p => alerted.TryGetValue(p.Id.Value, out var at) && at == time)
             .Select(p => IdOf(new NewAlert(p.Id, AlertType.LowStock, time, new AlertDetails())));
-        List<Alert> reminders = [];
-        foreach (var chunk in ids.Chunk(BatchSize))
-        {
-            var keys = new KeysAndAttributes { Keys = [.. chunk.Select(id => new Dictionary<string, AttributeValue> { [AlertItem.Id] = ProductItem.Number(id) })], ConsistentRead = true };
-            while (keys is { Keys.Count: > 0 })
-            {
-                var response = await dynamo.BatchGetItemAsync(new BatchGetItemRequest { RequestItems = new() { [_tables.AlertsTable] = keys } });
-                reminders.AddRange((response.Responses?.GetValueOrDefault(_tables.AlertsTable) ?? []).Select(AlertItem.Read));
-                keys = response.UnprocessedKeys?.GetValueOrDefault(_tables.AlertsTable);
-            }
-        }
-
-        return [.. reminders.OrderBy(a => a.ProductId.Value, StringComparer.Ordinal)];
+        var reminders = await BatchGetAsync(_tables.AlertsTable, ids.Select(id => new Dictionary<string, AttributeValue> { [AlertItem.Id] = ProductItem.Number(id) }));
+        return [.. reminders.Select(AlertItem.Read).OrderBy(a => a.ProductId.Value, StringComparer.Ordinal)];
     }
 
     private async Task<IReadOnlyList<LowProduct>> LowSinceAsync(int defaultThreshold, DateTimeOffset alertedBy, DateTimeOffset windowStart, DateTimeOffset now)
@@ -166,24 +155,32 @@ public sealed class DynamoReminderStore(IAmazonDynamoDB dynamo, DynamoAlertStore
     private async Task<Dictionary<string, DateTimeOffset>> LowStockAlertedAtAsync(IEnumerable<ProductId> products)
     {
         Dictionary<string, DateTimeOffset> alerted = new(StringComparer.Ordinal);
-        foreach (var chunk in products.Chunk(BatchSize))
+        foreach (var item in await BatchGetAsync(_tables.AlertStateTable, products.Select(id => new Dictionary<string, AttributeValue> { [ProductItem.Id] = new() { S = id.Value } })))
         {
-            var keys = new KeysAndAttributes { Keys = [.. chunk.Select(id => new Dictionary<string, AttributeValue> { [ProductItem.Id] = new() { S = id.Value } })], ConsistentRead = true };
-            while (keys is { Keys.Count: > 0 })
+            if (DynamoAlertStore.ReadState(item).State.LowStockAlertedAt is { } at)
             {
-                var response = await dynamo.BatchGetItemAsync(new BatchGetItemRequest { RequestItems = new() { [_tables.AlertStateTable] = keys } });
-                foreach (var item in response.Responses?.GetValueOrDefault(_tables.AlertStateTable) ?? [])
-                {
-                    if (DynamoAlertStore.ReadState(item).State.LowStockAlertedAt is { } at)
-                    {
-                        alerted[item[ProductItem.Id].S] = at;
-                    }
-                }
-
-                keys = response.UnprocessedKeys?.GetValueOrDefault(_tables.AlertStateTable);
+                alerted[item[ProductItem.Id].S] = at;
             }
         }
 
         return alerted;
+    }
+
+    /// <summary>The items of <paramref name="table"/> with these keys (consistent reads, <see cref="BatchSize"/> a request, unprocessed keys asked again); missing ones are left out.</summary>
+    private async Task<List<Dictionary<string, AttributeValue>>> BatchGetAsync(string table, IEnumerable<Dictionary<string, AttributeValue>> keys)
+    {
+        List<Dictionary<string, AttributeValue>> items = [];
+        foreach (var chunk in keys.Chunk(BatchSize))
+        {
+            var request = new KeysAndAttributes { Keys = [.. chunk], ConsistentRead = true };
+            while (request is { Keys.Count: > 0 })
+            {
+                var response = await dynamo.BatchGetItemAsync(new BatchGetItemRequest { RequestItems = new() { [table] = request } });
+                items.AddRange(response.Responses?.GetValueOrDefault(table) ?? []);
+                request = response.UnprocessedKeys?.GetValueOrDefault(table);
+            }
+        }
+
+        return items;
     }
 }
