@@ -23,7 +23,7 @@ public static class CallgrindBench
 
     public static Result Run(string work) => new(
         PerEvent(n => Count(Path.Combine(work, $"cg-sw-{n}"), ["dotnet", Path.Combine(AppContext.BaseDirectory, "StockWatch.Bench.dll"), "--part", "single-events", Path.Combine(work, $"sw-{n}"), Path.Combine(work, $"sw-{n}.json"), n.ToString(CultureInfo.InvariantCulture)])),
-        PerEvent(n => Count(Path.Combine(work, $"cg-py-{n}"), ["python3", Path.Combine(AppContext.BaseDirectory, "single_event.py"), Seeding.CreateForScript(Path.Combine(work, $"py-{n}")).Path, n.ToString(CultureInfo.InvariantCulture), "0", "1"])),
+        PerEvent(n => Count(Path.Combine(work, $"cg-py-{n}"), [Python(), Path.Combine(AppContext.BaseDirectory, "single_event.py"), Seeding.CreateForScript(Path.Combine(work, $"py-{n}")).Path, n.ToString(CultureInfo.InvariantCulture), "0", "1"])),
         Processes.Output("valgrind", "--version").Trim());
 
     /// <summary>The child's side (<c>--part single-events</c>): <paramref name="events"/> stock movements, one writer, untimed.</summary>
@@ -58,6 +58,9 @@ public static class CallgrindBench
             .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| Python sqlite3 (`single_event.py`, one thread) | {N(result.Python)} | 1.00× |"));
         Report.ReplaceSection(path, Heading, text.ToString());
     }
+
+    /// <summary>The interpreter itself: callgrind follows no exec, and <c>python3</c> may be a launcher script (pyenv's shims are).</summary>
+    private static string Python() => Processes.Output("python3", "-c", "import sys; print(sys.executable)").Trim();
 
     private static double PerEvent(Func<int, long> count) => (double)(count(Many) - count(Few)) / (Many - Few);
 
