@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StockWatch.Core;
 using StockWatch.Core.Notifications;
 
 namespace StockWatch.Aws;
@@ -102,10 +103,7 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
             failures.Add($"{AwsOptions.Section}:Bucket must be an S3 bucket name: 3 to 63 lowercase letters, digits, '-' or '.' (got \"{options.Bucket}\").");
         }
 
-        if (options.ImportBudget <= TimeSpan.Zero)
-        {
-            failures.Add($"{AwsOptions.Section}:ImportBudget must be a positive time such as 00:04:00 (got {options.ImportBudget}).");
-        }
+        failures.AddRange(Settings.NonPositiveDurations(AwsOptions.Section, "00:04:00", (nameof(AwsOptions.ImportBudget), options.ImportBudget)));
 
         if (options.TopicArn is { } arn && !ChannelOptions.IsTopicArn(arn))
         {
