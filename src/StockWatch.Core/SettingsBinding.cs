@@ -69,7 +69,7 @@ public static partial class SettingsBinding
         {
             try
             {
-                if (property.PropertyType == typeof(string) && shaped[path] is "")
+                if (property.PropertyType == typeof(string) && configuration[path] is "")
                 {
                     // The binder skips an empty value, leaving the default in place: a required name (not null) given
                     // empty is kept empty for its validator to refuse; an optional one (string?) given empty is unset.

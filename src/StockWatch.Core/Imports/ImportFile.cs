@@ -679,6 +679,13 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
 
             if (decision.Replayed)
             {
+                // A sale recorded before whose product the catalogue still lacks (a part run again after its process
+                // died: its sales were written, its products were to be created at the end) still names a product to create.
+                if (creating || _created.ContainsKey(id))
+                {
+                    Remember(id, decision.Sale, product!, row, summary);
+                }
+
                 summary.Unchanged++;
                 return;
             }
