@@ -198,7 +198,7 @@ public static partial class AwsBench
         };
         var (importId, key) = await services.GetRequiredService<S3Imports>().UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString())), "retail.csv",
             settings, CancellationToken.None);
-        await new S3Notifications(s3, sqs, names.Bucket, queue, TimeProvider.System).SendNewAsync(CancellationToken.None);
+        await new S3Notifications(s3, sqs, services.GetRequiredService<DynamoImports>(), names.Bucket, queue, TimeProvider.System).SendNewAsync(CancellationToken.None);
         var mapping = new SqsEventSourceMapping(Import.Name, Functions.Create(Import.Name, services), sqs, queue, batchSize: 1);
         var clock = Stopwatch.StartNew();
         var capacity = await meter.MeasureAsync(() => mapping.DrainAsync());

@@ -52,7 +52,7 @@ public static class CallgrindBench
             .AppendLine("difference of the totals (every thread: the runtime's, SQLite's and ours) over the difference of the counts is one event's")
             .AppendLine("cost, start-up and compilation cancelled. StockWatch runs with tiered compilation off, so both runs compile the same code.")
             .AppendLine()
-            .AppendLine("| | instructions per event | against Python |")
+            .AppendLine("| | instructions per event | against Python's (below 1: fewer) |")
             .AppendLine("|---|---:|---:|")
             .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| StockWatch (`MoveStock`, one writer) | {N(result.StockWatch)} | {result.StockWatch / result.Python:0.00}× |"))
             .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| Python sqlite3 (`single_event.py`, one thread) | {N(result.Python)} | 1.00× |"));

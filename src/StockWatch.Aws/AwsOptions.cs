@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StockWatch.Core;
 using StockWatch.Core.Notifications;
 
 namespace StockWatch.Aws;
@@ -44,6 +45,13 @@ public sealed class AwsOptions
     /// message: the function's timeout less a margin for the last batch and the checkpoint (the template: 300 s, 240 s).
     /// </summary>
     public TimeSpan ImportBudget { get; set; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>
+    /// How often a running <c>Import</c> keeps a checkpoint and renews its hold on the import (its lease, this and a
+    /// minute): a delivery that dies loses at most this much work, and the next one goes on from that checkpoint once
+    /// the lease has ended (docs/decisions/0015-aws-imports.md).
+    /// </summary>
+    public TimeSpan ImportCheckpointEvery { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The SNS topic alerts are published to; none: alerts are stored but not published.</summary>
     public string? TopicArn { get; set; }
@@ -102,10 +110,8 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
             failures.Add($"{AwsOptions.Section}:Bucket must be an S3 bucket name: 3 to 63 lowercase letters, digits, '-' or '.' (got \"{options.Bucket}\").");
         }
 
-        if (options.ImportBudget <= TimeSpan.Zero)
-        {
-            failures.Add($"{AwsOptions.Section}:ImportBudget must be a positive time such as 00:04:00 (got {options.ImportBudget}).");
-        }
+        failures.AddRange(Settings.NonPositiveDurations(AwsOptions.Section, "00:04:00", (nameof(AwsOptions.ImportBudget), options.ImportBudget),
+            (nameof(AwsOptions.ImportCheckpointEvery), options.ImportCheckpointEvery)));
 
         if (options.TopicArn is { } arn && !ChannelOptions.IsTopicArn(arn))
         {

@@ -4,6 +4,7 @@ using Amazon.SQS;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StockWatch.Core;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
@@ -27,7 +28,7 @@ public static class AwsServices
     public static IServiceCollection AddStockWatchAws(this IServiceCollection services)
     {
         services.AddOptions<AwsOptions>()
-            .Configure<IConfiguration>((options, configuration) => configuration.GetSection(AwsOptions.Section).Bind(options))
+            .BindSection(AwsOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AwsOptions>, AwsOptionsValidator>();
         services.AddSingleton<IAmazonDynamoDB>(_ => new AmazonDynamoDBClient());

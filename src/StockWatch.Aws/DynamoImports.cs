@@ -12,7 +12,9 @@ namespace StockWatch.Aws;
 /// <param name="NextLine">Where the next part starts (0: the file's start); a part may run only from there.</param>
 /// <param name="Read">Bytes of the upload imported so far, of <paramref name="Size"/>.</param>
 /// <param name="Summary">The summary's JSON (snake_case), once done.</param>
-public sealed record ImportItem(string ImportId, ImportStatus Status, string Source, int NextLine, long Read, long Size, string? Summary, string? Error);
+/// <param name="HeldUntil">Until when the delivery running it holds it (its lease); null: no one does.</param>
+public sealed record ImportItem(string ImportId, ImportStatus Status, string Source, int NextLine, long Read, long Size, string? Summary, string? Error,
+    DateTimeOffset? HeldUntil = null);
 
 /// <summary>
 /// The <c>Imports</c> table's items of the <c>Import</c> function: started (put if absent, <c>running</c> at line 0),
@@ -40,11 +42,12 @@ public sealed class DynamoImports(IAmazonDynamoDB dynamo, IOptions<AwsOptions> o
         var status = Text("status") is { } text && Enum.TryParse<ImportStatus>(text, ignoreCase: true, out var parsed) ? parsed
             : Text("summary") is not null ? ImportStatus.Done : ImportStatus.Running;
         return new ImportItem(importId, status, Text("source") ?? string.Empty, (int)Number("next_line"), Number("read"), Number("size"),
-            Text("summary"), Text("error"));
+            Text("summary"), Text("error"), Text("held_until") is { } held ? Timestamp.ParseStored(held) : null);
     }
 
-    /// <summary>Puts the item as running from the start, held by the caller until <paramref name="until"/>, unless it exists; false when it did.</summary>
-    public async Task<bool> StartAsync(string importId, string source, long size, DateTimeOffset at, DateTimeOffset until, CancellationToken cancellationToken = default)
+    /// <summary>Puts the item as running from the start, held by <paramref name="holder"/> until <paramref name="until"/>, unless it exists; false when it did.</summary>
+    public async Task<bool> StartAsync(string importId, string source, long size, DateTimeOffset at, DateTimeOffset until, string holder,
+        CancellationToken cancellationToken = default)
     {
         try
         {
@@ -61,6 +64,7 @@ public sealed class DynamoImports(IAmazonDynamoDB dynamo, IOptions<AwsOptions> o
                     ["read"] = Number(0),
                     ["size"] = Number(size),
                     ["held_until"] = new() { S = Timestamp.FormatSortable(until) },
+                    ["held_by"] = new() { S = holder },
                 },
                 ConditionExpression = "attribute_not_exists(import_id)",
             }, cancellationToken);
@@ -73,38 +77,56 @@ public sealed class DynamoImports(IAmazonDynamoDB dynamo, IOptions<AwsOptions> o
     }
 
     /// <summary>
-    /// Holds the part from <paramref name="line"/> for the caller until <paramref name="until"/>, unless another delivery
-    /// holds it now: two deliveries of one message never run the same part at once; a holder that died lets go when its time is up.
+    /// Holds the running import for <paramref name="holder"/> until <paramref name="until"/>, unless another delivery
+    /// holds it now (its lease has not ended): one delivery at a time runs an import; a holder that died lets go when
+    /// its lease ends, and the next one goes on from its last checkpoint.
     /// </summary>
-    public Task<bool> HoldAsync(string importId, int line, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default) =>
-        UpdateIfAsync(new UpdateItemRequest
+    /// <returns>The line to go on from (the last checkpoint's); null when it is held, or not running.</returns>
+    public async Task<int?> HoldAsync(string importId, DateTimeOffset now, DateTimeOffset until, string holder, CancellationToken cancellationToken = default)
+    {
+        try
         {
-            TableName = _table,
-            Key = Key(importId),
-            UpdateExpression = "SET held_until = :until",
-            ConditionExpression = "next_line = :line AND #status = :running AND (attribute_not_exists(held_until) OR held_until < :now)",
-            ExpressionAttributeNames = new() { ["#status"] = "status" },
-            ExpressionAttributeValues = new()
+            var response = await dynamo.UpdateItemAsync(new UpdateItemRequest
             {
-                [":until"] = new() { S = Timestamp.FormatSortable(until) }, [":now"] = new() { S = Timestamp.FormatSortable(now) },
-                [":line"] = Number(line), [":running"] = new() { S = "running" },
-            },
-        }, cancellationToken);
+                TableName = _table,
+                Key = Key(importId),
+                UpdateExpression = "SET held_until = :until, held_by = :holder",
+                ConditionExpression = "#status = :running AND (attribute_not_exists(held_until) OR held_until < :now)",
+                ExpressionAttributeNames = new() { ["#status"] = "status" },
+                ExpressionAttributeValues = new()
+                {
+                    [":until"] = new() { S = Timestamp.FormatSortable(until) }, [":now"] = new() { S = Timestamp.FormatSortable(now) },
+                    [":holder"] = new() { S = holder }, [":running"] = new() { S = "running" },
+                },
+                ReturnValues = ReturnValue.ALL_NEW,
+            }, cancellationToken);
+            return response.Attributes.TryGetValue("next_line", out var line) ? int.Parse(line.N, CultureInfo.InvariantCulture) : 0;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
+        }
+    }
 
-    /// <summary>Moves the import on to the next part, if it is still at <paramref name="from"/>; false when another delivery moved it.</summary>
-    public Task<bool> AdvanceAsync(string importId, int from, CsvPosition to, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Moves the import on to the checkpoint <paramref name="to"/>, if <paramref name="holder"/> still holds it: held on
+    /// until <paramref name="until"/> (the part goes on), or let go (null: it continues in a follow-up message).
+    /// </summary>
+    /// <returns>False when another delivery holds it now (this one's lease ended): this one stops.</returns>
+    public Task<bool> AdvanceAsync(string importId, string holder, CsvPosition to, DateTimeOffset? until, CancellationToken cancellationToken = default) =>
         UpdateIfAsync(new UpdateItemRequest
         {
             TableName = _table,
             Key = Key(importId),
-            UpdateExpression = "SET next_line = :to, #read = :read, parts = if_not_exists(parts, :zero) + :one REMOVE held_until",
-            ConditionExpression = "next_line = :from AND #status = :running",
+            UpdateExpression = "SET next_line = :to, #read = :read, parts = if_not_exists(parts, :zero) + :one"
+                + (until is null ? " REMOVE held_until, held_by" : ", held_until = :until"),
+            ConditionExpression = "held_by = :holder AND #status = :running",
             ExpressionAttributeNames = new() { ["#read"] = "read", ["#status"] = "status" },
-            ExpressionAttributeValues = new()
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
             {
-                [":to"] = Number(to.Line), [":read"] = Number(to.Offset), [":from"] = Number(from), [":running"] = new() { S = "running" },
+                [":to"] = Number(to.Line), [":read"] = Number(to.Offset), [":holder"] = new() { S = holder }, [":running"] = new() { S = "running" },
                 [":zero"] = Number(0), [":one"] = Number(1),
-            },
+            }.Concat(until is { } held ? [KeyValuePair.Create(":until", new AttributeValue { S = Timestamp.FormatSortable(held) })] : []).ToDictionary(),
         }, cancellationToken);
 
     /// <summary>The update when its condition holds; false when it does not.</summary>

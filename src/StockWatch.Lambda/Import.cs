@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Amazon.S3;
@@ -76,14 +75,14 @@ public sealed class Import
     /// <exception cref="InvalidEventException">The event is not an SQS event.</exception>
     public Task<Stream> Handler(Stream input) => _metrics.MeasureAsync(Name, async () =>
     {
-        var started = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         var sqsEvent = SqsEvent.Read(input, Name);
         List<BatchItemFailure> failures = [];
         foreach (var message in sqsEvent.Records!)
         {
             try
             {
-                await HandleAsync(message.Body ?? string.Empty, () => started.Elapsed >= _options.ImportBudget);
+                await HandleAsync(message.Body ?? string.Empty, () => _options.ImportQueueUrl is not null && _time.GetElapsedTime(started) >= _options.ImportBudget);
             }
             catch (Exception e)
             {
@@ -153,17 +152,6 @@ public sealed class Import
             return;
         }
 
-        if (item is not null && item.NextLine != job.Line)
-        {
-            if (item.NextLine > job.Line)
-            {
-                // The part from job.Line moved the import on but its follow-up may not have been sent: send it (again).
-                await ContinueAsync(job with { Line = item.NextLine });
-            }
-
-            return;
-        }
-
         S3ReadStream upload;
         IReadOnlyDictionary<string, string> metadata;
         try
@@ -178,11 +166,14 @@ public sealed class Import
 
         await using (upload)
         {
-            // Held for the budget and a margin for the last batch; SQS's visibility timeout (1800 s) is longer.
-            var (now, until) = (_time.GetUtcNow(), _time.GetUtcNow() + _options.ImportBudget + HoldMargin);
-            if (item is null ? !await _imports.StartAsync(job.ImportId, job.Key, upload.Length, now, until) : !await _imports.HoldAsync(job.ImportId, job.Line, now, until))
+            // Held for one stretch between checkpoints and a margin; each checkpoint renews it. A delivery that finds it
+            // held comes back when the lease ends: if the holder died, it goes on from the holder's last checkpoint.
+            var holder = Guid.NewGuid().ToString("N");
+            var line = item is null && await _imports.StartAsync(job.ImportId, job.Key, upload.Length, _time.GetUtcNow(), LeaseEnd(), holder)
+                ? 0 : await _imports.HoldAsync(job.ImportId, _time.GetUtcNow(), LeaseEnd(), holder);
+            if (line is not { } from)
             {
-                Console.Error.WriteLine($"{Name}: import {job.ImportId} from line {job.Line} runs in another delivery; this one is done.");
+                await ComeBackAsync(job);
                 return;
             }
 
@@ -193,11 +184,12 @@ public sealed class Import
                 settings = metadata.TryGetValue(S3Imports.SettingsMetadata, out var json)
                     ? JsonSerializer.Deserialize<ImportSettings>(json, ImportSummary.Json) ?? new ImportSettings()
                     : new ImportSettings();
-                if (job.Line > 0)
+                if (from > 0)
                 {
-                    await using var state = _objects.Open(CheckpointKey(job.ImportId, job.Line, "state.json"))
-                        ?? throw new InvalidOperationException($"The checkpoint of import {job.ImportId} at line {job.Line} is missing.");
+                    await using var state = _objects.Open(CheckpointKey(job.ImportId, from, "state.json"))
+                        ?? throw new InvalidOperationException($"The checkpoint of import {job.ImportId} at line {from} is missing.");
                     resume = await ImportCheckpoint.ReadAsync(state, CancellationToken.None);
+                    Console.Error.WriteLine($"{Name}: import {job.ImportId} goes on from its checkpoint at line {from} (byte {resume.Next.Offset}).");
                 }
             }
             catch (JsonException e)
@@ -206,36 +198,39 @@ public sealed class Import
                 return;
             }
 
-            var errorsFile = Path.Combine(Path.GetTempPath(), $"stockwatch-{job.ImportId}-{job.Line}-errors.csv");
+            var errorsFile = Path.Combine(Path.GetTempPath(), $"stockwatch-{job.ImportId}-{holder}-errors.csv");
             try
             {
-                ImportPart part;
-                await using (var errors = new StreamWriter(errorsFile))
+                await using var errors = new StreamWriter(errorsFile);
+                if (resume is not null)
                 {
-                    if (resume is not null)
+                    await using var before = _objects.Open(CheckpointKey(job.ImportId, from, "errors.csv"));
+                    if (before is not null)
                     {
-                        await using var before = _objects.Open(CheckpointKey(job.ImportId, job.Line, "errors.csv"));
-                        if (before is not null)
-                        {
-                            await errors.FlushAsync();
-                            await before.CopyToAsync(errors.BaseStream);
-                        }
+                        await before.CopyToAsync(errors.BaseStream);
                     }
+                }
 
+                while (true)
+                {
+                    ImportPart part;
+                    var stretch = _time.GetTimestamp();
+                    var told = _time.GetTimestamp();
                     try
                     {
-                        var told = Stopwatch.StartNew();
+                        upload.Position = 0;
                         part = await _importFile.HandlePartAsync(upload, settings, job.ImportId, job.Key, resume,
-                            _options.ImportQueueUrl is null ? null : pause, errors, progress: share =>
+                            () => pause() || _time.GetElapsedTime(stretch) >= _options.ImportCheckpointEvery,
+                            errors, progress: share =>
                             {
-                                if (told.Elapsed >= ProgressEvery && share < 1)
+                                if (_time.GetElapsedTime(told) >= ProgressEvery && share < 1)
                                 {
-                                    told.Restart();
+                                    told = _time.GetTimestamp();
                                     _imports.ProgressAsync(job.ImportId, (long)(share * upload.Length)).GetAwaiter().GetResult();
                                 }
                             }, beforeDone: summary =>
                             {
-                                errors.Dispose();
+                                errors.Flush();
                                 Finish(job, errorsFile, summary).GetAwaiter().GetResult();
                             });
                     }
@@ -244,11 +239,28 @@ public sealed class Import
                         await FailAsync(job, item, e.Message);
                         return;
                     }
-                }
 
-                if (part.Next is { } checkpoint)
-                {
-                    await PauseAsync(job, checkpoint, errorsFile);
+                    if (part.Next is not { } checkpoint)
+                    {
+                        return;
+                    }
+
+                    await errors.FlushAsync();
+                    var paused = pause();
+                    if (!await CheckpointAsync(job, holder, checkpoint, errorsFile, paused ? null : LeaseEnd()))
+                    {
+                        Console.Error.WriteLine($"{Name}: import {job.ImportId} is held by another delivery (this one's lease ended); this one stops.");
+                        return;
+                    }
+
+                    if (paused)
+                    {
+                        Console.Error.WriteLine($"{Name}: import {job.ImportId} paused at line {checkpoint.Next.Line} (byte {checkpoint.Next.Offset}); it continues in a follow-up message.");
+                        await ContinueAsync(job with { Line = checkpoint.Next.Line });
+                        return;
+                    }
+
+                    resume = checkpoint;
                 }
             }
             finally
@@ -258,10 +270,33 @@ public sealed class Import
         }
     }
 
+    /// <summary>The end of a lease taken now: one stretch between checkpoints (at most the budget) and a margin for its last batch and the checkpoint.</summary>
+    private DateTimeOffset LeaseEnd() =>
+        _time.GetUtcNow() + (_options.ImportCheckpointEvery < _options.ImportBudget ? _options.ImportCheckpointEvery : _options.ImportBudget) + HoldMargin;
+
+    /// <summary>
+    /// The import is held by another delivery: this message comes back (as a follow-up, delayed) when that lease ends,
+    /// so that the import goes on if its holder died; a live holder has renewed its lease by then, or finished.
+    /// </summary>
+    private async Task ComeBackAsync(ImportContinuation job)
+    {
+        var item = await _imports.FindAsync(job.ImportId);
+        if (item is not { Status: ImportStatus.Running } || _options.ImportQueueUrl is null)
+        {
+            return;
+        }
+
+        var delay = item.HeldUntil is { } until ? until - _time.GetUtcNow() : TimeSpan.Zero;
+        var seconds = (int)Math.Clamp(Math.Ceiling(delay.TotalSeconds), 1, 900);
+        Console.Error.WriteLine($"{Name}: import {job.ImportId} is held by another delivery; this message comes back in {seconds} s.");
+        await _sqs.SendMessageAsync(new Amazon.SQS.Model.SendMessageRequest(_options.ImportQueueUrl,
+            JsonSerializer.Serialize(job with { Line = item.NextLine }, SqsEventJson.Default.ImportContinuation)) { DelaySeconds = seconds });
+    }
+
     /// <summary>Before the import is recorded done: its result in the bucket, and its digest told.</summary>
     private async Task Finish(ImportContinuation job, string errorsFile, ImportSummary summary)
     {
-        await using (var errors = File.OpenRead(errorsFile))
+        await using (var errors = OpenShared(errorsFile))
         {
             await _objects.PutAsync(ImportJobs.ErrorsKey(job.ImportId), errors, CancellationToken.None);
         }
@@ -274,11 +309,12 @@ public sealed class Import
             _objects.LocationOf(S3Imports.SummaryKey(job.ImportId))));
     }
 
-    /// <summary>The checkpoint and the errors so far kept, the import moved on to it, then the follow-up sent.</summary>
-    private async Task PauseAsync(ImportContinuation job, ImportCheckpoint checkpoint, string errorsFile)
+    /// <summary>The checkpoint and the errors so far kept, then the import moved on to it if this delivery still holds it.</summary>
+    /// <param name="until">The lease renewed to (the import goes on here); null: let go (it goes on in a follow-up message).</param>
+    private async Task<bool> CheckpointAsync(ImportContinuation job, string holder, ImportCheckpoint checkpoint, string errorsFile, DateTimeOffset? until)
     {
         var line = checkpoint.Next.Line;
-        var state = Path.Combine(Path.GetTempPath(), $"stockwatch-{job.ImportId}-{line}-state.json");
+        var state = Path.Combine(Path.GetTempPath(), $"stockwatch-{job.ImportId}-{holder}-state.json");
         try
         {
             await using (var output = File.Create(state))
@@ -296,17 +332,16 @@ public sealed class Import
             File.Delete(state);
         }
 
-        await using (var errors = File.OpenRead(errorsFile))
+        await using (var errors = OpenShared(errorsFile))
         {
             await _objects.PutAsync(CheckpointKey(job.ImportId, line, "errors.csv"), errors, CancellationToken.None);
         }
 
-        if (await _imports.AdvanceAsync(job.ImportId, job.Line, checkpoint.Next))
-        {
-            Console.Error.WriteLine($"{Name}: import {job.ImportId} paused at line {line} (byte {checkpoint.Next.Offset}); it continues in a follow-up message.");
-            await ContinueAsync(job with { Line = line });
-        }
+        return await _imports.AdvanceAsync(job.ImportId, holder, checkpoint.Next, until);
     }
+
+    /// <summary>The errors file for reading while its writer stays open.</summary>
+    private static FileStream OpenShared(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
 
     private async Task ContinueAsync(ImportContinuation next) =>
         await _sqs.SendMessageAsync(_options.ImportQueueUrl, JsonSerializer.Serialize(next, SqsEventJson.Default.ImportContinuation));
@@ -316,7 +351,7 @@ public sealed class Import
         Console.Error.WriteLine($"{Name}: import {job.ImportId} of {job.Key} failed: {error}");
         if (item is null)
         {
-            await _imports.StartAsync(job.ImportId, job.Key, 0, _time.GetUtcNow(), _time.GetUtcNow());
+            await _imports.StartAsync(job.ImportId, job.Key, 0, _time.GetUtcNow(), _time.GetUtcNow(), holder: string.Empty);
         }
 
         await _imports.FailAsync(job.ImportId, error, _time.GetUtcNow());

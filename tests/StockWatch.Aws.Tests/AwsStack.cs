@@ -22,8 +22,11 @@ namespace StockWatch.Aws.Tests;
 /// </summary>
 public sealed class AwsStack : IAsyncDisposable
 {
-    private AwsStack(IServiceProvider services, AwsOptions names, string prefix)
+    private readonly Dictionary<string, string?> _settings;
+
+    private AwsStack(IServiceProvider services, AwsOptions names, string prefix, Dictionary<string, string?> settings)
     {
+        _settings = settings;
         Prefix = prefix;
         Services = services;
         Names = names;
@@ -67,8 +70,13 @@ public sealed class AwsStack : IAsyncDisposable
         var options = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         await AwsTables.CreateAsync(services.GetRequiredService<IAmazonDynamoDB>(), options, TimeProvider.System);
         await services.GetRequiredService<Amazon.S3.IAmazonS3>().PutBucketAsync(options.Bucket);
-        return new AwsStack(services, options, prefix);
+        return new AwsStack(services, options, prefix, names);
     }
+
+    /// <summary>The functions composed again on the same settings, as another process (local-run started anew) composes them.</summary>
+    /// <param name="configure">Registrations that replace that process's own (a clock, a client that stops answering).</param>
+    public IServiceProvider AnotherProcess(Action<IServiceCollection>? configure = null) =>
+        LambdaServices.Build(new ConfigurationBuilder().AddInMemoryCollection(_settings).Build(), configure);
 
     /// <summary>The embedded shape over a data folder, composed as its hosts compose it: the other side of side-by-side tests.</summary>
     public static ServiceProvider Embedded(string dataFolder, IDictionary<string, string?>? settings = null, bool server = false) => new ServiceCollection()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using StockWatch.Core.Alerts;
 using StockWatch.Core.Catalog;
 using StockWatch.Lambda.Local;
@@ -88,6 +89,58 @@ public sealed class CliTests : IDisposable
 
         aws.Store.FindProduct(ProductId.Parse("22423"))!.Stock.Should().Be(4);
         Directory.EnumerateFileSystemEntries(_data.Path).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Import_OfAFileTheEmbeddedImportRefusesBeforeAnyRow_ExitsTwoWithItsMessage_AndUploadsNothing()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+        var file = Path.Combine(_data.Path, "..", $"{Guid.NewGuid():N}.csv");
+        try
+        {
+            foreach (var (csv, options) in new[]
+            {
+                ("", Array.Empty<string>()),
+                ("product_id,product_name,stock_count,product_price\n85123A,Heart,12,2.55\n", ["--map", "StockCode=product_id"]),
+                ("StockCode,Quantity\n85123A,3\n", ["--map", "StockCode=product_id", "--stock", "ignore"]),
+                ("\"product_id,product_name\n85123A,Heart\n", []),
+            })
+            {
+                await File.WriteAllTextAsync(file, csv, TestContext.Current.CancellationToken);
+                var embedded = await StockWatchCli.RunAsync(Path.Combine(_data.Path, "..", $"{Guid.NewGuid():N}"), new Dictionary<string, string>(), ["import", file, .. options]);
+                embedded.ExitCode.Should().Be(2, embedded.Error);
+
+                (await RunAsync(aws, 2, ["import", file, .. options])).Error.Should().Be(embedded.Error);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        var s3 = aws.Services.GetRequiredService<Amazon.S3.IAmazonS3>();
+        (await s3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = aws.Names.Bucket }, TestContext.Current.CancellationToken)).S3Objects
+            .Should().BeNullOrEmpty("nothing was uploaded");
+        (await aws.Dynamo.ScanAsync(new Amazon.DynamoDBv2.Model.ScanRequest { TableName = aws.Names.ImportsTable }, TestContext.Current.CancellationToken)).Items
+            .Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AnEmptyAwsName_OrABadlyWrittenImportBudget_ExitsTwoNamingTheSetting()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+        foreach (var (setting, value, message) in new[]
+        {
+            ("StockWatch__Aws__Bucket", "", "StockWatch:Aws:Bucket must be an S3 bucket name"),
+            ("StockWatch__Aws__SalesTable", "", "StockWatch:Aws:SalesTable must be a DynamoDB table name"),
+            ("StockWatch__Aws__ImportBudget", "5min", "StockWatch:Aws:ImportBudget is a duration written hours:minutes:seconds, such as 00:05:00."),
+        })
+        {
+            var result = await StockWatchCli.RunAsync(_data.Path, new Dictionary<string, string>(Environment(aws)) { [setting] = value }, "products", "list");
+
+            result.ExitCode.Should().Be(2, result.Error);
+            result.Error.Should().Contain(message);
+        }
     }
 
     [Fact]

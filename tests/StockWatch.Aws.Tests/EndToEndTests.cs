@@ -27,7 +27,7 @@ public sealed class EndToEndTests
         // sends none: local-run's watcher does) → the queue's event → Import → the tables.
         var (importId, _) = await aws.Services.GetRequiredService<S3Imports>().UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "products.csv",
             new ImportSettings(), cancel);
-        var notifications = new S3Notifications(aws.Services.GetRequiredService<Amazon.S3.IAmazonS3>(), aws.Sqs, aws.Names.Bucket, queue.Url, aws.Time);
+        var notifications = new S3Notifications(aws.Services.GetRequiredService<Amazon.S3.IAmazonS3>(), aws.Sqs, aws.Services.GetRequiredService<DynamoImports>(), aws.Names.Bucket, queue.Url, aws.Time);
         (await notifications.SendNewAsync(cancel)).Should().Be(1);
         (await new SqsEventSourceMapping(Import.Name, Functions.Create(Import.Name, aws.Services), aws.Sqs, queue.Url).DrainAsync(cancel)).Should().Be(1);
         (await aws.Services.GetRequiredService<DynamoImports>().FindAsync(importId, cancel))!.Status.Should().Be(ImportStatus.Done);

@@ -6,6 +6,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.SQS;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using StockWatch.Core.Catalog;
 using StockWatch.Core.Imports;
 using StockWatch.Core.Reports;
@@ -96,6 +97,85 @@ public sealed class ImportFunctionTests : IDisposable
         (await mapping.DrainAsync(cancel)).Should().Be(1);
         (await aws.Services.GetRequiredService<DynamoImports>().FindAsync(importId, TestContext.Current.CancellationToken)).Should().Be(item);
         Catalogue(aws.Store).Should().Be(Catalogue(sqlite.GetRequiredService<IInventoryStore>()));
+        (await queue.DeadLettersAsync()).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AnImportWhoseProcessDies_GoesOnFromItsLastCheckpointOnceTheShortLeaseEnds_AndEndsAsAnUninterruptedImport()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var csv = RetailSlice(SliceRows);
+        await using var queue = await ImportQueue.CreateAsync();
+        // No pause for the budget; a checkpoint after every batch of rows.
+        await using var aws = await AwsStack.CreateAsync(settings: new Dictionary<string, string?>
+        {
+            ["StockWatch:Aws:ImportQueueUrl"] = queue.Url, ["StockWatch:Aws:ImportBudget"] = "00:10:00", ["StockWatch:Aws:ImportCheckpointEvery"] = "00:00:00.001",
+        });
+        var importId = await UploadAndNotifyAsync(aws, queue, "uploads/online-retail.csv", csv, Retail);
+
+        // The first local-run: once it has written 700 sales, none of its DynamoDB calls answers any more, as when it is killed.
+        var (sales, died) = (0, new TaskCompletionSource());
+        var dying = aws.AnotherProcess(services => services.AddSingleton(Intercepted<Amazon.DynamoDBv2.IAmazonDynamoDB>.Around(new Amazon.DynamoDBv2.AmazonDynamoDBClient(), request =>
+        {
+            if (request is Amazon.DynamoDBv2.Model.PutItemRequest { TableName: var table } && table == aws.Names.SalesTable && Interlocked.Increment(ref sales) > 700)
+            {
+                died.TrySetResult();
+            }
+
+            return died.Task.IsCompleted;
+        })));
+        _ = new SqsEventSourceMapping(Import.Name, Functions.Create(Import.Name, dying), aws.Sqs, queue.Url).DrainAsync(cancel);
+        await died.Task.WaitAsync(cancel);
+        var diedAt = DateTimeOffset.UtcNow;
+        var imports = aws.Services.GetRequiredService<DynamoImports>();
+        var held = (await imports.FindAsync(importId, cancel))!;
+        held.Status.Should().Be(ImportStatus.Running);
+        held.NextLine.Should().BeGreaterThan(256, "checkpoints were kept while it ran");
+        held.HeldUntil.Should().BeOnOrBefore(diedAt + TimeSpan.FromSeconds(62), "a lease covers one stretch between checkpoints and a minute, not the whole budget");
+        var objects = aws.Services.GetRequiredService<IObjectStore>();
+        ImportCheckpoint last;
+        await using (var state = objects.Open(Import.CheckpointKey(importId, held.NextLine, "state.json"))!)
+        {
+            last = await ImportCheckpoint.ReadAsync(state, cancel);
+        }
+
+        // local-run started again once the dead one's lease is over (its clock; the dead one's message is still invisible):
+        // it tells of the unfinished upload again, and the import goes on from the last checkpoint.
+        var reads = new System.Collections.Concurrent.ConcurrentBag<long>();
+        var restarted = aws.AnotherProcess(services =>
+        {
+            services.AddSingleton<TimeProvider>(new FakeTimeProvider(held.HeldUntil!.Value + TimeSpan.FromSeconds(1)));
+            services.AddSingleton(Intercepted<IAmazonS3>.Around(new AmazonS3Client(new AmazonS3Config { ForcePathStyle = true }), request =>
+            {
+                if (request is GetObjectRequest { Key: "uploads/online-retail.csv", ByteRange: { } range })
+                {
+                    reads.Add(range.Start);
+                }
+
+                return false;
+            }));
+        });
+        var services = restarted;
+        (await new S3Notifications(services.GetRequiredService<IAmazonS3>(), aws.Sqs, services.GetRequiredService<DynamoImports>(), aws.Names.Bucket, queue.Url,
+            services.GetRequiredService<TimeProvider>()).SendNewAsync(cancel)).Should().Be(1);
+        await new SqsEventSourceMapping(Import.Name, Functions.Create(Import.Name, services), aws.Sqs, queue.Url).DrainAsync(cancel);
+
+        reads.Should().Contain(last.Next.Offset, "the restarted import reads the upload from the checkpoint's byte offset")
+            .And.NotContain(offset => offset > 0 && offset < last.Next.Offset);
+        await using var sqlite = AwsStack.Embedded(_data.Path);
+        var embeddedErrors = new StringWriter();
+        var embedded = await sqlite.GetRequiredService<ImportFile>().HandleAsync(new MemoryStream(csv), Retail, ImportJobs.NewId(), "online-retail.csv", embeddedErrors);
+        var done = JsonSerializer.Deserialize<ImportSummary>((await imports.FindAsync(importId, cancel))!.Summary!, ImportSummary.Json)!;
+        // The rows after the checkpoint that the dead process had written count as already recorded the second time (ADR 0015).
+        $"{done.Total} {done.Rejected} {done.Accepted + done.Unchanged} {done.CreatedProducts}"
+            .Should().Be($"{embedded.Total} {embedded.Rejected} {embedded.Accepted + embedded.Unchanged} {embedded.CreatedProducts}");
+        done.Unchanged.Should().BeLessThan(512, "only the rows after the last checkpoint were imported twice");
+        Read(objects, ImportJobs.ErrorsKey(importId)).Should().Be(embeddedErrors.ToString());
+        string Catalogue(IInventoryStore store) =>
+            string.Join("\n", store.ListProducts(new ProductQuery()).Select(p => $"{p.Id}|{p.Name}|{p.Price}|{p.StockCounted}").Order(StringComparer.Ordinal));
+        Catalogue(aws.Store).Should().Be(Catalogue(sqlite.GetRequiredService<IInventoryStore>()));
+        var stored = await aws.Dynamo.ScanAsync(new Amazon.DynamoDBv2.Model.ScanRequest { TableName = aws.Names.SalesTable, Select = Amazon.DynamoDBv2.Select.COUNT, ConsistentRead = true }, cancel);
+        stored.Count.Should().Be((int)embedded.Accepted, "no sale lost or doubled");
         (await queue.DeadLettersAsync()).Should().Be(0);
     }
 

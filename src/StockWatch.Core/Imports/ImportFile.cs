@@ -71,33 +71,61 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
         };
     }
 
-    /// <param name="preview">When given: a dry run of its <see cref="ImportPreview.Wanted"/> first rows, each kept in it as read.</param>
-    private async Task<ImportPart> RunAsync(
-        Stream file, ImportSettings settings, string importId, string source, ImportCheckpoint? resume, Func<bool>? pause,
-        TextWriter? errors, Action<double>? progress, Action<ImportSummary>? beforeDone, ImportPreview? preview)
+    /// <summary>
+    /// What can be checked of a file before importing it, without the store: that it has a header line that can be
+    /// read, and that the header and the settings (<c>--map</c>, <c>--kind</c>, <c>--stock ignore</c>'s sale_date) make an
+    /// import. The AWS shape's CLI checks so before it uploads. The stream is left at its start.
+    /// </summary>
+    /// <exception cref="StockWatchException">What an import would refuse the file with, before any row.</exception>
+    public static void CheckHeader(Stream file, ImportSettings settings)
     {
-        using var header = CsvReader.Open(file, resume?.Delimiter ?? settings.Delimiter);
-        if (!header.Read())
-        {
-            throw StockWatchException.Invalid("file", "The file is empty: it has no header line.");
-        }
+        OpenHeader(file, settings.Delimiter, settings, out _).Dispose();
+        file.Position = 0;
+    }
 
-        if (header.RecordError is { } headerError)
+    /// <summary>The file's reader after its header, and how the header's columns map onto StockWatch's fields.</summary>
+    /// <exception cref="StockWatchException">The file is empty, its header cannot be read or does not fit the settings.</exception>
+    private static CsvReader OpenHeader(Stream file, char? delimiter, ImportSettings settings, out ImportColumns columns)
+    {
+        var header = CsvReader.Open(file, delimiter);
+        try
         {
-            throw StockWatchException.Invalid("header", $"The header (line {header.RecordLine}) cannot be read: {headerError}.");
-        }
+            if (!header.Read())
+            {
+                throw StockWatchException.Invalid("file", "The file is empty: it has no header line.");
+            }
 
-        var columns = ImportColumns.Resolve([.. header.Fields], settings);
-        header.ExpectedFields = columns.Header.Count;
-        List<string> notes = [];
-        if (columns.Kind == ImportKind.Sales && !columns.Has("sale_date"))
-        {
-            if (settings.Stock == StockMode.Ignore)
+            if (header.RecordError is { } headerError)
+            {
+                throw StockWatchException.Invalid("header", $"The header (line {header.RecordLine}) cannot be read: {headerError}.");
+            }
+
+            columns = ImportColumns.Resolve([.. header.Fields], settings);
+            header.ExpectedFields = columns.Header.Count;
+            if (columns.Kind == ImportKind.Sales && !columns.Has("sale_date") && settings.Stock == StockMode.Ignore)
             {
                 throw StockWatchException.Invalid("sale_date",
                     $"A sales history (--stock ignore) needs a sale_date column (the header has {string.Join(", ", columns.Header)}); name it so or use --map COLUMN=sale_date.");
             }
 
+            return header;
+        }
+        catch
+        {
+            header.Dispose();
+            throw;
+        }
+    }
+
+    /// <param name="preview">When given: a dry run of its <see cref="ImportPreview.Wanted"/> first rows, each kept in it as read.</param>
+    private async Task<ImportPart> RunAsync(
+        Stream file, ImportSettings settings, string importId, string source, ImportCheckpoint? resume, Func<bool>? pause,
+        TextWriter? errors, Action<double>? progress, Action<ImportSummary>? beforeDone, ImportPreview? preview)
+    {
+        using var header = OpenHeader(file, resume?.Delimiter ?? settings.Delimiter, settings, out var columns);
+        List<string> notes = [];
+        if (columns.Kind == ImportKind.Sales && !columns.Has("sale_date"))
+        {
             notes.Add("The file has no sale_date column: every sale is dated at the time of this import.");
         }
 
@@ -651,6 +679,13 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
 
             if (decision.Replayed)
             {
+                // A sale recorded before whose product the catalogue still lacks (a part run again after its process
+                // died: its sales were written, its products were to be created at the end) still names a product to create.
+                if (creating || _created.ContainsKey(id))
+                {
+                    Remember(id, decision.Sale, product!, row, summary);
+                }
+
                 summary.Unchanged++;
                 return;
             }

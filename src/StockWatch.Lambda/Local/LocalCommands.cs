@@ -65,7 +65,15 @@ public static class LocalCommands
             + $"StockWatch:Reports:Schedule (UTC) and {ReminderSweep.Name} every hour (the template's rate(1 hour)), until stopped.") { pollOption, scheduleNowOption };
         run.SetAction((parse, cancellationToken) => Guarded(() => RunMappingsAsync(TimeSpan.FromSeconds(parse.GetValue(pollOption)), parse.GetValue(scheduleNowOption), cancellationToken)));
         var root = new RootCommand("StockWatch's AWS functions, run locally against the emulators (deploy/aws/local/start.sh).") { invoke, setup, run };
-        return await root.Parse(args).InvokeAsync();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // ADR 0005: bad usage exits 2 (System.CommandLine's own answer is 1), one error and where to read the usage.
+            await Console.Error.WriteLineAsync($"{parse.Errors[0].Message} Run it with --help for usage.");
+            return 2;
+        }
+
+        return await parse.InvokeAsync();
     }
 
     private static async Task<int> Guarded(Func<Task<int>> command)
@@ -191,8 +199,8 @@ public static class LocalCommands
     {
         var sqs = services.GetRequiredService<IAmazonSQS>();
         var time = services.GetRequiredService<TimeProvider>();
-        var notifications = new S3Notifications(services.GetRequiredService<IAmazonS3>(), sqs, services.GetRequiredService<IOptions<AwsOptions>>().Value.Bucket,
-            queueUrl, time);
+        var notifications = new S3Notifications(services.GetRequiredService<IAmazonS3>(), sqs, services.GetRequiredService<DynamoImports>(),
+            services.GetRequiredService<IOptions<AwsOptions>>().Value.Bucket, queueUrl, time);
         var mapping = new SqsEventSourceMapping(Import.Name, Functions.Create(Import.Name, services), sqs, queueUrl, ImportMapping.BatchSize, retryDelay: poll);
         while (!cancellationToken.IsCancellationRequested)
         {

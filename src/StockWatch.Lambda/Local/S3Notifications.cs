@@ -5,6 +5,7 @@ using Amazon.S3.Model;
 using Amazon.SQS;
 using StockWatch.Aws;
 using StockWatch.Core;
+using StockWatch.Core.Imports;
 
 namespace StockWatch.Lambda.Local;
 
@@ -12,9 +13,10 @@ namespace StockWatch.Lambda.Local;
 /// The S3 event notification the bucket's <c>NotificationConfiguration</c> sends to the import queue on AWS, which the
 /// emulator does not send: the body of an <c>ObjectCreated:Put</c> record as S3 writes it (version 2.1, the key
 /// URL-encoded), and a watcher that sends one for each object under <c>uploads/</c> ending in <c>.csv</c> it has not
-/// told of yet (by key and ETag).
+/// told of yet (by key and ETag) whose import is not finished: an upload whose <c>Imports</c> item (the import id
+/// follows from bucket, key and version or ETag) is done or failed is not told of again when local-run starts anew.
 /// </summary>
-public sealed class S3Notifications(IAmazonS3 s3, IAmazonSQS sqs, string bucket, string queueUrl, TimeProvider time)
+public sealed class S3Notifications(IAmazonS3 s3, IAmazonSQS sqs, DynamoImports imports, string bucket, string queueUrl, TimeProvider time)
 {
     private readonly HashSet<string> _told = [];
 
@@ -56,7 +58,7 @@ public sealed class S3Notifications(IAmazonS3 s3, IAmazonSQS sqs, string bucket,
         }.ToJsonString();
     }
 
-    /// <summary>Sends a notification for each upload not told of yet; returns how many were sent.</summary>
+    /// <summary>Sends a notification for each upload not told of yet and not imported; returns how many were sent.</summary>
     public async Task<int> SendNewAsync(CancellationToken cancellationToken)
     {
         var sent = 0;
@@ -69,6 +71,12 @@ public sealed class S3Notifications(IAmazonS3 s3, IAmazonSQS sqs, string bucket,
                 if (upload.Key.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && _told.Add($"{upload.Key}\n{upload.ETag}"))
                 {
                     var head = await s3.GetObjectMetadataAsync(bucket, upload.Key, cancellationToken);
+                    var version = S3ObjectStore.VersionOf(head.VersionId);
+                    if (await imports.FindAsync(S3Imports.IdOf(bucket, upload.Key, version, upload.ETag), cancellationToken) is { Status: ImportStatus.Done or ImportStatus.Failed })
+                    {
+                        continue;
+                    }
+
                     await sqs.SendMessageAsync(queueUrl, ObjectCreated(bucket, upload.Key, upload.Size ?? 0, upload.ETag, head.VersionId, time.GetUtcNow()), cancellationToken);
                     sent++;
                 }

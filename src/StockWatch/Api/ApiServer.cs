@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using StockWatch.Contracts;
+using StockWatch.Core;
 using StockWatch.Hosting;
 
 namespace StockWatch.Api;

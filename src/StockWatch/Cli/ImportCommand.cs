@@ -96,6 +96,8 @@ internal static class ImportCommand
     private static async Task<(string ImportId, ImportSummary Summary)> ThroughTheBucketAsync(
         CommandContext context, Stream stream, string path, ImportSettings settings, CancellationToken cancellationToken)
     {
+        // What the embedded import would refuse before any row, refused here before anything is uploaded.
+        ImportFile.CheckHeader(stream, settings);
         var imports = context.Service<Aws.S3Imports>();
         var (importId, key) = await imports.UploadAsync(stream, path, settings, cancellationToken);
         var bucket = context.Service<Aws.S3ObjectStore>().Bucket;

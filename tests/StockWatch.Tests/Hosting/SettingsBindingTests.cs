@@ -8,6 +8,7 @@ using StockWatch.Core.Imports;
 using StockWatch.Core.Monitoring;
 using StockWatch.Core.Notifications;
 using StockWatch.Core.Reports;
+using StockWatch.Core;
 using StockWatch.Hosting;
 using StockWatch.Testing;
 

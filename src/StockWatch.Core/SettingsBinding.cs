@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace StockWatch.Hosting;
+namespace StockWatch.Core;
 
 /// <summary>
 /// Binds settings as people write them and refuses, naming it, every setting that does not fit its shape:
@@ -10,6 +12,8 @@ namespace StockWatch.Hosting;
 /// <item>A duration written <c>hh:mm:ss</c> means hours: <c>24:00:00</c> is 24 hours. .NET's own TimeSpan parsing reads
 /// it as 24 days (hours above 23 spill into days) and refuses <c>36:00:00</c>, which would silently turn a daily
 /// reminder into a monthly one.</item>
+/// <item>A text setting given empty (<c>StockWatch__Aws__Bucket=</c>) is empty, for its validator to refuse when it is
+/// required; an optional one (<c>string?</c>) given empty is not set. The binder alone keeps the default silently.</item>
 /// <item>A list is given as a list (<c>To:0</c>, <c>To:1</c>; <c>"To": ["a", "b"]</c> in JSON) or as one value whose
 /// items are separated by <c>,</c>.</item>
 /// <item>A key the options do not have, a list or section where one value belongs, a value where a section belongs, and
@@ -65,14 +69,21 @@ public static partial class SettingsBinding
         {
             try
             {
-                if (shaped.GetSection(path).Get(property.PropertyType) is { } bound)
+                if (property.PropertyType == typeof(string) && configuration[path] is "")
+                {
+                    // The binder skips an empty value, leaving the default in place: a required name (not null) given
+                    // empty is kept empty for its validator to refuse; an optional one (string?) given empty is unset.
+                    property.SetValue(options, new NullabilityInfoContext().Create(property).WriteState == NullabilityState.Nullable ? null : string.Empty);
+                }
+                else if (shaped.GetSection(path).Get(property.PropertyType) is { } bound)
                 {
                     property.SetValue(options, bound);
                 }
             }
             catch (InvalidOperationException ex)
             {
-                failures.Add(ex.Message); // "Failed to convert configuration value 'x' at 'StockWatch:…' to type '…'."
+                // "Failed to convert configuration value 'x' at 'StockWatch:…' to type '…'.", and a duration's format (ADR 0003).
+                failures.Add(property.PropertyType == typeof(TimeSpan) ? $"{ex.Message} {path} is a duration written hours:minutes:seconds, such as 00:05:00." : ex.Message);
             }
         }
 
