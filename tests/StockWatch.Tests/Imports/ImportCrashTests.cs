@@ -92,7 +92,7 @@ public sealed class ImportCrashTests : IDisposable
         }
 
         using var restarted = StockWatchProcess.Start(_crashed.Path, "serve", "--urls", "http://127.0.0.1:0");
-        await UntilDone(importId, TimeSpan.FromMinutes(1), "the job's visibility lapses within a minute once no heartbeat extends it", cancel);
+        await ReceivedAgainThenDone(importId, "the job's visibility lapses within a minute once no heartbeat extends it", cancel);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class ImportCrashTests : IDisposable
         }
 
         using var restarted = StockWatchProcess.Start(_crashed.Path, environment, "serve", "--urls", "http://127.0.0.1:0");
-        await UntilDone(importId, TimeSpan.FromMinutes(1), "the job is received again", cancel);
+        await ReceivedAgainThenDone(importId, "the job is received again", cancel);
         TestStore.ScalarIn(Path.Combine(_crashed.Path, "stockwatch.db"), "SELECT COUNT(*) FROM sales").Should().Be(Sales);
     }
 
@@ -126,12 +126,23 @@ public sealed class ImportCrashTests : IDisposable
         return await Enqueue(file, cancel);
     }
 
-    private async Task UntilDone(string importId, TimeSpan within, string because, CancellationToken cancel)
+    /// <summary>
+    /// The restarted serve receives the job a second time within a minute (the promise), and the import then runs to its
+    /// end, in what time this machine gives it (its speed is the benchmark's business).
+    /// </summary>
+    private async Task ReceivedAgainThenDone(string importId, string because, CancellationToken cancel)
     {
         var waited = Stopwatch.StartNew();
+        while (TestStore.ScalarIn(Path.Combine(_crashed.Path, "stockwatch.db"), "SELECT IFNULL(MAX(receive_count), 0) FROM queue_messages WHERE queue = 'imports'") < 2
+            && Status(importId) != "done")
+        {
+            waited.Elapsed.Should().BeLessThan(TimeSpan.FromMinutes(1), because);
+            await Task.Delay(100, cancel);
+        }
+
         while (Status(importId) != "done")
         {
-            waited.Elapsed.Should().BeLessThan(within, because);
+            waited.Elapsed.Should().BeLessThan(TimeSpan.FromMinutes(5), "the job received again runs to its end");
             await Task.Delay(100, cancel);
         }
     }
