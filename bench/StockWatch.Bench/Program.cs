@@ -73,7 +73,7 @@ try
     if (args.Contains("--stream"))
     {
         // Issue 21's figures: their own section of docs/benchmarks.md, the others left as they are. --before names the
-        // output folder of a build before issue 21, measured side by side.
+        // output folder of a build of an earlier commit (--before-commit names it), measured side by side.
         string? Option(string name) => Array.IndexOf(args, name) is var at and >= 0 ? args[at + 1] : null;
         var products = (int)(1_000_000 * scale);
         var sales = int.Parse(Option("--sales") ?? "1000000", CultureInfo.InvariantCulture);

@@ -40,7 +40,7 @@ public static class StreamBench
     public sealed record Timing(double Seconds, double CpuSeconds);
 
     /// <summary>
-    /// One file imported as a process: <c>stockwatch import</c> now and before issue 21 (when that build is given), each
+    /// One file imported as a process: <c>stockwatch import</c> now and as built from an earlier commit (when that build is given), each
     /// until its process exits with every alert stored; the sqlite3 tool's <c>.import</c> of the same file into a fresh table.
     /// </summary>
     public sealed record Import(string Name, int Rows, Timing Now, Timing? Before, Timing Cli, long Alerts);
@@ -53,7 +53,7 @@ public static class StreamBench
     /// The imports a user waits for, as processes: 1M new products, then the same with 13 % changed on top of them, and
     /// <paramref name="sales"/> sales of 10,000 products (after their products), each against <c>.import</c>.
     /// </summary>
-    /// <param name="before">The output folder of a build before issue 21 (its <c>stockwatch.dll</c>), or <c>null</c>.</param>
+    /// <param name="before">The output folder of a build of an earlier commit (its <c>stockwatch.dll</c>), or <c>null</c>.</param>
     public static Imports MeasureImports(string work, int products, int sales, string? before, string? beforeCommit)
     {
         var files = Directory.CreateDirectory(Path.Combine(work, "stream-files")).FullName;
@@ -255,7 +255,7 @@ public static class StreamBench
                 + (hasBefore ? $" \"Before\": the same command built from {imports.BeforeCommit ?? "the commit before issue 21"}, run in the same way." : string.Empty))
             .AppendLine()
             .AppendLine(hasBefore
-                ? "| file | StockWatch | before issue 21 | sqlite3 `.import` | StockWatch / `.import` | before / `.import` | alerts |"
+                ? "| file | StockWatch | before | sqlite3 `.import` | StockWatch / `.import` | before / `.import` | alerts |"
                 : "| file | StockWatch | sqlite3 `.import` | StockWatch / `.import` | alerts |")
             .AppendLine(hasBefore ? "|---|---:|---:|---:|---:|---:|---:|" : "|---|---:|---:|---:|---:|");
         foreach (var f in imports.Files)

@@ -30,6 +30,10 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     private const int MaxImagesAhead = 100_000;
     private readonly Dictionary<long, Product?> _images = [];
 
+    // A step's alert states by product, as stored and as decided so far; kept from step to step (a batch's would be
+    // allocated anew each step on the large-object heap, collected only with the whole heap).
+    private readonly Dictionary<ProductId, (AlertState Stored, AlertState Current)> _states = [];
+
     public Task<StreamBatch> ProcessNextAsync(string consumer, int maxChanges, ChangeHandler handler, SalesWindowOf? windows = null) =>
         database.ExclusiveAsync(session => ProcessNext(session, consumer, maxChanges, handler, windows));
 
@@ -167,7 +171,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     // A step runs its loops over thousands of changes a few hundred times in a process: compiled optimized at once, not
     // first in the runtime's quick tier (measured: most of a 200,000-change drain ran there).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static List<Alert> Decide(SqliteSession session, List<Read> changes, ChangeHandler handler, SalesWindowOf? windows, SalesRates rates)
+    private List<Alert> Decide(SqliteSession session, List<Read> changes, ChangeHandler handler, SalesWindowOf? windows, SalesRates rates)
     {
         List<Alert> stored = [];
         if (changes.Count == 0)
@@ -190,8 +194,10 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             rates.Prefetch(session, wanted);
         }
 
-        Dictionary<ProductId, (AlertState Stored, AlertState Current)> states = [];
+        var states = _states;
+        states.Clear();
         var sales = new SalesHistory(rates, session);
+        using var insert = new BulkStatement(session, InsertSql);
         foreach (var read in changes)
         {
             var change = read.Record;
@@ -200,7 +206,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             var decision = handler(change, state.Current, sales);
             foreach (var alert in decision.Alerts)
             {
-                if (Insert(session, alert, change) is { } saved)
+                if (Insert(insert, alert, change) is { } saved)
                 {
                     stored.Add(saved);
                 }
@@ -209,11 +215,12 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             states[change.ProductId] = (state.Stored, decision.State);
         }
 
+        using var save = new BulkStatement(session, SaveStateSql);
         foreach (var (productId, (before, after)) in states)
         {
             if (after != before)
             {
-                SaveState(session, productId, after);
+                SaveState(save, productId, after);
             }
         }
 
@@ -240,7 +247,8 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     /// The change with its stored old image (and, before migration 8, its new one), time, cause and sales mark, the
     /// product's alert state, what its new image is (migration 8 stores it once): the sequence of the product's next
     /// change, whose old image it is, else (no next change) the product's row; and whether the product had any sale by
-    /// the change (without one, every window of it holds 0 units, and none is read).
+    /// the change (without one, every window of it holds 0 units, and none is read); the import's stamp, whose time and
+    /// cause the change has (<c>change_log</c>'s join, made in memory: a batch's changes share one or two stamps).
     /// </summary>
     private const string ChangeQuery = """
         SELECT c.seq, c.product_id, c.kind, c.old_image, c.new_image, c.changed_at, c.cause, c.sales_mark,
@@ -248,8 +256,9 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                CASE WHEN c.needs_image THEN (SELECT n.seq FROM changes n WHERE n.product_id = c.product_id AND n.seq > c.seq ORDER BY n.seq LIMIT 1) END,
                p.product_name, p.product_category, p.stock_count, p.product_price_e4, p.low_stock_threshold, p.version,
                p.stock_counted, p.updated_at,
-               c.kind <> 'REMOVE' AND EXISTS (SELECT 1 FROM sales x WHERE x.product_id = c.product_id AND x.rowid <= c.sales_mark)
-        FROM (SELECT c.*, c.kind <> 'REMOVE' AND c.new_image IS NULL AS needs_image FROM change_log c) c
+               c.kind <> 'REMOVE' AND EXISTS (SELECT 1 FROM sales x WHERE x.product_id = c.product_id AND x.rowid <= c.sales_mark),
+               c.stamp
+        FROM (SELECT c.*, c.kind <> 'REMOVE' AND c.new_image IS NULL AS needs_image FROM changes c) c
         LEFT JOIN alert_state s ON s.product_id = c.product_id
         LEFT JOIN products p ON c.needs_image AND p.product_id = c.product_id
         """;
@@ -263,20 +272,36 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     private List<Read> ReadChanges(SqliteSession session, string sql, Action<BulkStatement> bind)
     {
         List<Read> rows = [];
-        Dictionary<long, int> bySequence = [];
         var images = _images;
         using (var query = new BulkStatement(session, sql))
         {
             bind(query);
             var (changed, updated) = (new StoredTimes(), new StoredTimes());
-            var (causeText, cause) = (Array.Empty<byte>(), string.Empty);
+            var (causeText, ownCause) = (Array.Empty<byte>(), string.Empty);
+            var (stamp, stamped) = (-1L, (ChangedAt: default(DateTimeOffset), Cause: string.Empty));
             while (query.Read())
             {
-
-                if (!query.GetBytes(6).SequenceEqual(causeText))
+                // A single write's own time and cause, else its import's (a batch's changes share one or two).
+                var (changedAt, cause) = (default(DateTimeOffset), string.Empty);
+                if (query.IsNull(21))
                 {
-                    causeText = query.GetBytes(6).ToArray();
-                    cause = query.GetText(6);
+                    if (!query.GetBytes(6).SequenceEqual(causeText))
+                    {
+                        causeText = query.GetBytes(6).ToArray();
+                        ownCause = query.GetText(6);
+                    }
+
+                    (changedAt, cause) = (changed.Parse(query.GetBytes(5)), ownCause);
+                }
+                else
+                {
+                    if (query.GetInteger(21) != stamp)
+                    {
+                        stamp = query.GetInteger(21);
+                        stamped = Stamp(session, stamp);
+                    }
+
+                    (changedAt, cause) = stamped;
                 }
 
                 var kind = query.GetBytes(2) switch
@@ -293,7 +318,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                     kind,
                     images.Remove(sequence, out var parsed) ? parsed : query.IsNull(3) ? null : Rows.ReadImage(query.GetBytes(3)),
                     kind == ChangeKind.Remove || query.IsNull(4) ? null : Rows.ReadImage(query.GetBytes(4)),
-                    changed.Parse(query.GetBytes(5)),
+                    changedAt,
                     cause,
                     query.GetInteger(7),
                     query.IsNull(10)
@@ -311,7 +336,6 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                     row.NewImage = Rows.ReadProduct(query, 12, id, updated);
                 }
 
-                bySequence[row.Sequence] = rows.Count;
                 rows.Add(row);
             }
         }
@@ -321,7 +345,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         {
             if (row.NextSequence is { } next)
             {
-                if (bySequence.TryGetValue(next, out var index))
+                if (IndexOf(rows, next) is var index and >= 0)
                 {
                     row.NewImage = rows[index].OldImage;
                 }
@@ -357,44 +381,99 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         return rows;
     }
 
-    private static void SaveState(SqliteSession session, ProductId id, AlertState state)
+    /// <summary>The index of the change <paramref name="sequence"/> in <paramref name="rows"/> (in sequence order), or -1.</summary>
+    private static int IndexOf(List<Read> rows, long sequence)
     {
-        var command = session.Command("""
-            INSERT INTO alert_state (product_id, last_alert_time, low_stock_alerted_at, stockout_episode)
-            VALUES ($id, $last, $low, $episode)
-            ON CONFLICT (product_id) DO UPDATE SET last_alert_time = excluded.last_alert_time,
-                low_stock_alerted_at = excluded.low_stock_alerted_at, stockout_episode = excluded.stockout_episode
-            """);
-        command.Parameters.AddWithValue("$id", id.Value);
-        command.Parameters.AddWithValue("$last", Stored(state.LastAlertTime));
-        command.Parameters.AddWithValue("$low", Stored(state.LowStockAlertedAt));
-        command.Parameters.AddWithValue("$episode", state.StockoutEpisode ? 1 : 0);
-        command.ExecuteNonQuery();
+        var (low, high) = (0, rows.Count - 1);
+        while (low <= high)
+        {
+            var middle = low + ((high - low) / 2);
+            var found = rows[middle].Sequence;
+            if (found == sequence)
+            {
+                return middle;
+            }
+
+            (low, high) = found < sequence ? (middle + 1, high) : (low, middle - 1);
+        }
+
+        return -1;
     }
 
-    /// <summary>Stores an alert unless this change already stored one of its type.</summary>
-    private static Alert? Insert(SqliteSession session, NewAlert alert, ChangeRecord change)
+    /// <summary>An import's time and cause: its row of <c>change_stamps</c>.</summary>
+    private static (DateTimeOffset ChangedAt, string Cause) Stamp(SqliteSession session, long stamp)
     {
-        var command = session.Command("""
-            INSERT INTO alerts (product_id, alert_time, alert_type, details, change_seq, cause, category)
-            VALUES ($product, $time, $type, $details, $seq, $cause, $category)
-            ON CONFLICT (change_seq, alert_type) DO NOTHING
-            RETURNING alert_id
-            """);
-        command.Parameters.AddWithValue("$product", alert.ProductId.Value);
-        command.Parameters.AddWithValue("$time", Timestamp.FormatSortable(alert.Time));
-        command.Parameters.AddWithValue("$type", alert.Type.ToWire());
-        command.Parameters.AddWithValue("$details", Rows.WriteDetails(alert.Details));
-        command.Parameters.AddWithValue("$seq", change.Sequence);
-        command.Parameters.AddWithValue("$cause", change.Cause);
+        var command = session.Command("SELECT changed_at, cause FROM change_stamps WHERE stamp = $stamp");
+        command.Parameters.AddWithValue("$stamp", stamp);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? (Timestamp.ParseStored(reader.GetString(0)), reader.GetString(1))
+            : throw new InvalidOperationException($"The change stamp {stamp} is missing from change_stamps.");
+    }
+
+    private const string SaveStateSql = """
+        INSERT INTO alert_state (product_id, last_alert_time, low_stock_alerted_at, stockout_episode)
+        VALUES (?1, ?2, ?3, ?4)
+        ON CONFLICT (product_id) DO UPDATE SET last_alert_time = excluded.last_alert_time,
+            low_stock_alerted_at = excluded.low_stock_alerted_at, stockout_episode = excluded.stockout_episode
+        """;
+
+    private static void SaveState(BulkStatement save, ProductId id, AlertState state)
+    {
+        save.Text(1, id.Value);
+        Time(save, 2, state.LastAlertTime);
+        Time(save, 3, state.LowStockAlertedAt);
+        save.Integer(4, state.StockoutEpisode ? 1 : 0);
+        save.Execute();
+    }
+
+    private const string InsertSql = """
+        INSERT INTO alerts (product_id, alert_time, alert_type, details, change_seq, cause, category)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        ON CONFLICT (change_seq, alert_type) DO NOTHING
+        RETURNING alert_id
+        """;
+
+    /// <summary>Stores an alert unless this change already stored one of its type (<see cref="InsertSql"/>).</summary>
+    private static Alert? Insert(BulkStatement insert, NewAlert alert, ChangeRecord change)
+    {
         var category = (change.NewImage ?? change.OldImage)?.Category;
-        command.Parameters.AddWithValue("$category", (object?)category ?? DBNull.Value);
-        return command.ExecuteScalar() is long id
-            ? new Alert(id, alert.ProductId, alert.Type, alert.Time, alert.Details) { ChangeSequence = change.Sequence, Cause = change.Cause, Category = category }
-            : null;
+        insert.Text(1, alert.ProductId.Value);
+        insert.Text(2, Timestamp.FormatSortable(alert.Time));
+        insert.Text(3, alert.Type.ToWire());
+        insert.Text(4, Rows.WriteDetails(alert.Details));
+        insert.Integer(5, change.Sequence);
+        insert.Text(6, change.Cause);
+        if (category is null)
+        {
+            insert.Null(7);
+        }
+        else
+        {
+            insert.Text(7, category);
+        }
+
+        if (!insert.Read())
+        {
+            return null;
+        }
+
+        var id = insert.GetInteger(0);
+        insert.Read();
+        return new Alert(id, alert.ProductId, alert.Type, alert.Time, alert.Details) { ChangeSequence = change.Sequence, Cause = change.Cause, Category = category };
     }
 
-    private static object Stored(DateTimeOffset? time) => time is { } t ? Timestamp.FormatSortable(t) : DBNull.Value;
+    private static void Time(BulkStatement statement, int index, DateTimeOffset? time)
+    {
+        if (time is { } t)
+        {
+            statement.Text(index, Timestamp.FormatSortable(t));
+        }
+        else
+        {
+            statement.Null(index);
+        }
+    }
 
     /// <summary>A change as read, with what was read with it; its <see cref="Record"/> once its new image is known.</summary>
     private sealed class Read(long sequence, ProductId productId, ChangeKind kind, Product? oldImage, Product? newImage,
