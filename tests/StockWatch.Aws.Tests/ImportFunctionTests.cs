@@ -20,7 +20,7 @@ namespace StockWatch.Aws.Tests;
 /// <summary>
 /// The Import function on the queue, the bucket and the tables, side by side with the embedded import. The retail file
 /// runs as a slice of its first <see cref="SliceRows"/> rows; <c>STOCKWATCH_AWS_FULL_RETAIL=1</c> runs all 541,909
-/// (about half an hour against DynamoDB Local: docs/benchmarks.md).
+/// (37 minutes against DynamoDB Local on 2026-12-07: docs/benchmarks.md).
 /// </summary>
 public sealed class ImportFunctionTests : IDisposable
 {
