@@ -31,6 +31,23 @@ public static class Values
         return (int)value;
     }
 
+    /// <summary>A stored record's id: a whole number from 1 to <see cref="long.MaxValue"/> (the AWS shape's alert ids are 64-bit).</summary>
+    public static long ParseId(string? text, string field)
+    {
+        var trimmed = text?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            throw StockWatchException.Invalid(field, $"{field} must not be empty.");
+        }
+
+        if (!long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1)
+        {
+            throw StockWatchException.Invalid(field, $"{field} must be a whole number from 1 to {long.MaxValue} (got {Text.Quote(text)}).");
+        }
+
+        return value;
+    }
+
     /// <summary>A non-zero whole number; negative means a return.</summary>
     public static int ParseQuantity(string? text, string field = "quantity")
     {

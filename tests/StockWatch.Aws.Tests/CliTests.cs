@@ -35,6 +35,11 @@ public sealed class CliTests : IDisposable
         await mappings[0].DrainAsync(TestContext.Current.CancellationToken);
         var alerts = JsonNode.Parse((await RunAsync(aws, "alerts", "list", "--product", "85123A", "--json")).Output)!.AsArray();
         alerts.Select(a => a!["alert_type"]!.GetValue<string>()).Should().Equal("PRODUCT_ADDED", "LOW_STOCK");
+        // The tables' alert ids are 64-bit: each opens, without the embedded store's delivery log.
+        var lowId = alerts[1]!["alert_id"]!.GetValue<long>();
+        var shown = await RunAsync(aws, "alerts", "show", lowId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        shown.Output.Should().StartWith($"Alert {lowId} LOW_STOCK").And.Contain("keeps no delivery log");
+        JsonNode.Parse((await RunAsync(aws, "alerts", "show", lowId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json")).Output)!["alert_id"]!.GetValue<long>().Should().Be(lowId);
         (await RunAsync(aws, "products", "delete", "85123A")).Output.Should().Contain("Deleted product 85123A.");
         aws.Store.FindProduct(ProductId.Parse("85123A")).Should().BeNull();
         Directory.EnumerateFileSystemEntries(_data.Path).Should().BeEmpty("the AWS shape keeps nothing in the data folder");
@@ -149,6 +154,9 @@ public sealed class CliTests : IDisposable
         await using var aws = await AwsStack.CreateAsync();
 
         (await RunAsync(aws, 2, "keys", "list")).Error.Should().Contain("StockWatch:Store=dynamodb");
+        var serve = await RunAsync(aws, 2, "serve", "--urls", "http://127.0.0.1:0");
+        serve.Error.Should().Contain("StockWatch:Store=dynamodb");
+        (serve.Output + serve.Error).Should().NotContain("   at ", "a refused command prints its reason, not a stack trace");
         var unknown = await StockWatchCli.RunAsync(_data.Path, new Dictionary<string, string> { ["StockWatch__Store"] = "mongodb" }, "products", "list");
         unknown.ExitCode.Should().Be(2);
         unknown.Error.Should().Contain("StockWatch:Store must be sqlite or dynamodb");

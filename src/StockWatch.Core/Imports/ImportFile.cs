@@ -376,13 +376,13 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
             var line = csv.RecordLine;
             if (csv.RecordError is { } error)
             {
-                return new ReadRow(line, null, [new RowProblem(line, null, null, $"Line {line}: {error}.")]);
+                return new ReadRow(line, null, [new RowProblem(line, null, null, $"{error}.")]);
             }
 
             if (csv.Fields.Count != columns.Header.Count)
             {
                 return new ReadRow(line, null, [new RowProblem(line, null, null,
-                    $"Line {line} has {csv.Fields.Count} fields; the header has {columns.Header.Count}.")]);
+                    $"the row has {csv.Fields.Count} fields; the header has {columns.Header.Count}.")]);
             }
 
             var cells = new Cells(columns, csv.Fields, line);

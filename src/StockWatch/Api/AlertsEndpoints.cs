@@ -68,12 +68,13 @@ public static class AlertsEndpoints
 
     /// <summary>One alert with its delivery log: each channel's delivery, its attempts and how it ended.</summary>
     public static Ok<AlertResponse> Show(string id, IInventoryStore store, IDeliveryStore deliveries, IOptions<SiteOptions> site) =>
-        TypedResults.Ok(WithDeliveries(Values.ParseCount(id, "alert_id", min: 1), store, deliveries, site.Value.Code));
+        TypedResults.Ok(WithDeliveries(Values.ParseId(id, "alert_id"), store, deliveries, site.Value.Code));
 
     /// <summary>The alert and its deliveries, for the API and <c>alerts show</c>; amounts with <paramref name="currency"/>.</summary>
-    public static AlertResponse WithDeliveries(long alertId, IInventoryStore store, IDeliveryStore deliveries, string? currency) =>
+    /// <param name="deliveries">The delivery log; <c>null</c> on the AWS shape, which keeps none (the answer's deliveries are then null).</param>
+    public static AlertResponse WithDeliveries(long alertId, IInventoryStore store, IDeliveryStore? deliveries, string? currency) =>
         store.FindAlert(alertId) is { } alert
-            ? AlertResponse.From(alert, currency) with { Deliveries = [.. deliveries.ForAlert(alertId).Select(DeliveryResponse.From)] }
+            ? AlertResponse.From(alert, currency) with { Deliveries = deliveries is null ? null : [.. deliveries.ForAlert(alertId).Select(DeliveryResponse.From)] }
             : throw StockWatchException.NotFound($"There is no alert {alertId}.");
 
     /// <summary>

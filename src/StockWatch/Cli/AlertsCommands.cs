@@ -20,14 +20,20 @@ internal static class AlertsCommands
         command.SetReadHandler((context, _) =>
         {
             var alert = Api.AlertsEndpoints.WithDeliveries(
-                Values.ParseCount(context.Get(id), "alert_id", min: 1), context.Service<IInventoryStore>(), context.Service<IDeliveryStore>(),
+                Values.ParseId(context.Get(id), "alert_id"), context.Service<IInventoryStore>(), context.Embedded<IDeliveryStore>(),
                 context.Service<IOptions<SiteOptions>>().Value.Code);
             context.Write(alert, output =>
             {
                 output.WriteLine($"Alert {alert.AlertId} {alert.AlertType} at {alert.AlertTime}: {alert.Summary}");
+                if (alert.Deliveries is not { } deliveries)
+                {
+                    output.WriteLine("Deliveries: the AWS shape keeps no delivery log; alert-created's log (CloudWatch Logs) records each message it sends.");
+                    return;
+                }
+
                 Tables.Write(output,
                     ["delivery_id", "channel", "status", "attempts", "last_attempt_at", "last_error"],
-                    alert.Deliveries!.Select(d => new[] { d.DeliveryId, d.Channel, d.Status, d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture), d.LastAttemptAt ?? "-", d.LastError ?? "-" }));
+                    deliveries.Select(d => new[] { d.DeliveryId, d.Channel, d.Status, d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture), d.LastAttemptAt ?? "-", d.LastError ?? "-" }));
             });
             return Task.FromResult(CliApp.Ok);
         });

@@ -164,7 +164,7 @@ public static class StockWatchApp
                 services.AddStockWatchAws();
                 services.AddAwsChannels();
                 services.AddSingleton<SqliteDatabase>(_ => throw StockWatchException.Invalid(StoreSetting,
-                    $"This command works on the embedded store only; with {StoreSetting}=dynamodb use products, sales record, alerts list, import and report weekly."));
+                    $"This command works on the embedded store only; with {StoreSetting}=dynamodb use products, sales record, alerts list and show, import and report weekly."));
                 return true;
             default:
                 throw StockWatchException.Invalid(StoreSetting, $"{StoreSetting} must be sqlite or dynamodb (got {Text.Quote(configuration[StoreSetting])}).");

@@ -118,10 +118,10 @@ public sealed class ImportTests : IDisposable
     public static TheoryData<string, string, int, int, string[]> Corpus() => new()
     {
         { "unterminated quote", "product_id,product_name,stock_count\nA,Alpha,5\nB,\"Beta,6\nC,Gamma,7\n", 2, 1,
-            ["line 3: Line 3: column 2 opens a quote that runs past the end of line 3 without making a whole record (column 2 opens a quote on line 3 that is never closed); the line is rejected and reading resumes on line 4."] },
-        { "ragged rows", "product_id,product_name,stock_count\nA,Alpha,5\nB,Beta\nC,Gamma,7,extra\nD,Delta,8\n", 2, 2, ["line 3: Line 3 has 2 fields; the header has 3.", "line 4: Line 4 has 4 fields; the header has 3."] },
+            ["line 3: column 2 opens a quote that runs past the end of line 3 without making a whole record (column 2 opens a quote on line 3 that is never closed); the line is rejected and reading resumes on line 4."] },
+        { "ragged rows", "product_id,product_name,stock_count\nA,Alpha,5\nB,Beta\nC,Gamma,7,extra\nD,Delta,8\n", 2, 2, ["line 3: the row has 2 fields; the header has 3.", "line 4: the row has 4 fields; the header has 3."] },
         { "header only", "product_id,product_name\n", 0, 0, [] },
-        { "NUL byte", "product_id,product_name\nA,Al\0pha\nB,Beta\n", 1, 1, ["line 2: Line 2: column 2 contains a NUL character."] },
+        { "NUL byte", "product_id,product_name\nA,Al\0pha\nB,Beta\n", 1, 1, ["line 2: column 2 contains a NUL character."] },
         { "thousands separators", "product_id,product_name,product_price,stock_count\nA,Alpha,\"1,234.50\",5\nB,Beta,2.5,\"1,000\"\nC,Gamma,3,4\nD,Delta,\"2,55\",1\n", 3, 1,
             ["line 5: product_price \"2,55\" is not a number written with a decimal point; if the file writes numbers with a decimal comma, set the decimal separator to ',' (--decimal-separator ,)."] },
         { "negative stock", "product_id,product_name,stock_count\nA,Alpha,-5\nB,Beta,5\n", 1, 1, ["line 2: stock_count must be a whole number from 0 to 2147483647 (got \"-5\")."] },
@@ -153,7 +153,7 @@ public sealed class ImportTests : IDisposable
         var (code, summary, _) = await Import($"product_id,product_name\nA,{new string('x', 10 * 1024 * 1024)}\nB,Beta\n");
 
         code.Should().Be(1);
-        Messages(summary).Should().Equal("line 2: Line 2: column 2 is longer than 1,048,576 characters.");
+        Messages(summary).Should().Equal("line 2: column 2 is longer than 1,048,576 characters.");
         Scalar("SELECT COUNT(*) FROM products WHERE product_id = 'B'").Should().Be(1);
     }
 
