@@ -44,6 +44,9 @@ public class ApiServerFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>Changes the server's stream processor has still to process (its lane may take new writes ahead of older ones).</summary>
+    public long PendingChanges => _app!.Services.GetRequiredService<Core.Stream.IChangeStream>().Pending(Core.Stream.StreamProcessor.Consumer);
+
     public HttpClient Reader() => Client(ReaderKey);
     public HttpClient Writer() => Client(WriterKey);
     public HttpClient Admin() => Client(AdminKey);
