@@ -69,6 +69,7 @@ public sealed class LocalRunTests
         environment["StockWatch__Aws__TopicArn"] = topic;
         environment["StockWatch__Aws__ImportQueueUrl"] = queue.Url;
         environment["STOCKWATCH_AWS_LOCAL_STATE"] = state.Path;
+        Directory.CreateDirectory(Path.Combine(state.Path, "positions"));
 
         await using var first = LocalRun.Start(environment);
         aws.Create("10001");
@@ -78,11 +79,39 @@ public sealed class LocalRunTests
         await using var second = LocalRun.Start(environment);
         aws.Create("10002");
         (await AlertedProductsAsync(aws, subscriber, until: "10002")).Should().Equal(["10002"], "the alert delivered before the stop is not delivered again");
+        // At least once: a kill between a batch and its position replays that batch; once kept, it is done with.
+        await PositionsKeptAsync(new StreamPositions(Path.Combine(state.Path, "positions")), await AwsTables.StreamArnAsync(aws.Dynamo, aws.Names.AlertsTable, TestContext.Current.CancellationToken));
         await second.DisposeAsync();
 
         await using var third = LocalRun.Start(environment);
         aws.Create("10003");
         (await AlertedProductsAsync(aws, subscriber, until: "10003")).Should().Equal(["10003"], "the alerts delivered before the kill -9 are not delivered again");
+    }
+
+    /// <summary>Waits (on the folder's changes, within a minute) until the kept positions of the stream are at the last record of each of its shards.</summary>
+    private static async Task PositionsKeptAsync(StreamPositions positions, string streamArn)
+    {
+        using var streams = DynamoStreams.FromEnvironment();
+        Dictionary<string, string> last = [];
+        foreach (var shard in await streams.ShardsAsync(streamArn, TestContext.Current.CancellationToken))
+        {
+            var cancel = TestContext.Current.CancellationToken;
+            var page = await streams.RecordsAsync(await streams.ShardIteratorAsync(streamArn, shard.ShardId, "TRIM_HORIZON", cancellationToken: cancel), 1000, cancel);
+            if (page.Records.Count > 0)
+            {
+                last[shard.ShardId] = (string)page.Records[^1]!["dynamodb"]!["SequenceNumber"]!;
+            }
+        }
+
+        var changed = System.Threading.Channels.Channel.CreateUnbounded<bool>();
+        using var watcher = new FileSystemWatcher(positions.Folder) { EnableRaisingEvents = true };
+        watcher.Renamed += (_, _) => changed.Writer.TryWrite(true);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromMinutes(1));
+        while (!last.All(shard => positions.Read(streamArn).GetValueOrDefault(shard.Key) == shard.Value))
+        {
+            await changed.Reader.ReadAsync(deadline.Token);
+        }
     }
 
     /// <summary>The products of the alerts the subscriber received (in order) until one of <paramref name="until"/>, and any right after it.</summary>
