@@ -113,6 +113,11 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
         failures.AddRange(Settings.NonPositiveDurations(AwsOptions.Section, "00:04:00", (nameof(AwsOptions.ImportBudget), options.ImportBudget),
             (nameof(AwsOptions.ImportCheckpointEvery), options.ImportCheckpointEvery)));
 
+        if (options.ImportQueueUrl is { } queue && !(Uri.TryCreate(queue, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        {
+            failures.Add($"{AwsOptions.Section}:ImportQueueUrl must be an SQS queue URL: absolute http(s), such as https://sqs.us-east-1.amazonaws.com/123456789012/ImportQueue (got \"{queue}\").");
+        }
+
         if (options.TopicArn is { } arn && !ChannelOptions.IsTopicArn(arn))
         {
             failures.Add($"{AwsOptions.Section}:TopicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:stockwatch-alerts (got \"{arn}\").");

@@ -59,7 +59,11 @@ public static class LocalCommands
         var setup = new Command("local-setup", "Creates the tables and queues as deploy/aws/template.yaml declares them, the bucket and the topic, on the emulators (what exists is kept).");
         setup.SetAction((_, cancellationToken) => Guarded(() => SetupAsync(cancellationToken)));
         var pollOption = new Option<double>("--poll-seconds") { Description = "Seconds between polls of a drained stream.", DefaultValueFactory = _ => 1 };
-        var scheduleNowOption = new Option<bool>("--schedule-now") { Description = $"Fire {WeeklyReport.Name} and {ReminderSweep.Name} once at start, as if their schedules fired now." };
+        var scheduleNowOption = new Option<bool>("--schedule-now")
+        {
+            Description = $"Fire {WeeklyReport.Name} once at start with its schedule's latest time at or before now (the last week ended: a report "
+                + $"already made is returned as stored), and {ReminderSweep.Name} now.",
+        };
         var run = new Command("local-run", "Plays Lambda's event source mappings, S3's notifications and the EventBridge schedule: polls the streams and the "
             + $"import queue and invokes the functions, tells {Import.Name} of new uploads under uploads/, fires {WeeklyReport.Name} on "
             + $"StockWatch:Reports:Schedule (UTC) and {ReminderSweep.Name} every hour (the template's rate(1 hour)), until stopped.") { pollOption, scheduleNowOption };
@@ -95,28 +99,31 @@ public static class LocalCommands
     }
 
     /// <summary>
-    /// The functions' services from the environment, as Lambda composes them; the import queue, when no setting names
-    /// it, is the emulator's queue of the template's name (if <c>local-setup</c> made it).
+    /// The functions' services from the environment, as Lambda composes them (every setting checked first, before any
+    /// AWS call); the import queue, when no setting names it, is the emulator's queue of the template's name (if
+    /// <c>local-setup</c> made it).
     /// </summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
     private static async Task<IServiceProvider> ComposeAsync(CancellationToken cancellationToken)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        if (string.IsNullOrEmpty(configuration[$"{AwsOptions.Section}:{nameof(AwsOptions.ImportQueueUrl)}"]))
+        var services = LambdaServices.Build(configuration);
+        if (services.GetRequiredService<IOptions<AwsOptions>>().Value.ImportQueueUrl is not null)
         {
-            using var sqs = new AmazonSQSClient();
-            try
-            {
-                var url = (await sqs.GetQueueUrlAsync(ImportMapping.Source, cancellationToken)).QueueUrl;
-                configuration = new ConfigurationBuilder().AddConfiguration(configuration)
-                    .AddInMemoryCollection([KeyValuePair.Create($"{AwsOptions.Section}:{nameof(AwsOptions.ImportQueueUrl)}", (string?)url)]).Build();
-            }
-            catch (Exception e) when (e is QueueDoesNotExistException or AmazonServiceException or HttpRequestException)
-            {
-                // No such queue, or no SQS to ask: an import then never pauses (its follow-up would have nowhere to go).
-            }
+            return services;
         }
 
-        return LambdaServices.Build(configuration);
+        try
+        {
+            var url = (await services.GetRequiredService<IAmazonSQS>().GetQueueUrlAsync(ImportMapping.Source, cancellationToken)).QueueUrl;
+            return LambdaServices.Build(new ConfigurationBuilder().AddConfiguration(configuration)
+                .AddInMemoryCollection([KeyValuePair.Create($"{AwsOptions.Section}:{nameof(AwsOptions.ImportQueueUrl)}", (string?)url)]).Build());
+        }
+        catch (Exception e) when (e is QueueDoesNotExistException or AmazonServiceException or AmazonClientException or HttpRequestException)
+        {
+            // No such queue, or no SQS to ask: an import then never pauses (its follow-up would have nowhere to go).
+            return services;
+        }
     }
 
     private static async Task<int> InvokeAsync(string function, FileInfo file)
@@ -163,24 +170,35 @@ public static class LocalCommands
         return 0;
     }
 
-    private static async Task<int> RunMappingsAsync(TimeSpan poll, bool scheduleNow, CancellationToken cancellationToken)
+    private static async Task<int> RunMappingsAsync(TimeSpan poll, bool scheduleNow, CancellationToken interrupted)
     {
+        // Ctrl+C (System.CommandLine's token) or SIGTERM, as a service manager stops it: the batches under way finish, then it exits 0.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
+        using var terminated = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            stopping.Cancel();
+        });
+        var cancellationToken = stopping.Token;
         var services = await ComposeAsync(cancellationToken);
         var names = services.GetRequiredService<IOptions<AwsOptions>>().Value;
         var importQueue = names.ImportQueueUrl
             ?? throw new InvalidOperationException($"There is no import queue: run local-setup, or set StockWatch__Aws__ImportQueueUrl.");
-        var mappings = await CreateMappingsAsync(services, names, cancellationToken, retryDelay: TimeSpan.FromSeconds(1));
+        var positions = StreamPositions.FromEnvironment();
+        var mappings = await CreateMappingsAsync(services, names, cancellationToken, retryDelay: TimeSpan.FromSeconds(1), positions);
         var schedule = ReportSchedule.Parse(services.GetRequiredService<IOptions<ReportOptions>>().Value.Schedule);
         var time = services.GetRequiredService<TimeProvider>();
         Console.WriteLine($"Delivering the {names.ProductsTable} stream to {ProductChanges.Name}, the {names.AlertsTable} stream to {AlertCreated.Name}, "
-            + $"uploads to s3://{names.Bucket}/{S3Imports.UploadsPrefix} and the import queue to {Import.Name}, firing {WeeklyReport.Name} on its schedule and {ReminderSweep.Name} hourly; Ctrl+C stops.");
+            + $"uploads to s3://{names.Bucket}/{S3Imports.UploadsPrefix} and the import queue to {Import.Name}, firing {WeeklyReport.Name} on its schedule and {ReminderSweep.Name} hourly; "
+            + $"the streams' positions are kept in {positions.Folder}; Ctrl+C stops.");
         try
         {
             await Task.WhenAll([
                 .. mappings.Select(mapping => mapping.RunAsync(poll, cancellationToken)),
                 DeliverImportsAsync(services, importQueue, poll, cancellationToken),
-                FireScheduleAsync(WeeklyReport.Name, Functions.Create(WeeklyReport.Name, services), schedule.Next, scheduleNow, time, cancellationToken),
-                FireScheduleAsync(ReminderSweep.Name, Functions.Create(ReminderSweep.Name, services), at => at + Core.Alerts.ReminderSweep.Interval, scheduleNow, time, cancellationToken)]);
+                FireScheduleAsync(WeeklyReport.Name, Functions.Create(WeeklyReport.Name, services), schedule.Next, scheduleNow ? schedule.Latest : null, time, cancellationToken),
+                FireScheduleAsync(ReminderSweep.Name, Functions.Create(ReminderSweep.Name, services), at => at + Core.Alerts.ReminderSweep.Interval,
+                    scheduleNow ? now => now : null, time, cancellationToken)]);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -225,9 +243,14 @@ public static class LocalCommands
     /// </summary>
     /// <param name="function">The function's name, for the rule's ARN and what is printed.</param>
     /// <param name="next">The schedule: its next occurrence after a time (<see cref="ReportSchedule.Next"/>, or an hour later for <c>rate(1 hour)</c>).</param>
-    public static async Task FireScheduleAsync(string function, Handler handler, Func<DateTimeOffset, DateTimeOffset?> next, bool now, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="atStart">
+    /// The scheduled time to fire once at start, from now (<see cref="ReportSchedule.Latest"/>: the occurrence that has
+    /// passed, so every start asks for the same report; now, for the reminder sweep); none, or null from it: not fired at start.
+    /// </param>
+    public static async Task FireScheduleAsync(
+        string function, Handler handler, Func<DateTimeOffset, DateTimeOffset?> next, Func<DateTimeOffset, DateTimeOffset?>? atStart, TimeProvider time, CancellationToken cancellationToken)
     {
-        for (var at = now ? time.GetUtcNow() : next(time.GetUtcNow()); at is { } due; at = next(due))
+        for (var at = atStart?.Invoke(time.GetUtcNow()) ?? next(time.GetUtcNow()); at is { } due; at = next(due))
         {
             if (due > time.GetUtcNow())
             {
@@ -257,8 +280,9 @@ public static class LocalCommands
     /// the settings name.
     /// </summary>
     /// <param name="retryDelay">The wait before a failed batch is retried (Lambda's backoff; none in tests).</param>
+    /// <param name="positions">Where the mappings keep their positions across processes; none: in memory (a new mapping reads from TRIM_HORIZON).</param>
     public static async Task<IReadOnlyList<StreamEventSourceMapping>> CreateMappingsAsync(
-        IServiceProvider services, AwsOptions names, CancellationToken cancellationToken, TimeSpan retryDelay = default)
+        IServiceProvider services, AwsOptions names, CancellationToken cancellationToken, TimeSpan retryDelay = default, StreamPositions? positions = null)
     {
         var dynamo = services.GetRequiredService<IAmazonDynamoDB>();
         var sqs = services.GetRequiredService<IAmazonSQS>();
@@ -270,7 +294,7 @@ public static class LocalCommands
             var table = names.TableNamed(declared.Source) ?? throw new InvalidOperationException($"The template's stream of {declared.Source} is of no table StockWatch names.");
             var onFailure = declared.OnFailureQueue is { } queue ? await EnsureQueueAsync(sqs, queue, cancellationToken) : null;
             mappings.Add(new StreamEventSourceMapping(function, Functions.Create(function, services), await AwsTables.StreamArnAsync(dynamo, table, cancellationToken),
-                DynamoStreams.FromEnvironment(), sqs, MappingOptions.From(declared, retryDelay, onFailure), time));
+                DynamoStreams.FromEnvironment(), sqs, MappingOptions.From(declared, retryDelay, onFailure), time, positions));
         }
 
         return mappings;

@@ -35,12 +35,20 @@ public sealed record MappingOptions(
 /// throws fails the whole batch). After <see cref="MappingOptions.MaximumRetryAttempts"/> retries of the same record the
 /// batch from it goes to the on-failure queue, as Lambda's on-failure destination record, and the shard moves on.
 /// Each shard keeps its own position, so one that is stuck holds up no other; a child shard is read once its parent is.
-/// Positions live in this object: a new mapping starts again from TRIM_HORIZON, as a new Lambda mapping would.
+/// With <paramref name="positions"/>, each shard's position (the last sequence number done with) is kept there after
+/// each batch is done, and a mapping started again resumes AFTER_SEQUENCE_NUMBER of it, as a Lambda mapping keeps its
+/// position across anything that happens to the function: at least once, a crash between a batch and its position
+/// replays that batch only. A shard with no kept position, or whose position the stream has trimmed, is read from
+/// TRIM_HORIZON. Without it, positions live in this object and a new mapping starts again from TRIM_HORIZON.
 /// </summary>
+/// <param name="positions">Where positions are kept across processes (local-run's <see cref="StreamPositions.FromEnvironment"/>); none: in memory.</param>
 public sealed class StreamEventSourceMapping(
-    string functionName, Handler handler, string streamArn, DynamoStreams streams, IAmazonSQS sqs, MappingOptions options, TimeProvider time)
+    string functionName, Handler handler, string streamArn, DynamoStreams streams, IAmazonSQS sqs, MappingOptions options, TimeProvider time,
+    StreamPositions? positions = null)
 {
     private readonly Dictionary<string, ShardState> _shards = [];
+    private readonly Lock _writing = new();
+    private bool _resumed;
 
     /// <summary>Invocations so far.</summary>
     public int Invocations { get; private set; }
@@ -55,13 +63,23 @@ public sealed class StreamEventSourceMapping(
     /// <returns>Records of the stream that were processed (or given up on) in this call.</returns>
     public async Task<int> DrainAsync(CancellationToken cancellationToken = default)
     {
+        if (!_resumed && positions is not null)
+        {
+            foreach (var (shardId, sequence) in positions.Read(streamArn))
+            {
+                _shards[shardId] = new ShardState(shardId) { Checkpoint = sequence };
+            }
+        }
+
+        _resumed = true;
         var total = 0;
         while (true)
         {
             var shards = await streams.ShardsAsync(streamArn, cancellationToken);
             var ready = shards.Where(shard => !State(shard).Finished
                 && (shard.ParentShardId is not { } parent || !_shards.TryGetValue(parent, out var p) || p.Finished || shards.All(s => s.ShardId != parent))).ToList();
-            var counts = await Task.WhenAll(ready.Select(shard => DrainShardAsync(shard, State(shard), cancellationToken)));
+            var states = ready.Select(State).ToList();
+            var counts = await Task.WhenAll(ready.Select((shard, i) => DrainShardAsync(shard, states[i], cancellationToken)));
             total += counts.Sum();
             if (counts.Sum() == 0 && ready.All(shard => !State(shard).Finished))
             {
@@ -95,8 +113,18 @@ public sealed class StreamEventSourceMapping(
     private async Task<int> DrainShardAsync(StreamShard shard, ShardState state, CancellationToken cancellationToken)
     {
         var processed = 0;
-        var iterator = await streams.ShardIteratorAsync(streamArn, shard.ShardId,
-            state.Checkpoint is null ? "TRIM_HORIZON" : "AFTER_SEQUENCE_NUMBER", state.Checkpoint, cancellationToken);
+        string iterator;
+        try
+        {
+            iterator = await streams.ShardIteratorAsync(streamArn, shard.ShardId,
+                state.Checkpoint is null ? "TRIM_HORIZON" : "AFTER_SEQUENCE_NUMBER", state.Checkpoint, cancellationToken);
+        }
+        catch (AwsApiException e) when (e.Code == "TrimmedDataAccessException")
+        {
+            // The kept position is older than the stream's retention: what is left is read from the start.
+            iterator = await streams.ShardIteratorAsync(streamArn, shard.ShardId, "TRIM_HORIZON", cancellationToken: cancellationToken);
+        }
+
         while (true)
         {
             var page = await streams.RecordsAsync(iterator, state.Limit ?? options.BatchSize, cancellationToken);
@@ -113,7 +141,7 @@ public sealed class StreamEventSourceMapping(
             if (expired.Count > 0)
             {
                 await SendOnFailureAsync(shard.ShardId, expired, 0, cancellationToken, "RecordAgeExceeded");
-                state.Checkpoint = Sequence(expired[^1]!);
+                DoneWith(state, Sequence(expired[^1]!));
                 processed += expired.Count;
                 iterator = await streams.ShardIteratorAsync(streamArn, shard.ShardId, "AFTER_SEQUENCE_NUMBER", state.Checkpoint, cancellationToken);
                 continue;
@@ -126,7 +154,7 @@ public sealed class StreamEventSourceMapping(
             if (failedAt is null)
             {
                 state.Attempts = 0;
-                state.Checkpoint = Sequence(page.Records[^1]!);
+                DoneWith(state, Sequence(page.Records[^1]!));
                 processed += page.Records.Count;
                 iterator = page.NextShardIterator ?? await streams.ShardIteratorAsync(streamArn, shard.ShardId, "AFTER_SEQUENCE_NUMBER", state.Checkpoint, cancellationToken);
                 continue;
@@ -136,7 +164,7 @@ public sealed class StreamEventSourceMapping(
             processed += failedIndex;
             if (failedIndex > 0)
             {
-                state.Checkpoint = Sequence(page.Records[failedIndex - 1]!);
+                DoneWith(state, Sequence(page.Records[failedIndex - 1]!));
                 state.Attempts = 0;
             }
 
@@ -146,7 +174,7 @@ public sealed class StreamEventSourceMapping(
                 var failedBatch = page.Records.Skip(failedIndex).ToList();
                 await SendOnFailureAsync(shard.ShardId, failedBatch, state.Attempts, cancellationToken);
                 state.Attempts = 0;
-                state.Checkpoint = Sequence(failedBatch[^1]!);
+                DoneWith(state, Sequence(failedBatch[^1]!));
                 processed += failedBatch.Count;
             }
             else if (options.RetryDelay > TimeSpan.Zero)
@@ -156,6 +184,21 @@ public sealed class StreamEventSourceMapping(
 
             iterator = await streams.ShardIteratorAsync(streamArn, shard.ShardId,
                 state.Checkpoint is null ? "TRIM_HORIZON" : "AFTER_SEQUENCE_NUMBER", state.Checkpoint, cancellationToken);
+        }
+    }
+
+    /// <summary>Moves the shard's position to <paramref name="sequence"/> and keeps every shard's position (when they are kept).</summary>
+    private void DoneWith(ShardState state, string sequence)
+    {
+        state.Checkpoint = sequence;
+        if (positions is null)
+        {
+            return;
+        }
+
+        lock (_writing)
+        {
+            positions.Write(streamArn, _shards.Values.Where(shard => shard.Checkpoint is not null).ToDictionary(shard => shard.ShardId, shard => shard.Checkpoint!));
         }
     }
 
@@ -174,7 +217,8 @@ public sealed class StreamEventSourceMapping(
         try
         {
             await using var response = await handler(new MemoryStream(payload));
-            var answer = await JsonNode.ParseAsync(response, cancellationToken: cancellationToken);
+            // The function has done its work: its answer is read to the end even when stopping, so the batch is recorded as done.
+            var answer = await JsonNode.ParseAsync(response, cancellationToken: CancellationToken.None);
             var failures = answer?["batchItemFailures"]?.AsArray() ?? [];
             if (failures.Count == 0)
             {
