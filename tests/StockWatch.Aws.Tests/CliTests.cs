@@ -163,6 +163,21 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task NoAwsCredentials_ExitTwoSayingWhatToSet()
+    {
+        await using var aws = await AwsStack.CreateAsync();
+        var none = Path.Combine(_data.Path, "no-such-file");
+        var result = await StockWatchCli.RunAsync(_data.Path, new Dictionary<string, string>(Environment(aws))
+        {
+            ["AWS_ACCESS_KEY_ID"] = "", ["AWS_SECRET_ACCESS_KEY"] = "", ["AWS_SESSION_TOKEN"] = "", ["AWS_PROFILE"] = "", ["AWS_WEB_IDENTITY_TOKEN_FILE"] = "",
+            ["AWS_SHARED_CREDENTIALS_FILE"] = none, ["AWS_CONFIG_FILE"] = none, ["AWS_EC2_METADATA_DISABLED"] = "true",
+        }, "products", "list");
+
+        result.ExitCode.Should().Be(2, result.Error);
+        result.Error.Should().Contain("Failed to resolve AWS credentials").And.Contain("Set the AWS credentials and region");
+    }
+
+    [Fact]
     public async Task ATableOrBucketThatDoesNotExist_ExitsTwoPointingAtTheSettings_NotAsABug()
     {
         await using var aws = await AwsStack.CreateAsync();

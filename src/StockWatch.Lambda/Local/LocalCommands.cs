@@ -96,6 +96,12 @@ public static class LocalCommands
             await Console.Error.WriteLineAsync($"AWS answered with an error: {e.Message}");
             return 1;
         }
+        catch (AmazonClientException e)
+        {
+            // No credentials or no region: the SDK's settings, before any call.
+            await Console.Error.WriteLineAsync($"{e.Message} Set the AWS credentials and region (deploy/aws/local/start.sh prints them for the emulators).");
+            return 2;
+        }
     }
 
     /// <summary>

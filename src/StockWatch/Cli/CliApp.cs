@@ -105,6 +105,12 @@ public static class CliApp
                 await error.WriteLineAsync($"{ex.Message} Check the StockWatch:Aws table and bucket names (the stack's outputs) and the region.");
                 return Usage;
             }
+            catch (Amazon.Runtime.AmazonClientException ex)
+            {
+                // No credentials or no region for the AWS shape's store: the SDK's settings, before any call.
+                await error.WriteLineAsync($"{ex.Message} Set the AWS credentials and region (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, AWS_REGION).");
+                return Usage;
+            }
             catch (HttpRequestException ex)
             {
                 // Only the AWS shape's store is reached over the network from a command.
