@@ -14,12 +14,6 @@ internal static class ServeCommand
         var command = new Command("serve", "Run StockWatch: the HTTP API, the stream processor and the background work.") { urls, demo };
         command.SetHandler(async (context, _) =>
         {
-            if (context.OnAws)
-            {
-                throw StockWatchException.Invalid(StockWatchApp.StoreSetting,
-                    $"serve runs the embedded shape; with {StockWatchApp.StoreSetting}=dynamodb the functions do its work (locally: local-run, see the README).");
-            }
-
             var listen = context.Get(urls) ?? StockWatchServer.DefaultUrls;
             foreach (var url in listen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).DefaultIfEmpty(""))
             {

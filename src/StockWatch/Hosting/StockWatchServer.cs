@@ -1,4 +1,5 @@
 using StockWatch.Api;
+using StockWatch.Core;
 using StockWatch.Demo;
 
 namespace StockWatch.Hosting;
@@ -12,6 +13,7 @@ public static class StockWatchServer
     /// <param name="urls">Where to listen; 127.0.0.1 unless told otherwise.</param>
     /// <param name="demo">Seed a sample catalogue and keep simulating sales.</param>
     /// <param name="settings">Settings that win over every other source (the command line, tests).</param>
+    /// <exception cref="StockWatchException">StockWatch:Store names the AWS shape, which serve does not run, or neither store.</exception>
     public static WebApplication Build(string dataFolder, string urls, bool demo, IDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -29,7 +31,12 @@ public static class StockWatchServer
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3));
 
         builder.Services.AddStockWatch(dataFolder, server: true);
-        builder.Services.AddConfiguredStore(builder.Configuration);
+        if (builder.Services.AddConfiguredStore(builder.Configuration))
+        {
+            throw StockWatchException.Invalid(StockWatchApp.StoreSetting,
+                $"serve runs the embedded shape; with {StockWatchApp.StoreSetting}=dynamodb the functions do its work (locally: local-run, see the README).");
+        }
+
         builder.AddStockWatchApi();
         if (demo)
         {
