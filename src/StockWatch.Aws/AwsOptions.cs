@@ -110,8 +110,8 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
             failures.Add($"{AwsOptions.Section}:Bucket must be an S3 bucket name: 3 to 63 lowercase letters, digits, '-' or '.' (got \"{options.Bucket}\").");
         }
 
-        failures.AddRange(Settings.NonPositiveDurations(AwsOptions.Section, "00:04:00", (nameof(AwsOptions.ImportBudget), options.ImportBudget),
-            (nameof(AwsOptions.ImportCheckpointEvery), options.ImportCheckpointEvery)));
+        failures.AddRange(Settings.NonPositiveDurations(AwsOptions.Section, "00:04:00", (nameof(AwsOptions.ImportBudget), options.ImportBudget)));
+        failures.AddRange(Settings.NonPositiveDurations(AwsOptions.Section, "00:00:30", (nameof(AwsOptions.ImportCheckpointEvery), options.ImportCheckpointEvery)));
 
         if (options.ImportQueueUrl is { } queue && !(Uri.TryCreate(queue, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
         {

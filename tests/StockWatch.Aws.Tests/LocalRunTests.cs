@@ -156,7 +156,7 @@ public sealed class LocalRunTests
     [InlineData("ImportsTable", "", "StockWatch:Aws:ImportsTable must be a DynamoDB table name")]
     [InlineData("ImportBudget", "5 minutes", "StockWatch:Aws:ImportBudget is a duration written hours:minutes:seconds, such as 00:05:00.")]
     [InlineData("ImportBudget", "00:00:00", "StockWatch:Aws:ImportBudget must be a positive duration such as 00:04:00")]
-    [InlineData("ImportCheckpointEvery", "-00:00:01", "StockWatch:Aws:ImportCheckpointEvery must be a positive duration")]
+    [InlineData("ImportCheckpointEvery", "-00:00:01", "StockWatch:Aws:ImportCheckpointEvery must be a positive duration such as 00:00:30")]
     public void TheFunctionsAndLocalRun_RefuseABadAwsSettingAtStart_NamingIt(string setting, string value, string message)
     {
         // What local-run, local-setup, invoke and every function compose first (local-run exits 2 on it).
