@@ -39,7 +39,7 @@ public static class AlertsEndpoints
         {
             Type = type is null ? null : AlertTypes.Parse(type, "type"),
             Limit = limit is null ? 100 : Math.Min(Values.ParseCount(limit, "limit", min: 1), 1000),
-            BeforeId = before is null ? null : Values.ParseCount(before, "before", min: 1),
+            BeforeId = before is null ? null : Values.ParseId(before, "before"),
         };
         return TypedResults.Ok(store.ListAlerts(query).Select(a => AlertResponse.From(a, site.Value.Code)).ToList());
     }
