@@ -89,6 +89,22 @@ public sealed class LocalRunTests
     }
 
     /// <summary>Waits (on the folder's changes, within a minute) until the kept positions of the stream are at the last record of each of its shards.</summary>
+    [Fact]
+    public void AStreamPositionsFileThatIsNotJson_IsRefusedNamingTheFile_AndHowToStartAfresh()
+    {
+        using var state = new TempFolder();
+        var positions = new StreamPositions(state.Path);
+        const string Arn = "arn:aws:dynamodb:ddblocal:000000000000:table/Alerts/stream/2026-12-07T00:00:00.000";
+        positions.Write(Arn, new Dictionary<string, string> { ["shard-1"] = "42" });
+        var file = Directory.GetFiles(state.Path).Single();
+        positions.Read(Arn).Should().Equal(new Dictionary<string, string> { ["shard-1"] = "42" });
+
+        File.WriteAllText(file, "{\"shard-1\": ");
+
+        FluentActions.Invoking(() => positions.Read(Arn)).Should().Throw<InvalidOperationException>()
+            .WithMessage($"{file} is not a JSON object of shard ids and sequence numbers*delete it to read the stream from TRIM_HORIZON.");
+    }
+
     private static async Task PositionsKeptAsync(StreamPositions positions, string streamArn)
     {
         using var streams = DynamoStreams.FromEnvironment();

@@ -76,12 +76,14 @@ public sealed class WeeklyReportTests : IDisposable
     }
 
     [Theory]
-    [InlineData("aws-events/aws-docs/ddb-tutorial-input_insert-modify-remove.json", "takes an EventBridge scheduled event")]
-    [InlineData(null, "not valid JSON")]
-    public async Task AnEventOfAnotherKind_IsRefusedWithAClearMessage(string? sample, string message)
+    [InlineData(Lambda.WeeklyReport.Name, "aws-events/aws-docs/ddb-tutorial-input_insert-modify-remove.json", "takes an EventBridge scheduled event")]
+    [InlineData(Lambda.WeeklyReport.Name, null, "not valid JSON")]
+    [InlineData(Lambda.ReminderSweep.Name, "aws-events/aws-docs/ddb-tutorial-input_insert-modify-remove.json", "takes an EventBridge scheduled event")]
+    [InlineData(Lambda.ReminderSweep.Name, null, "not valid JSON")]
+    public async Task AnEventOfAnotherKind_IsRefusedWithAClearMessage_ByEachScheduledFunction(string function, string? sample, string message)
     {
         await using var aws = await AwsStack.CreateAsync();
-        var handler = Functions.Create(Lambda.WeeklyReport.Name, aws.Services);
+        var handler = Functions.Create(function, aws.Services);
         Stream input = sample is null ? new MemoryStream(Encoding.UTF8.GetBytes("{\"time\": ")) : File.OpenRead(RealData.PathOf(sample));
 
         var refused = async () => await handler(input);
