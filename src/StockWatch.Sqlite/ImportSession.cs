@@ -50,6 +50,11 @@ internal sealed class ImportSession : IImportSession, IDisposable
     // The last sales row: the sales mark of the next change (the import holds the write lock; only it adds sales).
     private long _salesMark;
 
+    // The changes written, for this process's change stream once committed (null past ImportedChanges.MaxChanges); the
+    // first one's sequence follows the last one stored, as the import holds the write lock.
+    private ImportedChanges.Writer? _written;
+    private readonly long _firstSequence;
+
     public ImportSession(SqliteSession session, ChangeStamp stamp)
     {
         _session = session;
@@ -66,13 +71,17 @@ internal sealed class ImportSession : IImportSession, IDisposable
             """));
         _findSale = new BulkStatement(session, $"SELECT {Rows.SaleColumns} FROM sales WHERE sale_id = ?1");
         _salesNamed = new BulkStatement(session, "SELECT 1 FROM sales WHERE sale_id >= ?1 AND sale_id < ?1 || char(1114111) LIMIT 1");
-        using (var highest = new BulkStatement(session, "SELECT MAX(product_id), (SELECT IFNULL(MAX(rowid), 0) FROM sales) FROM products"))
+        using (var highest = new BulkStatement(session,
+            "SELECT MAX(product_id), (SELECT IFNULL(MAX(rowid), 0) FROM sales), (SELECT IFNULL(MAX(seq), 0) FROM changes) FROM products"))
         {
             highest.Read();
             _highestStored = highest.IsNull(0) ? null : highest.GetText(0);
             _salesMark = highest.GetInteger(1);
+            _firstSequence = highest.GetInteger(2) + 1;
             highest.Reset();
         }
+
+        _written = new ImportedChanges.Writer(_firstSequence, stamp);
 
         _insertSale = new BulkStatement(session, $"""
             INSERT OR FAIL INTO sales ({Rows.SaleColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sale_id) DO NOTHING RETURNING rowid
@@ -215,6 +224,11 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
 
         _changes.Add(before, stored.Id, _salesMark);
+        if (_written?.Add(before, stored, _salesMark) == false)
+        {
+            _written = null;
+        }
+
         return stored;
     }
 
@@ -278,6 +292,21 @@ internal sealed class ImportSession : IImportSession, IDisposable
         FlushInserts();
         FlushUpdates();
         _changes.Flush();
+    }
+
+    /// <summary>
+    /// The changes this import wrote, with their sequences (checked against the log: they must be its last ones), for
+    /// this process's change stream once the import is committed; <c>null</c> when none or too many.
+    /// </summary>
+    public ImportedChanges.Run? Written()
+    {
+        if (_written is not { Count: > 0 } written)
+        {
+            return null;
+        }
+
+        var last = (long)_session.Command("SELECT IFNULL(MAX(seq), 0) FROM changes").ExecuteScalar()!;
+        return last == _firstSequence + written.Count - 1 ? written.Done() : null;
     }
 
     private void FlushUpdates()

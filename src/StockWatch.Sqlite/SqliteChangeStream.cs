@@ -34,6 +34,13 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     // allocated anew each step on the large-object heap, collected only with the whole heap).
     private readonly Dictionary<ProductId, (AlertState Stored, AlertState Current)> _states = [];
 
+    // A batch of an import's held changes: its products (as JSON for the statements), their states, those with sales.
+    private readonly List<ImportedChanges.Change> _batchChanges = [];
+    private readonly HashSet<ProductId> _batchProducts = [];
+    private readonly System.Buffers.ArrayBufferWriter<byte> _idsJson = new(1 << 16);
+    private readonly Dictionary<ProductId, AlertState> _batchStates = [];
+    private readonly HashSet<ProductId> _batchSold = [];
+
     public Task<StreamBatch> ProcessNextAsync(string consumer, int maxChanges, ChangeHandler handler, SalesWindowOf? windows = null) =>
         database.ExclusiveAsync(session => ProcessNext(session, consumer, maxChanges, handler, windows));
 
@@ -43,17 +50,20 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     private StreamBatch ProcessNext(SqliteSession session, string consumer, int maxChanges, ChangeHandler handler, SalesWindowOf? windows)
     {
         var checkpoint = Checkpoint(session, consumer);
-        var changes = ReadChanges(session, $"{ChangeQuery} WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2", query =>
-        {
-            query.Integer(1, checkpoint);
-            query.Integer(2, maxChanges);
-        });
+        var changes = database.Imported.Holding(checkpoint + 1) is { } imported
+            ? ReadImported(session, imported, checkpoint + 1, maxChanges)
+            : ReadChanges(session, $"{ChangeQuery} WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2", query =>
+            {
+                query.Integer(1, checkpoint);
+                query.Integer(2, maxChanges);
+            });
         if (changes.Count == 0)
         {
             return new StreamBatch(0, []);
         }
 
         var last = changes[^1].Sequence;
+        database.Imported.Passed(last);
         var ahead = ReadAhead(session, consumer, checkpoint, last);
         var stored = Decide(session, ahead.Count == 0 ? changes : changes.FindAll(c => !ahead.Contains(c.Sequence)), handler, windows, _rates);
 
@@ -376,6 +386,101 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             {
                 row.NewImage = images[row.NextSequence!.Value];
             }
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Up to <paramref name="maxChanges"/> changes from <paramref name="first"/> of an import this process committed, as
+    /// <see cref="ReadChanges"/> reads them, from the images the import handed over: only their products' alert states
+    /// and, when there are sales, whether each product had one are read (one statement each).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private List<Read> ReadImported(SqliteSession session, ImportedChanges.Run imported, long first, int maxChanges)
+    {
+        var last = Math.Min(imported.Last, first + maxChanges - 1);
+        var held = _batchChanges;
+        held.Clear();
+        using (var reader = imported.From(first))
+        {
+            for (var next = first; next <= last; next++)
+            {
+                held.Add(reader.Next());
+            }
+        }
+
+        var products = _batchProducts;
+        products.Clear();
+        var ids = _idsJson;
+        ids.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(ids))
+        {
+            json.WriteStartArray();
+            foreach (var change in held)
+            {
+                if (products.Add(change.Product))
+                {
+                    json.WriteStringValue(change.Product.Value);
+                }
+            }
+
+            json.WriteEndArray();
+        }
+
+        var states = _batchStates;
+        states.Clear();
+        using (var query = new BulkStatement(session, """
+            SELECT product_id, last_alert_time, low_stock_alerted_at, stockout_episode
+            FROM alert_state WHERE product_id IN (SELECT value FROM json_each(?1))
+            """))
+        {
+            query.Text(1, ids.WrittenSpan);
+            while (query.Read())
+            {
+                states[ProductId.Parse(query.GetText(0))] = new AlertState(
+                    query.IsNull(1) ? null : Timestamp.ParseStored(query.GetText(1)),
+                    query.IsNull(2) ? null : Timestamp.ParseStored(query.GetText(2)),
+                    query.GetInteger(3) != 0);
+            }
+        }
+
+        // Whether each product had a sale by the batch's last change (sales are only added): without one it had none by
+        // any of its changes; with one, each change's windows are still read as of its own mark, which counts right.
+        var sold = _batchSold;
+        sold.Clear();
+        if (held[^1].SalesMark > 0)
+        {
+            using var query = new BulkStatement(session, """
+                SELECT j.value FROM json_each(?1) j
+                WHERE EXISTS (SELECT 1 FROM sales x WHERE x.product_id = j.value AND x.rowid <= ?2)
+                """);
+            query.Text(1, ids.WrittenSpan);
+            query.Integer(2, held[^1].SalesMark);
+            while (query.Read())
+            {
+                sold.Add(ProductId.Parse(query.GetText(0)));
+            }
+        }
+
+        var (changedAt, cause) = imported.Stamp;
+        var rows = new List<Read>(held.Count);
+        var sequence = first;
+        foreach (var change in held)
+        {
+            rows.Add(new Read(
+                sequence++,
+                change.Product,
+                change.Before is null ? ChangeKind.Insert : ChangeKind.Modify,
+                change.Before,
+                change.After,
+                changedAt,
+                cause,
+                change.SalesMark,
+                states.GetValueOrDefault(change.Product, AlertState.None))
+            {
+                HasSales = sold.Count > 0 && sold.Contains(change.Product),
+            });
         }
 
         return rows;

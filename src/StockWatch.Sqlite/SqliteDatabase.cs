@@ -44,6 +44,9 @@ public sealed class SqliteDatabase : IDisposable
 
     public string Path { get; }
 
+    /// <summary>The last committed import's changes with their images, for this process's change stream.</summary>
+    internal ImportedChanges Imported { get; } = new();
+
     /// <summary>The database in a data folder, created with the folder when missing.</summary>
     /// <exception cref="StockWatch.Core.StockWatchException">Invalid (<c>data</c>) when the folder cannot be created.</exception>
     public static SqliteDatabase InFolder(string dataFolder, bool manualCheckpoints = false)

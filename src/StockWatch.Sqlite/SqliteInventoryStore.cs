@@ -168,8 +168,14 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
     /// Runs an import in one transaction (rolled back for a dry run). The import writes its change records itself, many
     /// per statement, while the change triggers stand aside: a trigger program per row would cost more than the row.
     /// </summary>
-    public Task<T> ImportAsync<T>(ChangeStamp stamp, bool dryRun, Func<IImportSession, T> work) =>
-        database.WriteAsync(stamp, session =>
+    /// <remarks>
+    /// Once committed, the import's changes are handed to this process's change stream with their images
+    /// (<see cref="ImportedChanges"/>), so the stream decides them without reading them back.
+    /// </remarks>
+    public async Task<T> ImportAsync<T>(ChangeStamp stamp, bool dryRun, Func<IImportSession, T> work)
+    {
+        ImportedChanges.Run? written = null;
+        var result = await database.WriteAsync(stamp, session =>
         {
             session.ChangesByTrigger = false;
             using var import = new ImportSession(session, stamp);
@@ -178,6 +184,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
             {
                 var result = work(import);
                 import.Flush();
+                written = import.Written();
                 return result;
             }
             finally
@@ -186,6 +193,13 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
                 session.Execute($"PRAGMA cache_size = {DefaultCacheSize}");
             }
         }, rollBack: dryRun);
+        if (!dryRun && written is not null)
+        {
+            database.Imported.Publish(written);
+        }
+
+        return result;
+    }
 
     /// <summary>
     /// An import's page cache: a large transaction whose pages no longer fit spills them into the WAL and reads them back

@@ -25,33 +25,40 @@ public sealed class SqliteChangeStreamBatchTests : IDisposable
 
     public void Dispose() => _db.Dispose();
 
+    /// <param name="sameProcess">
+    /// True: the stream shares the importing process's database, so an import's changes are decided from the images it
+    /// handed over (<see cref="ImportedChanges"/>); false: as another process, reading every change back.
+    /// </param>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    public async Task Process_RandomWritesImportsAndSalesInRandomBatchesAndLanes_StoresWhatTheRulesDecideChangeByChange(int seed)
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(3, false)]
+    [InlineData(4, false)]
+    [InlineData(5, true)]
+    public async Task Process_RandomWritesImportsAndSalesInRandomBatchesAndLanes_StoresWhatTheRulesDecideChangeByChange(int seed, bool sameProcess)
     {
         var random = new Random(seed);
+        using var other = new SqliteDatabase(_db.Database.Path);
+        var stream = sameProcess ? _db.Stream : new SqliteChangeStream(other, _db.Time);
         for (var step = 0; step < 400; step++)
         {
             await RandomWrite(random, step);
             switch (random.Next(12))
             {
                 case 0:
-                    await _db.Stream.ProcessNextAsync(Consumer, random.Next(1, 60), Handler, Windows);
+                    await stream.ProcessNextAsync(Consumer, random.Next(1, 60), Handler, Windows);
                     break;
                 case 1:
-                    await _db.Stream.ProcessNewestAsync(Consumer, random.Next(1, 30), Handler, Windows);
+                    await stream.ProcessNewestAsync(Consumer, random.Next(1, 30), Handler, Windows);
                     break;
                 case 2:
                     // The per-change path: each change reads the sales it asks for.
-                    await _db.Stream.ProcessNextAsync(Consumer, random.Next(1, 10), Handler);
+                    await stream.ProcessNextAsync(Consumer, random.Next(1, 10), Handler);
                     break;
             }
         }
 
-        while ((await _db.Stream.ProcessNextAsync(Consumer, random.Next(1, 200), Handler, Windows)).Processed > 0)
+        while ((await stream.ProcessNextAsync(Consumer, random.Next(1, 200), Handler, Windows)).Processed > 0)
         {
         }
 
@@ -118,6 +125,53 @@ public sealed class SqliteChangeStreamBatchTests : IDisposable
 
         first.Alerts.Should().ContainSingle(a => a.Cause == "sale: S1");
         _db.Stream.Pending(Consumer).Should().BeGreaterThan(2 * StreamProcessor.BatchSize, "the import's changes after the first batch still wait");
+    }
+
+    [Fact]
+    public async Task Drain_OfImportsInThisProcess_DecidesFromTheirImagesWhatTheRulesDecideChangeByChange()
+    {
+        // Products with states and sales before the imports, so that their changes meet stored states and sales windows.
+        _db.Create("LOW", stock: 12, threshold: 10);
+        _db.Create("SOLD", stock: 400, threshold: 5);
+        _db.Sell("SOLD", 30, "S1", _db.Time.GetUtcNow().AddDays(-2));
+        _db.Move(ProductId.Parse("LOW"), StockMovement.To(9, "count"));
+        await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+        _db.Time.Advance(TimeSpan.FromHours(1));
+
+        // New products (some low or out), LOW back up, SOLD down to days of its sales; then a sales import on top.
+        await ImportProducts(Enumerable.Range(0, (2 * StreamProcessor.BatchSize) + 7).Select(i => $"N{i:D5},{i % 25}").Append("LOW,30").Append("SOLD,6"));
+        await DrainHeld();
+        var sales = Enumerable.Range(0, 300).Select(i => $"i{i},{(i % 3 == 0 ? "SOLD" : $"N{i:D5}")},{Timestamp.FormatSortable(_db.Time.GetUtcNow().AddHours(-i))},1");
+        await Import($"sale_id,product_id,sale_date,quantity\n{string.Join('\n', sales)}\n", new ImportSettings());
+        await DrainHeld();
+
+        var alerts = TestStore.AlertFingerprints(_db.Database.Path);
+        alerts.Should().Contain(a => a.Contains(" STOCKOUT_PREDICTED ", StringComparison.Ordinal) && a.Contains("\"stock\":6,", StringComparison.Ordinal),
+            "the products import's change of SOLD is decided with its sales rate");
+        alerts.Should().Contain(a => a.Contains(" BACK_IN_STOCK ", StringComparison.Ordinal)).And.Contain(a => a.Contains(" OUT_OF_STOCK ", StringComparison.Ordinal));
+        alerts.Should().Equal(ChangeByChange(_db.Database.Path).Alerts);
+        StoredStates().Should().Equal(ChangeByChange(_db.Database.Path).States);
+
+        async Task DrainHeld()
+        {
+            var first = _db.Scalar("SELECT MIN(seq) FROM changes WHERE stamp = (SELECT MAX(stamp) FROM change_stamps)");
+            _db.Database.Imported.Holding(first).Should().NotBeNull("the import handed its changes over");
+            _db.Stream.Pending(Consumer).Should().Be(_db.Scalar("SELECT MAX(seq) FROM changes") - first + 1, "the import's changes are all that is pending");
+            await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+            _db.Database.Imported.Holding(first).Should().BeNull("the checkpoint passed the changes held");
+        }
+    }
+
+    [Fact]
+    public async Task Import_DryRun_HandsNothingOver()
+    {
+        var before = _db.Scalar("SELECT IFNULL(MAX(seq), 0) FROM changes");
+        var csv = "product_id,product_name,stock_count\nD1,Dry,5\n";
+        await new ImportFile(_db.Store, _db.Time, _db.ImportOptions).HandleAsync(
+            new MemoryStream(Encoding.UTF8.GetBytes(csv)), new ImportSettings { DryRun = true }, "dry", "f.csv");
+
+        _db.Scalar("SELECT IFNULL(MAX(seq), 0) FROM changes").Should().Be(before);
+        _db.Database.Imported.Holding(before + 1).Should().BeNull("a dry run is rolled back");
     }
 
     private async Task RandomWrite(Random random, int step)
