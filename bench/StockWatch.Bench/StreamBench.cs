@@ -130,6 +130,7 @@ public static class StreamBench
         database.Migrate();
         var imported = Stopwatch.StartNew();
         await ImportAsync(database, file, new ImportSettings());
+        database.Checkpoint();
         return await DrainAsync(database, imported.Elapsed.TotalSeconds);
     }
 
@@ -146,6 +147,7 @@ public static class StreamBench
         await new StreamProcessor(new SqliteChangeStream(database, TimeProvider.System), Seeding.Options).DrainAsync(CancellationToken.None);
         var imported = Stopwatch.StartNew();
         await ImportAsync(database, salesFile, new ImportSettings());
+        database.Checkpoint();
         return await DrainAsync(database, imported.Elapsed.TotalSeconds);
     }
 

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Text;
 using StockWatch.Core;
 using StockWatch.Core.Catalog;
 
@@ -117,34 +119,69 @@ internal sealed class ImportedChanges
         public ChangeStamp Stamp { get; } = stamp;
 
         /// <summary>A reader of the changes from <paramref name="sequence"/> on, in order.</summary>
-        public Reader From(long sequence) => new(new BinaryReader(new MemoryStream(buffer, offsets[sequence - First], length - offsets[sequence - First], writable: false)));
+        public Reader From(long sequence) => new(buffer.AsSpan(0, length), offsets[sequence - First]);
     }
 
-    /// <summary>Reads held changes one after the other.</summary>
-    public readonly struct Reader(BinaryReader reader) : IDisposable
+    /// <summary>
+    /// Reads held changes one after the other, in <see cref="BinaryWriter"/>'s format (little-endian numbers; a string as
+    /// its UTF-8 length, 7 bits a byte, then its bytes), straight from the buffer.
+    /// </summary>
+    public ref struct Reader(ReadOnlySpan<byte> buffer, int position)
     {
+        private readonly ReadOnlySpan<byte> _buffer = buffer;
+        private int _position = position;
+
         public Change Next()
         {
-            var salesMark = reader.ReadInt64();
-            var id = ProductId.Parse(reader.ReadString());
-            var after = Read(reader, id);
-            var before = reader.ReadBoolean() ? Read(reader, id) : null;
+            var salesMark = Int64();
+            var id = ProductId.Parse(Text());
+            var after = Image(id);
+            var before = _buffer[_position++] != 0 ? Image(id) : null;
             return new Change(id, before, after, salesMark);
         }
 
-        public void Dispose() => reader.Dispose();
-
-        private static Product Read(BinaryReader reader, ProductId id) => new()
+        private Product Image(ProductId id) => new()
         {
             Id = id,
-            Name = reader.ReadString(),
-            Category = reader.ReadString(),
-            Stock = reader.ReadInt32(),
-            Price = Money.FromTenThousandths(reader.ReadInt64()),
-            LowStockThreshold = reader.ReadInt32() is var threshold and >= 0 ? threshold : null,
-            Version = reader.ReadInt64(),
-            UpdatedAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero),
-            StockCounted = reader.ReadBoolean(),
+            Name = Text(),
+            Category = Text(),
+            Stock = Int32(),
+            Price = Money.FromTenThousandths(Int64()),
+            LowStockThreshold = Int32() is var threshold and >= 0 ? threshold : null,
+            Version = Int64(),
+            UpdatedAt = new DateTimeOffset(Int64(), TimeSpan.Zero),
+            StockCounted = _buffer[_position++] != 0,
         };
+
+        private int Int32()
+        {
+            var value = BinaryPrimitives.ReadInt32LittleEndian(_buffer[_position..]);
+            _position += sizeof(int);
+            return value;
+        }
+
+        private long Int64()
+        {
+            var value = BinaryPrimitives.ReadInt64LittleEndian(_buffer[_position..]);
+            _position += sizeof(long);
+            return value;
+        }
+
+        private string Text()
+        {
+            var (length, shift) = (0, 0);
+            byte part;
+            do
+            {
+                part = _buffer[_position++];
+                length |= (part & 0x7F) << shift;
+                shift += 7;
+            }
+            while ((part & 0x80) != 0);
+
+            var text = Encoding.UTF8.GetString(_buffer.Slice(_position, length));
+            _position += length;
+            return text;
+        }
     }
 }

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using StockWatch.Core;
@@ -36,7 +38,6 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
 
     // A batch of an import's held changes: its products (as JSON for the statements), their states, those with sales.
     private readonly List<ImportedChanges.Change> _batchChanges = [];
-    private readonly HashSet<ProductId> _batchProducts = [];
     private readonly System.Buffers.ArrayBufferWriter<byte> _idsJson = new(1 << 16);
     private readonly Dictionary<ProductId, AlertState> _batchStates = [];
     private readonly HashSet<ProductId> _batchSold = [];
@@ -211,18 +212,23 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         foreach (var read in changes)
         {
             var change = read.Record;
-            var state = states.TryGetValue(change.ProductId, out var known) ? known : (Stored: read.State, Current: read.State);
+            ref var state = ref CollectionsMarshal.GetValueRefOrAddDefault(states, change.ProductId, out var known);
+            if (!known)
+            {
+                state = (read.State, read.State);
+            }
+
             (sales.Mark, sales.None) = (read.SalesMark, !read.HasSales);
             var decision = handler(change, state.Current, sales);
-            foreach (var alert in decision.Alerts)
+            for (var i = 0; i < decision.Alerts.Count; i++)
             {
-                if (Insert(insert, alert, change) is { } saved)
+                if (Insert(insert, decision.Alerts[i], change) is { } saved)
                 {
                     stored.Add(saved);
                 }
             }
 
-            states[change.ProductId] = (state.Stored, decision.State);
+            state.Current = decision.State;
         }
 
         using var save = new BulkStatement(session, SaveStateSql);
@@ -402,16 +408,13 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         var last = Math.Min(imported.Last, first + maxChanges - 1);
         var held = _batchChanges;
         held.Clear();
-        using (var reader = imported.From(first))
+        var reader = imported.From(first);
+        for (var next = first; next <= last; next++)
         {
-            for (var next = first; next <= last; next++)
-            {
-                held.Add(reader.Next());
-            }
+            held.Add(reader.Next());
         }
 
-        var products = _batchProducts;
-        products.Clear();
+        // The batch's products, each as often as it changes (the statements' IN takes each once).
         var ids = _idsJson;
         ids.ResetWrittenCount();
         using (var json = new Utf8JsonWriter(ids))
@@ -419,30 +422,41 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             json.WriteStartArray();
             foreach (var change in held)
             {
-                if (products.Add(change.Product))
-                {
-                    json.WriteStringValue(change.Product.Value);
-                }
+                json.WriteStringValue(change.Product.Value);
             }
 
             json.WriteEndArray();
         }
 
+        // The states: those in the span of the batch's ids when they are ASCII (a file sorted by SKU, as exported, makes
+        // the span hold little else; sorted as SQLite sorts, byte by byte), at most a few per change; otherwise, or past
+        // that, those of the batch's ids one by one.
         var states = _batchStates;
         states.Clear();
-        using (var query = new BulkStatement(session, """
-            SELECT product_id, last_alert_time, low_stock_alerted_at, stockout_episode
-            FROM alert_state WHERE product_id IN (SELECT value FROM json_each(?1))
-            """))
+        var (low, high, ascii) = (held[0].Product.Value, held[0].Product.Value, true);
+        foreach (var change in held)
         {
-            query.Text(1, ids.WrittenSpan);
-            while (query.Read())
-            {
-                states[ProductId.Parse(query.GetText(0))] = new AlertState(
-                    query.IsNull(1) ? null : Timestamp.ParseStored(query.GetText(1)),
-                    query.IsNull(2) ? null : Timestamp.ParseStored(query.GetText(2)),
-                    query.GetInteger(3) != 0);
-            }
+            var id = change.Product.Value;
+            ascii &= Ascii.IsValid(id);
+            (low, high) = (string.CompareOrdinal(id, low) < 0 ? id : low, string.CompareOrdinal(id, high) > 0 ? id : high);
+        }
+
+        var spanned = false;
+        if (ascii)
+        {
+            using var span = new BulkStatement(session, $"{StateQuery} WHERE product_id BETWEEN ?1 AND ?2 LIMIT ?3");
+            span.Text(1, low);
+            span.Text(2, high);
+            span.Integer(3, 4 * held.Count);
+            spanned = ReadStates(span, states) < 4 * held.Count;
+        }
+
+        if (!spanned)
+        {
+            states.Clear();
+            using var each = new BulkStatement(session, $"{StateQuery} WHERE product_id IN (SELECT value FROM json_each(?1))");
+            each.Text(1, ids.WrittenSpan);
+            ReadStates(each, states);
         }
 
         // Whether each product had a sale by the batch's last change (sales are only added): without one it had none by
@@ -477,13 +491,31 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                 changedAt,
                 cause,
                 change.SalesMark,
-                states.GetValueOrDefault(change.Product, AlertState.None))
+                states.Count == 0 ? AlertState.None : states.GetValueOrDefault(change.Product, AlertState.None))
             {
                 HasSales = sold.Count > 0 && sold.Contains(change.Product),
             });
         }
 
         return rows;
+    }
+
+    private const string StateQuery = "SELECT product_id, last_alert_time, low_stock_alerted_at, stockout_episode FROM alert_state";
+
+    /// <summary>Reads the states <see cref="StateQuery"/> selects into <paramref name="states"/>; returns how many.</summary>
+    private static int ReadStates(BulkStatement query, Dictionary<ProductId, AlertState> states)
+    {
+        var count = 0;
+        while (query.Read())
+        {
+            count++;
+            states[ProductId.Parse(query.GetText(0))] = new AlertState(
+                query.IsNull(1) ? null : Timestamp.ParseStored(query.GetText(1)),
+                query.IsNull(2) ? null : Timestamp.ParseStored(query.GetText(2)),
+                query.GetInteger(3) != 0);
+        }
+
+        return count;
     }
 
     /// <summary>The index of the change <paramref name="sequence"/> in <paramref name="rows"/> (in sequence order), or -1.</summary>

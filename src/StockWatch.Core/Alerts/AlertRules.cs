@@ -99,11 +99,9 @@ public static class AlertRules
         var threshold = current.ThresholdOr(options.DefaultLowStockThreshold);
         var wasLow = old is not null && old.IsLow(options.DefaultLowStockThreshold);
         var isLow = current.IsLow(options.DefaultLowStockThreshold);
-        var details = new AlertDetails { Stock = current.Stock, Threshold = threshold, DaysOfCover = cover };
-
         if (wasLow && !isLow)
         {
-            alerts.Add(Raise(change, AlertType.BackInStock, details));
+            alerts.Add(Raise(change, AlertType.BackInStock, Details()));
             return null;
         }
 
@@ -115,23 +113,26 @@ public static class AlertRules
         var now = change.ChangedAt;
         if (!wasLow)
         {
-            alerts.Add(Raise(change, AlertType.LowStock, details));
+            alerts.Add(Raise(change, AlertType.LowStock, Details()));
         }
 
         var reachedZero = current.Stock == 0 && (old is null || old.Stock > 0);
         if (reachedZero)
         {
-            alerts.Add(Raise(change, AlertType.OutOfStock, details));
+            alerts.Add(Raise(change, AlertType.OutOfStock, Details()));
             return now;
         }
 
         if (wasLow && (state.LowStockAlertedAt is not { } last || now - last >= options.ReminderCooldown))
         {
-            alerts.Add(Raise(change, AlertType.LowStock, details with { Reminder = true }));
+            alerts.Add(Raise(change, AlertType.LowStock, Details() with { Reminder = true }));
             return now;
         }
 
         return wasLow ? state.LowStockAlertedAt : now;
+
+        // Made only for an alert: most changes raise none.
+        AlertDetails Details() => new() { Stock = current.Stock, Threshold = threshold, DaysOfCover = cover };
     }
 
     /// <summary>STOCKOUT_PREDICTED once per episode of days of cover below the lead time.</summary>

@@ -23,7 +23,7 @@ public readonly record struct StockCover(decimal DailyRate, decimal? DaysOfCover
     }
 
     /// <summary>The unrounded daily rate of <paramref name="unitsInWindow"/>.</summary>
-    public static decimal Rate(long unitsInWindow, AlertOptions options) => Math.Max(0, unitsInWindow) / (decimal)options.ForecastWindowDays;
+    public static decimal Rate(long unitsInWindow, AlertOptions options) => unitsInWindow > 0 ? unitsInWindow / (decimal)options.ForecastWindowDays : 0;
 
     /// <summary>Days of cover at an unrounded <paramref name="dailyRate"/>, to a tenth; <c>null</c> when nothing sells.</summary>
     public static decimal? Days(int stock, decimal dailyRate) => dailyRate > 0 ? Math.Round(stock / dailyRate, 1) : null;
