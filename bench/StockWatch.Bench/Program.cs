@@ -81,8 +81,8 @@ try
         var imports = Parts.InProcessOfItsOwn<StreamBench.Imports>("stream-imports", work,
             products.ToString(CultureInfo.InvariantCulture), sales.ToString(CultureInfo.InvariantCulture), Option("--before") ?? "", Option("--before-commit") ?? "");
         Console.WriteLine("the drain alone: a backlog of new products, of sales …");
-        var productsDrain = Parts.InProcessOfItsOwn<StreamBench.Drain>("stream-drain-products", work, products.ToString(CultureInfo.InvariantCulture));
-        var salesDrain = Parts.InProcessOfItsOwn<StreamBench.Drain>("stream-drain-sales", work, products.ToString(CultureInfo.InvariantCulture));
+        var productsDrain = Parts.InProcessOfItsOwn<StreamBench.Drains>("stream-drain-products", work, products.ToString(CultureInfo.InvariantCulture));
+        var salesDrain = Parts.InProcessOfItsOwn<StreamBench.Drains>("stream-drain-sales", work, products.ToString(CultureInfo.InvariantCulture));
         Console.WriteLine("a sale's alert while the backlog drains …");
         var latency = Parts.InProcessOfItsOwn<StreamBench.Latency>("stream-latency", work, products.ToString(CultureInfo.InvariantCulture));
         StreamBench.WriteSection(output, new StreamBench.Result(imports, productsDrain, salesDrain, latency));
@@ -102,10 +102,13 @@ try
     if (args.Contains("--drain-only"))
     {
         // A quick look at the drain of a backlog of new products (with --sales: of sales) alone: printed, docs/benchmarks.md left as it is.
-        var drain = args.Contains("--sales")
+        var drains = args.Contains("--sales")
             ? await StreamBench.DrainSalesAsync(work, (int)(1_000_000 * scale))
             : await StreamBench.DrainProductsAsync(work, (int)(1_000_000 * scale));
-        Console.WriteLine($"{drain.Changes:N0} changes in {drain.Seconds:0.00} s: {drain.PerSecond:N0}/s, {drain.CpuSeconds:0.00} s of CPU, {drain.Alerts:N0} alerts");
+        foreach (var (how, drain) in new[] { ("held", drains.Held), ("read back", drains.ReadBack) })
+        {
+            Console.WriteLine($"{how}: {drain.Changes:N0} changes in {drain.Seconds:0.00} s: {drain.PerSecond:N0}/s, {drain.CpuSeconds:0.00} s of CPU, {drain.Alerts:N0} alerts");
+        }
         return;
     }
 
