@@ -50,10 +50,11 @@ internal sealed class ImportSession : IImportSession, IDisposable
     // The last sales row: the sales mark of the next change (the import holds the write lock; only it adds sales).
     private long _salesMark;
 
-    // The changes written, for this process's change stream once committed (null past ImportedChanges.MaxChanges); the
-    // first one's sequence follows the last one stored, as the import holds the write lock.
-    private ImportedChanges.Writer? _written;
+    // The changes written (the first ImportedChanges.MaxChanges of them), for this process's change stream once
+    // committed; the first one's sequence follows the last one stored, as the import holds the write lock.
+    private readonly ImportedChanges.Writer _written;
     private readonly long _firstSequence;
+    private long _changesWritten;
 
     public ImportSession(SqliteSession session, ChangeStamp stamp)
     {
@@ -224,10 +225,8 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
 
         _changes.Add(before, stored.Id, _salesMark);
-        if (_written?.Add(before, stored, _salesMark) == false)
-        {
-            _written = null;
-        }
+        _written.Add(before, stored, _salesMark);
+        _changesWritten++;
 
         return stored;
     }
@@ -295,18 +294,19 @@ internal sealed class ImportSession : IImportSession, IDisposable
     }
 
     /// <summary>
-    /// The changes this import wrote, with their sequences (checked against the log: they must be its last ones), for
-    /// this process's change stream once the import is committed; <c>null</c> when none or too many.
+    /// The changes this import wrote (its first <see cref="ImportedChanges.MaxChanges"/>), with their sequences (checked
+    /// against the log: the import's must be its last ones), for this process's change stream once the import is
+    /// committed; <c>null</c> when it wrote none.
     /// </summary>
     public ImportedChanges.Run? Written()
     {
-        if (_written is not { Count: > 0 } written)
+        if (_changesWritten == 0)
         {
             return null;
         }
 
         var last = (long)_session.Command("SELECT IFNULL(MAX(seq), 0) FROM changes").ExecuteScalar()!;
-        return last == _firstSequence + written.Count - 1 ? written.Done() : null;
+        return last == _firstSequence + _changesWritten - 1 ? _written.Done() : null;
     }
 
     private void FlushUpdates()

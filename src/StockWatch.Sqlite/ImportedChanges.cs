@@ -18,7 +18,7 @@ namespace StockWatch.Sqlite;
 /// </remarks>
 internal sealed class ImportedChanges
 {
-    /// <summary>Changes held at most (about 100 bytes each for a new product): a larger file's first ones are held.</summary>
+    /// <summary>Changes held at most (about 100 bytes each for a new product): of a larger import, the first ones.</summary>
     public const int MaxChanges = 1 << 21;
 
     private readonly Lock _lock = new();
@@ -67,12 +67,12 @@ internal sealed class ImportedChanges
         private readonly List<int> _offsets = [];
         private BinaryWriter? _writer;
 
-        /// <summary>Adds the next change; false (and nothing is held any more) past <see cref="MaxChanges"/>.</summary>
-        public bool Add(Product? before, Product after, long salesMark)
+        /// <summary>Adds the next change, unless <see cref="MaxChanges"/> are held (the later ones are read back).</summary>
+        public void Add(Product? before, Product after, long salesMark)
         {
             if (_offsets.Count == MaxChanges)
             {
-                return false;
+                return;
             }
 
             _writer ??= new BinaryWriter(_buffer);
@@ -85,11 +85,7 @@ internal sealed class ImportedChanges
             {
                 Write(_writer, before);
             }
-
-            return true;
         }
-
-        public int Count => _offsets.Count;
 
         /// <summary>The changes written, to hand over once committed.</summary>
         public Run Done()
