@@ -52,11 +52,12 @@ internal sealed class ImportSession : IImportSession, IDisposable
 
     // The changes written (the first ImportedChanges.MaxChanges of them), for this process's change stream once
     // committed; the first one's sequence follows the last one stored, as the import holds the write lock.
-    private readonly ImportedChanges.Writer _written;
+    private readonly ImportedChanges.Writer? _written;
     private readonly long _firstSequence;
     private long _changesWritten;
 
-    public ImportSession(SqliteSession session, ChangeStamp stamp)
+    /// <param name="handOver">Whether to record the changes for this process's stream (<see cref="Written"/>): not for a dry run.</param>
+    public ImportSession(SqliteSession session, ChangeStamp stamp, bool handOver = true)
     {
         _session = session;
         _stamp = stamp;
@@ -82,7 +83,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
             highest.Reset();
         }
 
-        _written = new ImportedChanges.Writer(_firstSequence, stamp);
+        _written = handOver ? new ImportedChanges.Writer(_firstSequence, stamp) : null;
 
         _insertSale = new BulkStatement(session, $"""
             INSERT OR FAIL INTO sales ({Rows.SaleColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sale_id) DO NOTHING RETURNING rowid
@@ -225,7 +226,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
         }
 
         _changes.Add(before, stored.Id, _salesMark);
-        _written.Add(before, stored, _salesMark);
+        _written?.Add(before, stored, _salesMark);
         _changesWritten++;
 
         return stored;
@@ -300,7 +301,7 @@ internal sealed class ImportSession : IImportSession, IDisposable
     /// </summary>
     public ImportedChanges.Run? Written()
     {
-        if (_changesWritten == 0)
+        if (_written is null || _changesWritten == 0)
         {
             return null;
         }

@@ -21,6 +21,9 @@ internal sealed class ImportedChanges
     /// <summary>Changes held at most (about 100 bytes each for a new product): of a larger import, the first ones.</summary>
     public const int MaxChanges = 1 << 21;
 
+    /// <summary>Bytes held at most (long names and categories make larger changes): the changes past them are read back.</summary>
+    public const int MaxBytes = 256 << 20;
+
     private readonly Lock _lock = new();
     private Run? _run;
 
@@ -66,12 +69,17 @@ internal sealed class ImportedChanges
         private readonly MemoryStream _buffer = new();
         private readonly List<int> _offsets = [];
         private BinaryWriter? _writer;
+        private bool _full;
 
-        /// <summary>Adds the next change, unless <see cref="MaxChanges"/> are held (the later ones are read back).</summary>
+        /// <summary>
+        /// Adds the next change, unless <see cref="MaxChanges"/> or <see cref="MaxBytes"/> are held (then it and the
+        /// later ones are read back).
+        /// </summary>
         public void Add(Product? before, Product after, long salesMark)
         {
-            if (_offsets.Count == MaxChanges)
+            if (_full || _offsets.Count == MaxChanges || _buffer.Length >= MaxBytes)
             {
+                _full = true;
                 return;
             }
 
@@ -91,7 +99,7 @@ internal sealed class ImportedChanges
         public Run Done()
         {
             _writer?.Flush();
-            return new Run(first, stamp, _buffer.GetBuffer(), (int)_buffer.Length, [.. _offsets]);
+            return new Run(first, stamp, _buffer.ToArray(), [.. _offsets]);
         }
 
         private static void Write(BinaryWriter writer, Product product)
@@ -108,14 +116,14 @@ internal sealed class ImportedChanges
     }
 
     /// <summary>Consecutive changes of one import, the first at sequence <see cref="First"/>, all with the import's time and cause.</summary>
-    public sealed class Run(long first, ChangeStamp stamp, byte[] buffer, int length, int[] offsets)
+    public sealed class Run(long first, ChangeStamp stamp, byte[] buffer, int[] offsets)
     {
         public long First { get; } = first;
         public long Last => First + offsets.Length - 1;
         public ChangeStamp Stamp { get; } = stamp;
 
         /// <summary>A reader of the changes from <paramref name="sequence"/> on, in order.</summary>
-        public Reader From(long sequence) => new(buffer.AsSpan(0, length), offsets[sequence - First]);
+        public Reader From(long sequence) => new(buffer, offsets[sequence - First]);
     }
 
     /// <summary>

@@ -60,6 +60,8 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             });
         if (changes.Count == 0)
         {
+            // A run handed over after the stream had read its changes back is let go here too.
+            database.Imported.Passed(checkpoint);
             return new StreamBatch(0, []);
         }
 
@@ -408,6 +410,11 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         var last = Math.Min(imported.Last, first + maxChanges - 1);
         var held = _batchChanges;
         held.Clear();
+        if (last < first)
+        {
+            return [];
+        }
+
         var reader = imported.From(first);
         for (var next = first; next <= last; next++)
         {

@@ -178,7 +178,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         var result = await database.WriteAsync(stamp, session =>
         {
             session.ChangesByTrigger = false;
-            using var import = new ImportSession(session, stamp);
+            using var import = new ImportSession(session, stamp, handOver: !dryRun);
             session.Execute($"PRAGMA cache_size = -{ImportCacheKib}");
             try
             {
