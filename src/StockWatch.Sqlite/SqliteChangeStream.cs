@@ -339,12 +339,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                     changedAt,
                     cause,
                     query.GetInteger(7),
-                    query.IsNull(10)
-                        ? AlertState.None
-                        : new AlertState(
-                            query.IsNull(8) ? null : Timestamp.ParseStored(query.GetText(8)),
-                            query.IsNull(9) ? null : Timestamp.ParseStored(query.GetText(9)),
-                            query.GetInteger(10) != 0))
+                    query.IsNull(10) ? AlertState.None : ReadState(query, 8))
                 {
                     NextSequence = query.IsNull(11) ? null : query.GetInteger(11),
                     HasSales = query.GetInteger(20) != 0,
@@ -410,6 +405,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         var last = Math.Min(imported.Last, first + maxChanges - 1);
         var held = _batchChanges;
         held.Clear();
+        _idsJson.ResetWrittenCount();
         if (last < first)
         {
             return [];
@@ -419,20 +415,6 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         for (var next = first; next <= last; next++)
         {
             held.Add(reader.Next());
-        }
-
-        // The batch's products, each as often as it changes (the statements' IN takes each once).
-        var ids = _idsJson;
-        ids.ResetWrittenCount();
-        using (var json = new Utf8JsonWriter(ids))
-        {
-            json.WriteStartArray();
-            foreach (var change in held)
-            {
-                json.WriteStringValue(change.Product.Value);
-            }
-
-            json.WriteEndArray();
         }
 
         // The states: those in the span of the batch's ids when they are ASCII (a file sorted by SKU, as exported, makes
@@ -462,7 +444,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         {
             states.Clear();
             using var each = new BulkStatement(session, $"{StateQuery} WHERE product_id IN (SELECT value FROM json_each(?1))");
-            each.Text(1, ids.WrittenSpan);
+            each.Text(1, Ids());
             ReadStates(each, states);
         }
 
@@ -476,7 +458,7 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
                 SELECT j.value FROM json_each(?1) j
                 WHERE EXISTS (SELECT 1 FROM sales x WHERE x.product_id = j.value AND x.rowid <= ?2)
                 """);
-            query.Text(1, ids.WrittenSpan);
+            query.Text(1, Ids());
             query.Integer(2, held[^1].SalesMark);
             while (query.Read())
             {
@@ -505,6 +487,26 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         }
 
         return rows;
+
+        // The batch's products as a JSON array, written once and only when a statement takes them one by one: each as
+        // often as it changes (IN takes each once).
+        ReadOnlySpan<byte> Ids()
+        {
+            var ids = _idsJson;
+            if (ids.WrittenCount == 0)
+            {
+                using var json = new Utf8JsonWriter(ids);
+                json.WriteStartArray();
+                foreach (var change in held)
+                {
+                    json.WriteStringValue(change.Product.Value);
+                }
+
+                json.WriteEndArray();
+            }
+
+            return ids.WrittenSpan;
+        }
     }
 
     private const string StateQuery = "SELECT product_id, last_alert_time, low_stock_alerted_at, stockout_episode FROM alert_state";
@@ -516,14 +518,17 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         while (query.Read())
         {
             count++;
-            states[ProductId.Parse(query.GetText(0))] = new AlertState(
-                query.IsNull(1) ? null : Timestamp.ParseStored(query.GetText(1)),
-                query.IsNull(2) ? null : Timestamp.ParseStored(query.GetText(2)),
-                query.GetInteger(3) != 0);
+            states[ProductId.Parse(query.GetText(0))] = ReadState(query, 1);
         }
 
         return count;
     }
+
+    /// <summary>An alert state from <c>last_alert_time, low_stock_alerted_at, stockout_episode</c> at column <paramref name="first"/> on.</summary>
+    private static AlertState ReadState(BulkStatement row, int first) => new(
+        row.IsNull(first) ? null : Timestamp.ParseStored(row.GetText(first)),
+        row.IsNull(first + 1) ? null : Timestamp.ParseStored(row.GetText(first + 1)),
+        row.GetInteger(first + 2) != 0);
 
     /// <summary>The index of the change <paramref name="sequence"/> in <paramref name="rows"/> (in sequence order), or -1.</summary>
     private static int IndexOf(List<Read> rows, long sequence)

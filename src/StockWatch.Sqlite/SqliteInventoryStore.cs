@@ -193,7 +193,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
                 session.Execute($"PRAGMA cache_size = {DefaultCacheSize}");
             }
         }, rollBack: dryRun);
-        if (!dryRun && written is not null)
+        if (written is not null)
         {
             database.Imported.Publish(written);
         }
