@@ -130,11 +130,15 @@ public sealed class LocalRunTests
         }
     }
 
-    /// <summary>The products of the alerts the subscriber received (in order) until one of <paramref name="until"/>, and any right after it.</summary>
+    /// <summary>
+    /// The products of the alerts the subscriber received (in order) until one of <paramref name="until"/>, and any right
+    /// after it. Waits up to three minutes: the alert goes through two streams, two functions, SNS and SQS on emulators
+    /// that share the machine with the other test projects (one minute was not always enough at a load of 18).
+    /// </summary>
     private static async Task<List<string>> AlertedProductsAsync(AwsStack aws, string subscriber, string until)
     {
         List<string> products = [];
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(3);
         while (DateTimeOffset.UtcNow < deadline)
         {
             var page = await aws.Sqs.ReceiveMessageAsync(new Amazon.SQS.Model.ReceiveMessageRequest
