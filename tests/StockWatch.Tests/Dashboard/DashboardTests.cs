@@ -79,8 +79,11 @@ public sealed class DashboardTests(DashboardFixture server) : IClassFixture<Dash
         await Until(async () => await ui.GetAttributeAsync("#products tbody tr >> nth=0", "data-product") == "OUT-1");
         (await ui.GetAttributeAsync("#products tbody tr >> nth=1", "data-product")).Should().Be("LOW-1", "sorted by stock, lowest first");
         await ui.ClickAsync("text=Next →");
-        await Until(async () => await ui.Locator("#products tbody tr").CountAsync() == Math.Min(50, products - 50));
+        // Page 1 holds 50 rows too when there are 100 products or more: wait for the second page itself.
+        await Until(async () => await ui.TextContentAsync(".pager span") == "Page 2"
+            && await ui.Locator("#products tbody tr").CountAsync() == Math.Min(50, products - 50));
         (await ui.TextContentAsync(".pager span")).Should().Be("Page 2");
+        (await ui.Locator("#products tbody tr").CountAsync()).Should().Be(Math.Min(50, products - 50));
         page.Problems.Should().BeEmpty();
     }
 
