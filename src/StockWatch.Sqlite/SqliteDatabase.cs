@@ -8,7 +8,10 @@ namespace StockWatch.Sqlite;
 /// <summary>
 /// The SQLite file under the data folder. Keeps a pool of open sessions in WAL mode with a generous busy timeout, so
 /// several processes (the CLI while <c>serve</c> runs) share it without "database is locked" reaching the user, and
-/// commits concurrent writes of this process together (<see cref="WriteAsync{T}"/>).
+/// commits concurrent writes of this process together (<see cref="WriteAsync{T}"/>). Commits never run a WAL
+/// checkpoint: once this process has written <see cref="CheckpointAfterPages"/> pages to the WAL, a checkpoint runs on
+/// a task of its own (so a large import's pages are copied into the database while its alerts are decided), and one
+/// runs when the database is disposed.
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
@@ -21,12 +24,17 @@ public sealed class SqliteDatabase : IDisposable
     private readonly Channel<bool> _committed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly WriteQueue _writes;
 
+    /// <summary>SQLite's own threshold for its automatic checkpoints (<c>wal_autocheckpoint</c>'s default), in pages.</summary>
+    internal const long CheckpointAfterPages = 1000;
+
+    // Pages this process wrote to the WAL since its last checkpoint began (sessions add theirs when they are returned).
+    private long _walPages;
+    private readonly SemaphoreSlim _checkpointing = new(1, 1);
+    private Task _background = Task.CompletedTask;
+    private readonly Lock _backgroundLock = new();
+
     /// <param name="path">The database file.</param>
-    /// <param name="manualCheckpoints">
-    /// True in the long-running server: commits never run a WAL checkpoint, <see cref="Checkpoint"/> does it off the
-    /// commit path. One-shot commands leave SQLite's automatic checkpoints on so the WAL cannot grow unchecked.
-    /// </param>
-    public SqliteDatabase(string path, bool manualCheckpoints = false)
+    public SqliteDatabase(string path)
     {
         Path = System.IO.Path.GetFullPath(path);
         _connectionString = new SqliteConnectionStringBuilder
@@ -37,8 +45,7 @@ public sealed class SqliteDatabase : IDisposable
         }.ToString();
         // Memory-mapped reads spare a system call and a copy per page read. Capped at 32 MiB: mapped pages count as the
         // process's memory, and a large import or report would otherwise map the whole file.
-        _pragmas = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 33554432;"
-            + (manualCheckpoints ? " PRAGMA wal_autocheckpoint = 0;" : string.Empty);
+        _pragmas = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 33554432; PRAGMA wal_autocheckpoint = 0;";
         _writes = new WriteQueue(this);
     }
 
@@ -49,7 +56,7 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>The database in a data folder, created with the folder when missing.</summary>
     /// <exception cref="StockWatch.Core.StockWatchException">Invalid (<c>data</c>) when the folder cannot be created.</exception>
-    public static SqliteDatabase InFolder(string dataFolder, bool manualCheckpoints = false)
+    public static SqliteDatabase InFolder(string dataFolder)
     {
         try
         {
@@ -60,17 +67,69 @@ public sealed class SqliteDatabase : IDisposable
             throw StockWatch.Core.StockWatchException.Invalid("data", $"The data folder {dataFolder} cannot be created: {ex.Message}");
         }
 
-        return new SqliteDatabase(System.IO.Path.Combine(dataFolder, FileName), manualCheckpoints);
+        return new SqliteDatabase(System.IO.Path.Combine(dataFolder, FileName));
     }
 
     /// <summary>Brings the schema up to date; safe when several processes start at once.</summary>
     public void Migrate() => Migrations.Apply(this, Migrations.Latest);
 
-    /// <summary>Copies the WAL into the database file without blocking writers.</summary>
+    /// <summary>
+    /// Copies the WAL into the database file without blocking writers (a <c>PASSIVE</c> checkpoint), after the one
+    /// running in the background, if any. A checkpoint that fails loses nothing: the WAL keeps every commit.
+    /// </summary>
     public void Checkpoint()
     {
-        using var session = Open();
-        session.Execute("PRAGMA wal_checkpoint(PASSIVE);");
+        _checkpointing.Wait();
+        try
+        {
+            Interlocked.Exchange(ref _walPages, 0);
+            using var session = Open();
+            session.Execute("PRAGMA wal_checkpoint(PASSIVE);");
+        }
+        finally
+        {
+            _checkpointing.Release();
+        }
+    }
+
+    /// <summary>The checkpoint running in the background, or the last one (for tests).</summary>
+    internal Task BackgroundCheckpoint
+    {
+        get
+        {
+            lock (_backgroundLock)
+            {
+                return _background;
+            }
+        }
+    }
+
+    /// <summary>Counts the pages a returned session wrote to the WAL; past the threshold, starts a checkpoint in the background.</summary>
+    private void Written(SqliteSession session)
+    {
+        var result = SQLitePCL.raw.sqlite3_db_status(session.Connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var pages, out _, 1);
+        if (result != SQLitePCL.raw.SQLITE_OK || pages == 0 || Interlocked.Add(ref _walPages, pages) < CheckpointAfterPages)
+        {
+            return;
+        }
+
+        lock (_backgroundLock)
+        {
+            if (_background.IsCompleted)
+            {
+                _background = Task.Run(() =>
+                {
+                    try
+                    {
+                        Checkpoint();
+                    }
+                    catch (SqliteException)
+                    {
+                        // Retried once more pages are written, and when the database is disposed.
+                    }
+                });
+            }
+        }
     }
 
     /// <summary>
@@ -129,11 +188,28 @@ public sealed class SqliteDatabase : IDisposable
         return session;
     }
 
-    internal void Return(SqliteSession session) => _idle.Add(session);
+    internal void Return(SqliteSession session)
+    {
+        Written(session);
+        _idle.Add(session);
+    }
 
-    /// <summary>Closes the pooled connections.</summary>
+    /// <summary>Waits for a checkpoint running in the background, checkpoints what this process wrote since, and closes the pooled connections.</summary>
     public void Dispose()
     {
+        BackgroundCheckpoint.Wait();
+        if (Interlocked.Read(ref _walPages) > 0)
+        {
+            try
+            {
+                Checkpoint();
+            }
+            catch (SqliteException)
+            {
+                // The WAL keeps every commit; a later checkpoint copies it.
+            }
+        }
+
         while (_idle.TryTake(out var session))
         {
             session.Connection.Dispose();
