@@ -411,10 +411,9 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             return [];
         }
 
-        var reader = imported.From(first);
         for (var next = first; next <= last; next++)
         {
-            held.Add(reader.Next());
+            held.Add(imported.Read(next));
         }
 
         // The states: those in the span of the batch's ids when they are ASCII (a file sorted by SKU, as exported, makes

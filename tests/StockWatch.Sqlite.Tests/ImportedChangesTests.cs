@@ -1,0 +1,48 @@
+using StockWatch.Core;
+using StockWatch.Core.Catalog;
+using StockWatch.Testing;
+
+namespace StockWatch.Sqlite.Tests;
+
+public sealed class ImportedChangesTests
+{
+    [Fact]
+    public void HeldChanges_OverManyChunks_ReadBackAsWritten()
+    {
+        // Names of up to 200 characters, some of them 4 UTF-8 bytes each: about 40 MB, ten chunks and more, so that
+        // changes end close to a chunk's end of every kind.
+        var random = new Random(7);
+        var writer = new ImportedChanges.Writer(101, new ChangeStamp(Builders.T0, "import"));
+        List<(Product? Before, Product After, long Mark)> written = [];
+        for (var i = 0; i < 60_000; i++)
+        {
+            var after = Image(random, i);
+            var before = random.Next(3) == 0 ? null : Image(random, i) with { Version = after.Version - 1 };
+            var mark = random.NextInt64(0, long.MaxValue);
+            writer.Add(before, after, mark);
+            written.Add((before, after, mark));
+        }
+
+        var run = writer.Done();
+
+        (run.First, run.Last).Should().Be((101L, 101L + written.Count - 1));
+        for (var i = 0; i < written.Count; i++)
+        {
+            var held = run.Read(101 + i);
+            held.Should().Be(new ImportedChanges.Change(written[i].After.Id, written[i].Before, written[i].After, written[i].Mark), $"change {i}");
+        }
+    }
+
+    private static Product Image(Random random, int i) => new()
+    {
+        Id = ProductId.Parse($"SKU-{i}-\u00e9"),
+        Name = new string('n', random.Next(1, 150)) + string.Concat(Enumerable.Repeat("\U0001F600", random.Next(0, 50))),
+        Category = random.Next(2) == 0 ? "Kitchen" : new string('\u4e2d', random.Next(1, 100)),
+        Stock = random.Next(0, int.MaxValue),
+        Price = Money.FromTenThousandths(random.NextInt64(0, 10_000_000_000_000)),
+        LowStockThreshold = random.Next(2) == 0 ? null : random.Next(0, 1000),
+        Version = random.NextInt64(1, long.MaxValue),
+        UpdatedAt = Builders.T0.AddTicks(random.NextInt64(0, TimeSpan.TicksPerDay * 3650)),
+        StockCounted = random.Next(2) == 0,
+    };
+}
