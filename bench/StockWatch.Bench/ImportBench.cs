@@ -52,7 +52,7 @@ public static class ImportBench
 
         // StockWatch: validation, upsert by product_id, a change record per written product, one transaction per file.
         var folder = Path.Combine(work, "import-stockwatch");
-        using var database = SqliteDatabase.InFolder(folder);
+        using var database = SqliteDatabase.InFolder(folder, manualCheckpoints: false);
         database.Migrate();
         var import = new ImportFile(new SqliteInventoryStore(database, Seeding.Options), TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new StockWatch.Core.Imports.ImportOptions()));
         var (swNew, first) = await ImportAsync(import, productsFile);

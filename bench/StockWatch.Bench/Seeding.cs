@@ -14,7 +14,7 @@ public static class Seeding
 
     public static (SqliteDatabase Database, SqliteInventoryStore Store) Create(string folder)
     {
-        var database = SqliteDatabase.InFolder(folder);
+        var database = SqliteDatabase.InFolder(folder, manualCheckpoints: true);
         database.Migrate();
         var store = new SqliteInventoryStore(database, Options);
         var set = new SetProduct(store, TimeProvider.System);

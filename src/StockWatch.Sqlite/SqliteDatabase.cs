@@ -8,10 +8,7 @@ namespace StockWatch.Sqlite;
 /// <summary>
 /// The SQLite file under the data folder. Keeps a pool of open sessions in WAL mode with a generous busy timeout, so
 /// several processes (the CLI while <c>serve</c> runs) share it without "database is locked" reaching the user, and
-/// commits concurrent writes of this process together (<see cref="WriteAsync{T}"/>). Commits never run a WAL
-/// checkpoint: once this process has written <see cref="CheckpointAfterPages"/> pages to the WAL, a checkpoint runs on
-/// a task of its own (so a large import's pages are copied into the database while its alerts are decided), and one
-/// runs when the database is disposed.
+/// commits concurrent writes of this process together (<see cref="WriteAsync{T}"/>).
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
@@ -23,18 +20,16 @@ public sealed class SqliteDatabase : IDisposable
     private readonly ConcurrentBag<SqliteSession> _idle = [];
     private readonly Channel<bool> _committed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly WriteQueue _writes;
-
-    /// <summary>SQLite's own threshold for its automatic checkpoints (<c>wal_autocheckpoint</c>'s default), in pages.</summary>
-    internal const long CheckpointAfterPages = 1000;
-
-    // Pages this process wrote to the WAL since its last checkpoint began (sessions add theirs when they are returned).
-    private long _walPages;
     private readonly SemaphoreSlim _checkpointing = new(1, 1);
-    private Task _background = Task.CompletedTask;
     private readonly Lock _backgroundLock = new();
+    private Task _background = Task.CompletedTask;
 
     /// <param name="path">The database file.</param>
-    public SqliteDatabase(string path)
+    /// <param name="manualCheckpoints">
+    /// True in the long-running server: commits never run a WAL checkpoint, <see cref="Checkpoint"/> does it off the
+    /// commit path. One-shot commands leave SQLite's automatic checkpoints on so the WAL cannot grow unchecked.
+    /// </param>
+    public SqliteDatabase(string path, bool manualCheckpoints = false)
     {
         Path = System.IO.Path.GetFullPath(path);
         _connectionString = new SqliteConnectionStringBuilder
@@ -45,18 +40,26 @@ public sealed class SqliteDatabase : IDisposable
         }.ToString();
         // Memory-mapped reads spare a system call and a copy per page read. Capped at 32 MiB: mapped pages count as the
         // process's memory, and a large import or report would otherwise map the whole file.
-        _pragmas = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 33554432; PRAGMA wal_autocheckpoint = 0;";
+        AutoCheckpointPages = manualCheckpoints ? 0 : DefaultAutoCheckpointPages;
+        _pragmas = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 33554432;"
+            + $" PRAGMA wal_autocheckpoint = {AutoCheckpointPages};";
         _writes = new WriteQueue(this);
     }
 
     public string Path { get; }
+
+    /// <summary>SQLite's own default for <c>wal_autocheckpoint</c>, in pages.</summary>
+    private const int DefaultAutoCheckpointPages = 1000;
+
+    /// <summary>The WAL pages past which a commit runs a checkpoint (SQLite's <c>wal_autocheckpoint</c>); 0: never.</summary>
+    internal int AutoCheckpointPages { get; }
 
     /// <summary>The last committed import's changes with their images, for this process's change stream.</summary>
     internal ImportedChanges Imported { get; } = new();
 
     /// <summary>The database in a data folder, created with the folder when missing.</summary>
     /// <exception cref="StockWatch.Core.StockWatchException">Invalid (<c>data</c>) when the folder cannot be created.</exception>
-    public static SqliteDatabase InFolder(string dataFolder)
+    public static SqliteDatabase InFolder(string dataFolder, bool manualCheckpoints = false)
     {
         try
         {
@@ -67,7 +70,7 @@ public sealed class SqliteDatabase : IDisposable
             throw StockWatch.Core.StockWatchException.Invalid("data", $"The data folder {dataFolder} cannot be created: {ex.Message}");
         }
 
-        return new SqliteDatabase(System.IO.Path.Combine(dataFolder, FileName));
+        return new SqliteDatabase(System.IO.Path.Combine(dataFolder, FileName), manualCheckpoints);
     }
 
     /// <summary>Brings the schema up to date; safe when several processes start at once.</summary>
@@ -75,14 +78,13 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>
     /// Copies the WAL into the database file without blocking writers (a <c>PASSIVE</c> checkpoint), after the one
-    /// running in the background, if any. A checkpoint that fails loses nothing: the WAL keeps every commit.
+    /// running in the background (<see cref="CheckpointInBackground"/>), if any.
     /// </summary>
     public void Checkpoint()
     {
         _checkpointing.Wait();
         try
         {
-            Interlocked.Exchange(ref _walPages, 0);
             using var session = Open();
             session.Execute("PRAGMA wal_checkpoint(PASSIVE);");
         }
@@ -92,27 +94,14 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    /// <summary>The checkpoint running in the background, or the last one (for tests).</summary>
-    internal Task BackgroundCheckpoint
+    /// <summary>
+    /// Starts a checkpoint on a task of its own, unless one is running: after an import, whose commit runs none, so that
+    /// its pages are copied into the database while the stream decides its alerts (the commits meanwhile skip their
+    /// automatic checkpoint: SQLite runs one at a time, and the first commit after it copies what is left). A checkpoint
+    /// that fails loses nothing: the WAL keeps every commit, and the next checkpoint copies it.
+    /// </summary>
+    internal void CheckpointInBackground()
     {
-        get
-        {
-            lock (_backgroundLock)
-            {
-                return _background;
-            }
-        }
-    }
-
-    /// <summary>Counts the pages a returned session wrote to the WAL; past the threshold, starts a checkpoint in the background.</summary>
-    private void Written(SqliteSession session)
-    {
-        var result = SQLitePCL.raw.sqlite3_db_status(session.Connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var pages, out _, 1);
-        if (result != SQLitePCL.raw.SQLITE_OK || pages == 0 || Interlocked.Add(ref _walPages, pages) < CheckpointAfterPages)
-        {
-            return;
-        }
-
         lock (_backgroundLock)
         {
             if (_background.IsCompleted)
@@ -125,9 +114,21 @@ public sealed class SqliteDatabase : IDisposable
                     }
                     catch (SqliteException)
                     {
-                        // Retried once more pages are written, and when the database is disposed.
+                        // Copied by the next checkpoint.
                     }
                 });
+            }
+        }
+    }
+
+    /// <summary>The checkpoint running in the background, or the last one.</summary>
+    internal Task BackgroundCheckpoint
+    {
+        get
+        {
+            lock (_backgroundLock)
+            {
+                return _background;
             }
         }
     }
@@ -188,28 +189,12 @@ public sealed class SqliteDatabase : IDisposable
         return session;
     }
 
-    internal void Return(SqliteSession session)
-    {
-        Written(session);
-        _idle.Add(session);
-    }
+    internal void Return(SqliteSession session) => _idle.Add(session);
 
-    /// <summary>Waits for a checkpoint running in the background, checkpoints what this process wrote since, and closes the pooled connections.</summary>
+    /// <summary>Waits for a checkpoint running in the background, and closes the pooled connections.</summary>
     public void Dispose()
     {
         BackgroundCheckpoint.Wait();
-        if (Interlocked.Read(ref _walPages) > 0)
-        {
-            try
-            {
-                Checkpoint();
-            }
-            catch (SqliteException)
-            {
-                // The WAL keeps every commit; a later checkpoint copies it.
-            }
-        }
-
         while (_idle.TryTake(out var session))
         {
             session.Connection.Dispose();
@@ -266,6 +251,25 @@ internal sealed class SqliteSession : IDisposable
         }
     } = true;
 
+    /// <summary>
+    /// False while an import writes: its commit runs no automatic checkpoint on this connection (the import starts one
+    /// in the background once committed, <see cref="SqliteDatabase.CheckpointInBackground"/>). Back on when the session
+    /// returns to the pool, after the commit.
+    /// </summary>
+    public bool AutoCheckpoint
+    {
+        get;
+        set
+        {
+            if (value != field)
+            {
+                var result = SQLitePCL.raw.sqlite3_wal_autocheckpoint(Connection.Handle, value ? _database.AutoCheckpointPages : 0);
+                SqliteException.ThrowExceptionForRC(result, Connection.Handle);
+                field = value;
+            }
+        }
+    } = true;
+
     private ChangeStamp RequiredStamp => Stamp ?? throw new InvalidOperationException("A product was written outside a stamped write, so its change record has no time or cause.");
 
     /// <summary>The prepared command for <paramref name="sql"/>, with no parameters; owned by the session, not disposed by callers.</summary>
@@ -300,6 +304,7 @@ internal sealed class SqliteSession : IDisposable
     {
         Stamp = null;
         ChangesByTrigger = true;
+        AutoCheckpoint = true;
         if (InTransaction)
         {
             Run("ROLLBACK");

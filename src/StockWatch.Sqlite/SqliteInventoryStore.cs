@@ -178,6 +178,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         var result = await database.WriteAsync(stamp, session =>
         {
             session.ChangesByTrigger = false;
+            session.AutoCheckpoint = false;
             using var import = new ImportSession(session, stamp, handOver: !dryRun);
             session.Execute($"PRAGMA cache_size = -{ImportCacheKib}");
             try
@@ -196,6 +197,11 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, IOptions<Alert
         if (written is not null)
         {
             database.Imported.Publish(written);
+        }
+
+        if (!dryRun)
+        {
+            database.CheckpointInBackground();
         }
 
         return result;

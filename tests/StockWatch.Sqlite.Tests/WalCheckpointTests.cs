@@ -6,55 +6,69 @@ using StockWatch.Testing;
 namespace StockWatch.Sqlite.Tests;
 
 /// <summary>
-/// Commits never run a WAL checkpoint (SQLite's automatic one is off): the process checkpoints on a task of its own
-/// once it wrote <see cref="SqliteDatabase.CheckpointAfterPages"/> pages, and when its database is disposed. What is in
-/// the database file alone (without its WAL) shows what was checkpointed.
+/// An import's commit runs no WAL checkpoint: its pages are checkpointed on a task of its own, while the stream decides
+/// its alerts (<see cref="SqliteDatabase.CheckpointInBackground"/>). What is in the database file alone (without its
+/// WAL) shows what was checkpointed.
 /// </summary>
 public sealed class WalCheckpointTests : IDisposable
 {
-    private readonly TestStore _db = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public async Task SmallCommits_RunNoCheckpoint_AndDisposingTheDatabaseCheckpointsThem()
+    public async Task AnImport_IsCheckpointedInTheBackground_EvenWhereCommitsRunNone()
     {
-        for (var i = 0; i < 20; i++)
-        {
-            _db.Create($"P{i}");
-        }
+        // serve's database: no commit runs a checkpoint, so only the import's own background checkpoint can copy it.
+        using var db = new TestStore(_folder.Path, manualCheckpoints: true);
 
-        await _db.Database.BackgroundCheckpoint.WaitAsync(TestContext.Current.CancellationToken);
-        ProductsInFileAlone().Should().Be(0, "20 small commits write far fewer than 1,000 pages, and no commit checkpoints");
-        _db.Scalar("SELECT COUNT(*) FROM products").Should().Be(20, "they are committed, in the WAL");
+        await ImportAsync(db, 20_000);
+        await db.Database.BackgroundCheckpoint.WaitAsync(TestContext.Current.CancellationToken);
 
-        _db.Database.Dispose();
-
-        ProductsInFileAlone().Should().Be(20);
+        ProductsInFileAlone(db).Should().Be(20_000);
     }
 
     [Fact]
-    public async Task AnImportOfMoreThanAThousandPages_IsCheckpointedInTheBackground()
+    public async Task AfterAnImport_EverySessionRunsAutomaticCheckpointsAgain()
+    {
+        using var db = new TestStore(_folder.Path);
+
+        await ImportAsync(db, 1_000);
+
+        // The import's session went back to the pool: each pooled session (and any new one) has SQLite's default again.
+        List<SqliteSession> sessions = [];
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                sessions.Add(db.Database.Open());
+                sessions[^1].Command("PRAGMA wal_autocheckpoint").ExecuteScalar().Should().Be(1000L);
+            }
+        }
+        finally
+        {
+            sessions.ForEach(session => session.Dispose());
+        }
+    }
+
+    private static async Task ImportAsync(TestStore db, int products)
     {
         var csv = new StringBuilder("product_id,product_name,stock_count\n");
-        for (var i = 0; i < 40_000; i++)
+        for (var i = 0; i < products; i++)
         {
             csv.Append(CultureInfo.InvariantCulture, $"SKU{i:D6},A product with a name long enough to fill pages {i},{i % 50}\n");
         }
 
-        await new ImportFile(_db.Store, _db.Time, _db.ImportOptions).HandleAsync(
+        await new ImportFile(db.Store, db.Time, db.ImportOptions).HandleAsync(
             new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString())), new ImportSettings(), "big", "big.csv");
-        await _db.Database.BackgroundCheckpoint.WaitAsync(TestContext.Current.CancellationToken);
-
-        ProductsInFileAlone().Should().Be(40_000, "the import wrote more than 1,000 pages, so its commit started a checkpoint");
     }
 
     /// <summary>The products in a copy of the database file without its WAL: what checkpoints copied into it.</summary>
-    private long ProductsInFileAlone()
+    private static long ProductsInFileAlone(TestStore db)
     {
         using var copy = new TempFolder();
         var path = Path.Combine(copy.Path, SqliteDatabase.FileName);
-        File.Copy(_db.Database.Path, path);
+        File.Copy(db.Database.Path, path);
         return TestStore.ScalarIn(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'products'") == 0
             ? 0
             : TestStore.ScalarIn(path, "SELECT COUNT(*) FROM products");

@@ -17,7 +17,8 @@ public sealed class TestStore : IDisposable
 {
     private readonly TempFolder? _owned;
 
-    public TestStore(string? folder = null, AlertOptions? options = null)
+    /// <param name="manualCheckpoints">As in <c>serve</c>: no commit runs a WAL checkpoint.</param>
+    public TestStore(string? folder = null, AlertOptions? options = null, bool manualCheckpoints = false)
     {
         if (folder is null)
         {
@@ -27,7 +28,7 @@ public sealed class TestStore : IDisposable
 
         Folder = folder;
         var alertOptions = Microsoft.Extensions.Options.Options.Create(options ?? new AlertOptions());
-        Database = SqliteDatabase.InFolder(folder);
+        Database = SqliteDatabase.InFolder(folder, manualCheckpoints);
         Database.Migrate();
         Store = new SqliteInventoryStore(Database, alertOptions);
         Stream = new SqliteChangeStream(Database, Time);

@@ -47,7 +47,7 @@ public static class StockWatchApp
     }
 
     /// <summary>Registers the store, the use cases, the stream processor and the channels.</summary>
-    /// <param name="server">True for <c>serve</c>: the channels' settings are validated at start.</param>
+    /// <param name="server">True for <c>serve</c>: WAL checkpoints run in the background, off the commit path.</param>
     public static IServiceCollection AddStockWatch(this IServiceCollection services, string dataFolder, bool server)
     {
         services.AddSingleton(TimeProvider.System);
@@ -102,7 +102,7 @@ public static class StockWatchApp
 
         services.AddSingleton(_ =>
         {
-            var database = SqliteDatabase.InFolder(dataFolder);
+            var database = SqliteDatabase.InFolder(dataFolder, manualCheckpoints: server);
             database.Migrate();
             return database;
         });

@@ -45,6 +45,7 @@ public static class StockWatchServer
         }
 
         builder.Services.AddHostedService<StreamProcessorWorker>();
+        builder.Services.AddHostedService<WalCheckpointWorker>();
         builder.Services.AddHostedService<ImportWorker>();
         builder.Services.AddHostedService<LeftoversCleanup>();
         builder.Services.AddHostedService<ReportScheduler>();

@@ -38,3 +38,24 @@ public sealed partial class StreamProcessorWorker(
     [LoggerMessage(Level = LogLevel.Information, Message = "The stream processor stopped with every change processed")]
     private partial void LogStopped();
 }
+
+/// <summary>Checkpoints the WAL in the background, so commits never pay for it.</summary>
+public sealed class WalCheckpointWorker(Sqlite.SqliteDatabase database, TimeProvider time) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                database.Checkpoint();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
