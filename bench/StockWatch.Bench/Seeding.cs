@@ -30,6 +30,7 @@ public static class Seeding
             }, "seed").GetAwaiter().GetResult();
         }
 
+        database.BackgroundCheckpoint.Wait();
         database.Checkpoint();
         return (database, store);
     }
@@ -50,7 +51,8 @@ public static class Seeding
     {
         while (!stop.IsCancellationRequested)
         {
-            database.Checkpoint();
+            database.BackgroundCheckpoint.Wait();
+        database.Checkpoint();
             await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, CancellationToken.None);
         }
     }, CancellationToken.None);

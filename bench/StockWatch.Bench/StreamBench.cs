@@ -134,6 +134,7 @@ public static class StreamBench
         database.Migrate();
         var imported = Stopwatch.StartNew();
         await ImportAsync(database, file, new ImportSettings());
+        await database.BackgroundCheckpoint;
         database.Checkpoint();
         return await DrainBothAsync(database, imported.Elapsed.TotalSeconds);
     }
@@ -151,6 +152,7 @@ public static class StreamBench
         await new StreamProcessor(new SqliteChangeStream(database, TimeProvider.System), Seeding.Options).DrainAsync(CancellationToken.None);
         var imported = Stopwatch.StartNew();
         await ImportAsync(database, salesFile, new ImportSettings());
+        await database.BackgroundCheckpoint;
         database.Checkpoint();
         return await DrainBothAsync(database, imported.Elapsed.TotalSeconds);
     }

@@ -77,12 +77,17 @@ public sealed class SqliteDatabase : IDisposable
     public void Migrate() => Migrations.Apply(this, Migrations.Latest);
 
     /// <summary>
-    /// Copies the WAL into the database file without blocking writers (a <c>PASSIVE</c> checkpoint), after the one
-    /// running in the background (<see cref="CheckpointInBackground"/>), if any.
+    /// Copies the WAL into the database file without blocking writers (a <c>PASSIVE</c> checkpoint), unless one of this
+    /// process is running (<see cref="CheckpointInBackground"/>): then it returns at once, without waiting on a thread
+    /// (a thread-pool thread held there starved the stream and the API on two cores); the next one copies the rest.
     /// </summary>
     public void Checkpoint()
     {
-        _checkpointing.Wait();
+        if (!_checkpointing.Wait(0))
+        {
+            return;
+        }
+
         try
         {
             using var session = Open();
