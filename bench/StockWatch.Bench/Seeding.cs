@@ -51,8 +51,7 @@ public static class Seeding
     {
         while (!stop.IsCancellationRequested)
         {
-            database.BackgroundCheckpoint.Wait();
-        database.Checkpoint();
+            database.Checkpoint();
             await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, CancellationToken.None);
         }
     }, CancellationToken.None);

@@ -67,7 +67,7 @@ internal sealed class ImportedChanges
     /// <remarks>
     /// Written straight into chunks of <see cref="ChunkBytes"/> (a change never straddles two), not into one growing
     /// array: doubling it copied the held bytes again at every step, and each new array's pages were faulted in while
-    /// the import wrote (measured: a tenth of a second of a million-product import).
+    /// the import wrote (measured: `stockwatch import` of a million new products ran 1 to 2 s faster without it).
     /// </remarks>
     public sealed class Writer(long first, ChangeStamp stamp)
     {
@@ -78,7 +78,6 @@ internal sealed class ImportedChanges
         private readonly List<long> _offsets = [];
         private long _bytes;
         private int _position;
-        private bool _full;
 
         /// <summary>
         /// Adds the next change, unless <see cref="MaxChanges"/> or <see cref="MaxBytes"/> are held (then it and the
@@ -86,9 +85,9 @@ internal sealed class ImportedChanges
         /// </summary>
         public void Add(Product? before, Product after, long salesMark)
         {
-            if (_full || _offsets.Count == MaxChanges || _bytes >= MaxBytes)
+            // Both only grow: once either is reached, no later change is held, so those held stay consecutive.
+            if (_offsets.Count == MaxChanges || _bytes >= MaxBytes)
             {
-                _full = true;
                 return;
             }
 
