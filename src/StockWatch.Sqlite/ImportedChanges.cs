@@ -170,11 +170,17 @@ internal sealed class ImportedChanges
         public long Last => First + offsets.Length - 1;
         public ChangeStamp Stamp { get; } = stamp;
 
-        /// <summary>The held change <paramref name="sequence"/>.</summary>
-        public Change Read(long sequence)
+        /// <summary>The held changes <paramref name="first"/> to <paramref name="last"/>, in order (safe on any thread: a run never changes).</summary>
+        public Change[] Read(long first, long last)
         {
-            var offset = offsets[sequence - First];
-            return new Reader(chunks[offset >> 32], (int)offset).Next();
+            var changes = new Change[last - first + 1];
+            for (var i = 0; i < changes.Length; i++)
+            {
+                var offset = offsets[first - First + i];
+                changes[i] = new Reader(chunks[offset >> 32], (int)offset).Next();
+            }
+
+            return changes;
         }
     }
 

@@ -154,10 +154,24 @@ internal static class Rows
         int? StockCounted);
 }
 
-/// <summary>Parses stored times (<see cref="Timestamp.ParseStored"/>), reusing the last: the rows one import wrote share theirs.</summary>
+/// <summary>
+/// Parses and formats stored times (<see cref="Timestamp.ParseStored"/>, <see cref="Timestamp.FormatSortable"/>), reusing
+/// the last of each: the rows one import wrote share their time, and so do the alerts and states of its changes.
+/// </summary>
 internal sealed class StoredTimes
 {
     private (byte[] Text, DateTimeOffset Time) _last = ([], default);
+    private (DateTimeOffset Time, string Text) _formatted = (default, Timestamp.FormatSortable(default));
+
+    public string Format(DateTimeOffset time)
+    {
+        if (time != _formatted.Time)
+        {
+            _formatted = (time, Timestamp.FormatSortable(time));
+        }
+
+        return _formatted.Text;
+    }
 
     public DateTimeOffset Parse(ReadOnlySpan<byte> utf8)
     {

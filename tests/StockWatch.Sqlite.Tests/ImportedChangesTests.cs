@@ -26,10 +26,18 @@ public sealed class ImportedChangesTests
         var run = writer.Done();
 
         (run.First, run.Last).Should().Be((101L, 101L + written.Count - 1));
-        for (var i = 0; i < written.Count; i++)
+        // In ranges of any length, as the stream reads its batches (a single change, a few thousand).
+        for (var first = 0; first < written.Count;)
         {
-            var held = run.Read(101 + i);
-            held.Should().Be(new ImportedChanges.Change(written[i].After.Id, written[i].Before, written[i].After, written[i].Mark), $"change {i}");
+            var last = Math.Min(written.Count - 1, first + random.Next(0, 3000));
+            var held = run.Read(101 + first, 101 + last);
+            held.Should().HaveCount(last - first + 1);
+            for (var i = first; i <= last; i++)
+            {
+                held[i - first].Should().Be(new ImportedChanges.Change(written[i].After.Id, written[i].Before, written[i].After, written[i].Mark), $"change {i}");
+            }
+
+            first = last + 1;
         }
     }
 

@@ -167,6 +167,33 @@ public sealed class SqliteChangeStreamBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task Step_FailingMidBatchOverHeldImages_IsDecidedAgainInFullByTheNext()
+    {
+        // Low and out-of-stock products all through the import, so that every batch stores alerts and states.
+        await ImportProducts(Enumerable.Range(0, (3 * StreamProcessor.BatchSize) + 11).Select(i => $"N{i:D5},{i % 25}"));
+        var first = _db.Scalar("SELECT MIN(seq) FROM changes");
+        var failAt = first + StreamProcessor.BatchSize + 700;
+        await _db.Stream.ProcessNextAsync(Consumer, StreamProcessor.BatchSize, Handler, Windows);
+
+        // The second batch fails part-way (after the next one's images were decoded ahead): nothing of it is stored.
+        ChangeHandler failing = (change, state, sales) =>
+            change.Sequence == failAt ? throw new InvalidOperationException("fails mid-batch") : Handler(change, state, sales);
+        var failed = () => _db.Stream.ProcessNextAsync(Consumer, StreamProcessor.BatchSize, failing, Windows);
+        await failed.Should().ThrowAsync<InvalidOperationException>();
+        _db.Stream.Pending(Consumer).Should().Be((2 * StreamProcessor.BatchSize) + 11);
+
+        // Batches of another size from there (the images decoded ahead are for other changes), then the rest.
+        await _db.Stream.ProcessNextAsync(Consumer, 1000, Handler, Windows);
+        await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+
+        var (alerts, states) = ChangeByChange(_db.Database.Path);
+        alerts.Should().HaveCountGreaterThan(3 * StreamProcessor.BatchSize / 25);
+        TestStore.AlertFingerprints(_db.Database.Path).Should().Equal(alerts);
+        StoredStates().Should().Equal(states);
+        _db.Database.Imported.Holding(first).Should().BeNull("the checkpoint passed the changes held");
+    }
+
+    [Fact]
     public async Task Import_DryRun_HandsNothingOver()
     {
         var before = _db.Scalar("SELECT IFNULL(MAX(seq), 0) FROM changes");

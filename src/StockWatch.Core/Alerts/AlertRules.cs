@@ -13,7 +13,7 @@ public sealed record AlertState(DateTimeOffset? LastAlertTime, DateTimeOffset? L
 }
 
 /// <summary>The alerts a change raises and the state the product is left in.</summary>
-public sealed record AlertDecision(IReadOnlyList<NewAlert> Alerts, AlertState State);
+public readonly record struct AlertDecision(IReadOnlyList<NewAlert> Alerts, AlertState State);
 
 /// <summary>
 /// The alert rules: a pure function of the change (old and new image), the product's alert state, its recent sales
@@ -41,37 +41,44 @@ public static class AlertRules
             return new AlertDecision([removed], AlertState.None with { LastAlertTime = now });
         }
 
-        var alerts = new List<NewAlert>();
+        // Most changes raise no alert and leave the state as it was: they allocate neither (a drain decides millions).
+        List<NewAlert>? alerts = null;
         if (old is null)
         {
             if (!change.IsFromImport)
             {
-                alerts.Add(Raise(change, AlertType.ProductAdded, new AlertDetails { NewValue = current.Name, Stock = current.Stock }));
+                Add(ref alerts, Raise(change, AlertType.ProductAdded, new AlertDetails { NewValue = current.Name, Stock = current.Stock }));
             }
         }
         else
         {
-            AddFieldChanges(change, old, current, alerts);
+            AddFieldChanges(change, old, current, ref alerts);
         }
 
         var cover = StockCover.Days(current.Stock, averageDailyUnits);
-        var lowStockAlertedAt = AddStockLevelAlerts(change, state, cover, options, alerts);
-        var stockoutEpisode = AddStockoutPrediction(change, state, cover, options, alerts);
+        var lowStockAlertedAt = AddStockLevelAlerts(change, state, cover, options, ref alerts);
+        var stockoutEpisode = AddStockoutPrediction(change, state, cover, options, ref alerts);
 
-        return new AlertDecision(alerts, new AlertState(
-            alerts.Count > 0 ? now : state.LastAlertTime,
-            lowStockAlertedAt,
-            stockoutEpisode));
+        if (alerts is null)
+        {
+            return new AlertDecision([], lowStockAlertedAt == state.LowStockAlertedAt && stockoutEpisode == state.StockoutEpisode
+                ? state
+                : state with { LowStockAlertedAt = lowStockAlertedAt, StockoutEpisode = stockoutEpisode });
+        }
+
+        return new AlertDecision(alerts, new AlertState(now, lowStockAlertedAt, stockoutEpisode));
     }
 
-    private static void AddFieldChanges(ChangeRecord change, Product old, Product current, List<NewAlert> alerts)
+    private static void Add(ref List<NewAlert>? alerts, NewAlert alert) => (alerts ??= []).Add(alert);
+
+    private static void AddFieldChanges(ChangeRecord change, Product old, Product current, ref List<NewAlert>? alerts)
     {
         if (old.Price != current.Price)
         {
             decimal? percent = old.Price.Value == 0
                 ? null
                 : decimal.Round((current.Price.Value - old.Price.Value) / old.Price.Value * 100, 2);
-            alerts.Add(Raise(change, AlertType.PriceChanged, new AlertDetails
+            Add(ref alerts, Raise(change, AlertType.PriceChanged, new AlertDetails
             {
                 OldValue = old.Price.ToString(),
                 NewValue = current.Price.ToString(),
@@ -81,19 +88,19 @@ public static class AlertRules
 
         if (old.Name != current.Name)
         {
-            alerts.Add(Raise(change, AlertType.NameChanged, new AlertDetails { OldValue = old.Name, NewValue = current.Name }));
+            Add(ref alerts, Raise(change, AlertType.NameChanged, new AlertDetails { OldValue = old.Name, NewValue = current.Name }));
         }
 
         if (old.Category != current.Category)
         {
-            alerts.Add(Raise(change, AlertType.CategoryChanged, new AlertDetails { OldValue = old.Category, NewValue = current.Category }));
+            Add(ref alerts, Raise(change, AlertType.CategoryChanged, new AlertDetails { OldValue = old.Category, NewValue = current.Category }));
         }
     }
 
     /// <summary>LOW_STOCK on the edge (or as a reminder), OUT_OF_STOCK at 0, BACK_IN_STOCK above the threshold.</summary>
     /// <returns>When the current low-stock episode last alerted.</returns>
     private static DateTimeOffset? AddStockLevelAlerts(
-        ChangeRecord change, AlertState state, decimal? cover, AlertOptions options, List<NewAlert> alerts)
+        ChangeRecord change, AlertState state, decimal? cover, AlertOptions options, ref List<NewAlert>? alerts)
     {
         var (old, current) = (change.OldImage, change.NewImage!);
         var threshold = current.ThresholdOr(options.DefaultLowStockThreshold);
@@ -101,7 +108,7 @@ public static class AlertRules
         var isLow = current.IsLow(options.DefaultLowStockThreshold);
         if (wasLow && !isLow)
         {
-            alerts.Add(Raise(change, AlertType.BackInStock, Details()));
+            Add(ref alerts, Raise(change, AlertType.BackInStock, Details()));
             return null;
         }
 
@@ -113,19 +120,19 @@ public static class AlertRules
         var now = change.ChangedAt;
         if (!wasLow)
         {
-            alerts.Add(Raise(change, AlertType.LowStock, Details()));
+            Add(ref alerts, Raise(change, AlertType.LowStock, Details()));
         }
 
         var reachedZero = current.Stock == 0 && (old is null || old.Stock > 0);
         if (reachedZero)
         {
-            alerts.Add(Raise(change, AlertType.OutOfStock, Details()));
+            Add(ref alerts, Raise(change, AlertType.OutOfStock, Details()));
             return now;
         }
 
         if (wasLow && (state.LowStockAlertedAt is not { } last || now - last >= options.ReminderCooldown))
         {
-            alerts.Add(Raise(change, AlertType.LowStock, Details() with { Reminder = true }));
+            Add(ref alerts, Raise(change, AlertType.LowStock, Details() with { Reminder = true }));
             return now;
         }
 
@@ -138,13 +145,13 @@ public static class AlertRules
     /// <summary>STOCKOUT_PREDICTED once per episode of days of cover below the lead time.</summary>
     /// <returns>Whether the product is in such an episode after this change.</returns>
     private static bool AddStockoutPrediction(
-        ChangeRecord change, AlertState state, decimal? cover, AlertOptions options, List<NewAlert> alerts)
+        ChangeRecord change, AlertState state, decimal? cover, AlertOptions options, ref List<NewAlert>? alerts)
     {
         var current = change.NewImage!;
         var inEpisode = current.StockCounted && cover is { } days && days < options.LeadTimeDays;
         if (inEpisode && !state.StockoutEpisode && current.Stock > 0)
         {
-            alerts.Add(Raise(change, AlertType.StockoutPredicted, new AlertDetails
+            Add(ref alerts, Raise(change, AlertType.StockoutPredicted, new AlertDetails
             {
                 Stock = current.Stock,
                 Threshold = current.ThresholdOr(options.DefaultLowStockThreshold),
