@@ -170,17 +170,19 @@ internal sealed class ImportedChanges
         public long Last => First + offsets.Length - 1;
         public ChangeStamp Stamp { get; } = stamp;
 
-        /// <summary>The held changes <paramref name="first"/> to <paramref name="last"/>, in order (safe on any thread: a run never changes).</summary>
-        public Change[] Read(long first, long last)
+        /// <summary>
+        /// The held changes from <paramref name="first"/> on, in order, into <paramref name="changes"/> (as many as it
+        /// holds). Safe on any thread: a run never changes.
+        /// </summary>
+        public void Read(long first, Span<Change> changes)
         {
-            var changes = new Change[last - first + 1];
+            // A batch's products share a few categories: each is made a string once (a string fewer a product).
+            var categories = new Dictionary<string, string>().GetAlternateLookup<ReadOnlySpan<char>>();
             for (var i = 0; i < changes.Length; i++)
             {
                 var offset = offsets[first - First + i];
-                changes[i] = new Reader(chunks[offset >> 32], (int)offset).Next();
+                changes[i] = new Reader(chunks[offset >> 32], (int)offset, categories).Next();
             }
-
-            return changes;
         }
     }
 
@@ -188,8 +190,11 @@ internal sealed class ImportedChanges
     /// Reads a held change as <see cref="Writer"/> wrote it (little-endian numbers; a string as its UTF-8 length, 7 bits
     /// a byte, then its bytes), straight from its chunk.
     /// </summary>
-    private ref struct Reader(ReadOnlySpan<byte> buffer, int position)
+    private ref struct Reader(ReadOnlySpan<byte> buffer, int position, Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> categories)
     {
+        /// <summary>UTF-8 bytes of a category shared at most; one longer (many bytes a character) is made a string each time.</summary>
+        private const int SharedCategory = 128;
+
         private readonly ReadOnlySpan<byte> _buffer = buffer;
         private int _position = position;
 
@@ -206,7 +211,7 @@ internal sealed class ImportedChanges
         {
             Id = id,
             Name = Text(),
-            Category = Text(),
+            Category = Category(),
             Stock = Int32(),
             Price = Money.FromTenThousandths(Int64()),
             LowStockThreshold = Int32() is var threshold and >= 0 ? threshold : null,
@@ -229,7 +234,30 @@ internal sealed class ImportedChanges
             return value;
         }
 
-        private string Text()
+        private string Text() => Encoding.UTF8.GetString(Bytes());
+
+        /// <summary>A category: the string of the batch's earlier products that have it, if any.</summary>
+        private string Category()
+        {
+            var bytes = Bytes();
+            if (bytes.Length > SharedCategory)
+            {
+                return Encoding.UTF8.GetString(bytes);
+            }
+
+            Span<char> text = stackalloc char[SharedCategory];
+            text = text[..Encoding.UTF8.GetChars(bytes, text)];
+            if (!categories.TryGetValue(text, out var category))
+            {
+                category = text.ToString();
+                categories[text] = category;
+            }
+
+            return category;
+        }
+
+        /// <summary>A string's UTF-8 bytes (after its length, 7 bits a byte).</summary>
+        private ReadOnlySpan<byte> Bytes()
         {
             var (length, shift) = (0, 0);
             byte part;
@@ -241,9 +269,9 @@ internal sealed class ImportedChanges
             }
             while ((part & 0x80) != 0);
 
-            var text = Encoding.UTF8.GetString(_buffer.Slice(_position, length));
+            var bytes = _buffer.Slice(_position, length);
             _position += length;
-            return text;
+            return bytes;
         }
     }
 }

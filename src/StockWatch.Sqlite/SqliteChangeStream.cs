@@ -425,13 +425,8 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
 
         var held = _decodedAhead is { } ahead && ahead.Run == imported && ahead.First == first && ahead.Last == last
             ? ahead.Changes.GetAwaiter().GetResult()
-            : imported.Read(first, last);
+            : Decode(imported, first, last, null);
         _decodedAhead = null;
-        if (last < imported.Last)
-        {
-            var (next, nextLast) = (last + 1, Math.Min(imported.Last, last + maxChanges));
-            _decodedAhead = (imported, next, nextLast, Task.Run(() => imported.Read(next, nextLast)));
-        }
 
         // The states: those in the span of the batch's ids when they are ASCII (a file sorted by SKU, as exported, makes
         // the span hold little else; sorted as SQLite sorts, byte by byte), at most a few per change; otherwise, or past
@@ -503,7 +498,21 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             });
         }
 
+        if (last < imported.Last)
+        {
+            // Into the batch's array, done with here.
+            var (next, nextLast) = (last + 1, Math.Min(imported.Last, last + maxChanges));
+            _decodedAhead = (imported, next, nextLast, Task.Run(() => Decode(imported, next, nextLast, held)));
+        }
+
         return rows;
+
+        static ImportedChanges.Change[] Decode(ImportedChanges.Run run, long first, long last, ImportedChanges.Change[]? reuse)
+        {
+            var changes = reuse?.Length == last - first + 1 ? reuse : new ImportedChanges.Change[last - first + 1];
+            run.Read(first, changes);
+            return changes;
+        }
 
         // The batch's products as a JSON array, written once and only when a statement takes them one by one: each as
         // often as it changes (IN takes each once).
