@@ -58,6 +58,18 @@ public sealed partial class DocumentedCommandsTests : IDisposable
         var installed = await RunAsync("dotnet", _home.Path, ["tool", "update", "--tool-path", tools, "--add-source", feed, "StockWatch"]);
         installed.ExitCode.Should().Be(0, installed.Output + installed.Error);
         File.Exists(Path.Combine(tools, "stockwatch")).Should().BeTrue();
+
+        // Run again on a new build (after a `git pull`), the command installs it: each pack is a package version of its
+        // own (the same version again would be "already installed"), and only the newest stays in the folder.
+        var first = Directory.GetFiles(feed, "*.nupkg").Should().ContainSingle().Subject;
+        var repack = await RunAsync("dotnet", Repository.Root(), ["pack", "src/StockWatch", "-c", configuration, "--no-build", "-o", feed]);
+        repack.ExitCode.Should().Be(0, repack.Output + repack.Error);
+        var second = Directory.GetFiles(feed, "*.nupkg").Should().ContainSingle().Subject;
+        second.Should().NotBe(first);
+        var updated = await RunAsync("dotnet", _home.Path, ["tool", "update", "--tool-path", tools, "--add-source", feed, "StockWatch"]);
+        updated.ExitCode.Should().Be(0, updated.Output + updated.Error);
+        var listed = await RunAsync("dotnet", _home.Path, ["tool", "list", "--tool-path", tools]);
+        listed.Output.Should().Contain(Path.GetFileNameWithoutExtension(second)["StockWatch.".Length..], "the package just packed is the one installed");
         return tools;
     }
 
