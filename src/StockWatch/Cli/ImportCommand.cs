@@ -83,6 +83,11 @@ internal static class ImportCommand
                 ? alerts.GroupBy(a => a.AlertType).ToDictionary(g => g.Key, g => (long)g.Count())
                 : views.CountAlerts(new AlertQuery(AfterId: lastAlert) { Cause = $"{ChangeRecord.ImportCause} {importId}" }).ToDictionary(c => c.Key.ToWire(), c => c.Value);
             context.Write(new { import_id = importId, file = path, summary, alerts = alertsByType }, output => Describe(output, path, summary, alertsByType));
+            if (context.Json && Cut(summary) is { Count: > 0 } cut)
+            {
+                context.Error.WriteLine($"The JSON lists the first {ImportSummary.MaxListed:N0} of each list; this import had more: {string.Join(", ", cut)}.");
+            }
+
             return summary.Rejected == 0 ? CliApp.Ok : CliApp.Refused;
         });
         return command;
@@ -148,6 +153,28 @@ internal static class ImportCommand
         }
     }
 
+    /// <summary>The summary's lists cut at <see cref="ImportSummary.MaxListed"/>, with how many there were (of errors: rejected rows).</summary>
+    private static List<string> Cut(ImportSummary s)
+    {
+        List<string> cut = [];
+        if (s.Errors.Count == ImportSummary.MaxListed)
+        {
+            cut.Add($"errors ({s.Rejected:N0} rows rejected)");
+        }
+
+        if (s.Warned > s.Warnings.Count)
+        {
+            cut.Add($"warnings ({s.Warned:N0})");
+        }
+
+        if (s.CreatedProducts > s.NewProducts.Count)
+        {
+            cut.Add($"new products ({s.CreatedProducts:N0})");
+        }
+
+        return cut;
+    }
+
     private static void Problems(TextWriter output, string title, List<RowProblem> problems, long count)
     {
         if (count == 0)
@@ -163,7 +190,7 @@ internal static class ImportCommand
 
         if (count > Shown)
         {
-            output.WriteLine($"  … and {count - Shown:N0} more (all of them with --json).");
+            output.WriteLine($"  … and {count - Shown:N0} more (the first {ImportSummary.MaxListed:N0} with --json).");
         }
     }
 }

@@ -137,6 +137,28 @@ public sealed class DailyUseTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_WithMoreProblemsAndNewProductsThanListed_SaysWhereEachListIsCut()
+    {
+        // 1,200 new products and 1,100 rows rejected (a bad stock count each), imported into two empty databases.
+        var rows = Enumerable.Range(0, 1200).Select(i => $"N{i},New {i},5")
+            .Concat(Enumerable.Range(0, 1100).Select(i => $"B{i},Bad {i},many"));
+        var file = Path.Combine(_data.Path, "big.csv");
+        await File.WriteAllTextAsync(file, "product_id,product_name,stock_count\n" + string.Join('\n', rows) + "\n", TestContext.Current.CancellationToken);
+
+        var text = await Run("import", file);
+        using var other = new TempFolder();
+        var json = await Cli.RunAsync(other.Path, ["import", file, "--json"]);
+
+        text.ExitCode.Should().Be(1);
+        text.Output.Should().Contain("Rejected (1,100):").And.Contain("… and 1,050 more (the first 1,000 with --json).");
+        json.ExitCode.Should().Be(1);
+        var summary = JsonDocument.Parse(json.Output).RootElement.GetProperty("summary");
+        summary.GetProperty("errors").GetArrayLength().Should().Be(1000);
+        summary.GetProperty("new_products").GetArrayLength().Should().Be(1000);
+        json.Error.Should().Contain("The JSON lists the first 1,000 of each list; this import had more: errors (1,100 rows rejected), new products (1,200).");
+    }
+
+    [Fact]
     public async Task ProductsShow_GivesStatusDaysOfCoverAndTheLatestChangesAndSales()
     {
         await Run("products", "set", "A", "--name", "Tea", "--stock", "30", "--threshold", "5");
