@@ -57,6 +57,18 @@ internal sealed class ImportedChanges
         }
     }
 
+    /// <summary>Lets <paramref name="run"/> go (its changes are read back) if it is the one held.</summary>
+    public void Forget(Run run)
+    {
+        lock (_lock)
+        {
+            if (ReferenceEquals(_run, run))
+            {
+                _run = null;
+            }
+        }
+    }
+
     /// <param name="Product">The product the change wrote.</param>
     /// <param name="Before">Its old image; <c>null</c>: the import added it.</param>
     /// <param name="After">Its new image, as stored.</param>

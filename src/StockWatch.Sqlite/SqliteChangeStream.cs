@@ -59,6 +59,12 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
     {
         var checkpoint = Checkpoint(session, consumer);
         var imported = database.Imported.Holding(checkpoint + 1);
+        if (imported is not null && !IsStoredAs(session, imported, checkpoint + 1, Math.Min(imported.Last, checkpoint + maxChanges)))
+        {
+            database.Imported.Forget(imported);
+            imported = null;
+        }
+
         if (imported is null)
         {
             _decodedAhead = null;
@@ -533,6 +539,25 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
 
             return ids.WrittenSpan;
         }
+    }
+
+    /// <summary>
+    /// Whether the stored changes <paramref name="first"/> and <paramref name="last"/> are those of the held run: of its
+    /// import (their stamp's cause names its id). They are unless the database is not the one the import wrote, e.g. a
+    /// data folder deleted and made anew under the running process (found by a fresh-user trial): then the changes are
+    /// read back, never decided from another import's images.
+    /// </summary>
+    private static bool IsStoredAs(SqliteSession session, ImportedChanges.Run run, long first, long last)
+    {
+        var command = session.Command("""
+            SELECT COUNT(*) FROM changes c JOIN change_stamps s ON s.stamp = c.stamp
+            WHERE c.seq IN ($first, $last) AND s.cause = $cause AND s.changed_at = $at
+            """);
+        command.Parameters.AddWithValue("$first", first);
+        command.Parameters.AddWithValue("$last", last);
+        command.Parameters.AddWithValue("$cause", run.Stamp.Cause);
+        command.Parameters.AddWithValue("$at", Timestamp.FormatSortable(run.Stamp.Time));
+        return (long)command.ExecuteScalar()! == (first == last ? 1 : 2);
     }
 
     private const string StateQuery = "SELECT product_id, last_alert_time, low_stock_alerted_at, stockout_episode FROM alert_state";

@@ -194,6 +194,24 @@ public sealed class SqliteChangeStreamBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task Drain_OfHeldImagesTheDatabaseDoesNotHold_ReadsItsOwnChangesBack()
+    {
+        await ImportProducts(Enumerable.Range(0, StreamProcessor.BatchSize + 30).Select(i => $"N{i:D5},{i % 25}"));
+        var first = _db.Scalar("SELECT MIN(seq) FROM changes");
+        _db.Database.Imported.Holding(first).Should().NotBeNull();
+
+        // The stored changes become another import's (as in a data folder deleted and made anew by another import of the
+        // same rows under the running process): what is held is not theirs.
+        _db.Scalar("UPDATE change_stamps SET cause = 'import: another' RETURNING 0");
+        await _db.Processor.DrainAsync(TestContext.Current.CancellationToken);
+
+        var alerts = TestStore.AlertFingerprints(_db.Database.Path);
+        alerts.Should().HaveCountGreaterThan(StreamProcessor.BatchSize / 25).And.Equal(ChangeByChange(_db.Database.Path).Alerts);
+        _db.Scalar("SELECT COUNT(*) FROM alerts WHERE cause <> 'import: another'").Should().Be(0, "every alert is the stored import's");
+        _db.Database.Imported.Holding(first).Should().BeNull("the run held was let go");
+    }
+
+    [Fact]
     public async Task Import_DryRun_HandsNothingOver()
     {
         var before = _db.Scalar("SELECT IFNULL(MAX(seq), 0) FROM changes");

@@ -435,10 +435,10 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         var summary = await new ImportFile(_db.Store, _db.Time, _db.ImportOptions).HandleAsync(new MemoryStream(file), new ImportSettings(), "imp-rep", "rep.csv");
 
         summary.Warnings.Select(w => (w.Line, w.Message)).Should().Equal(
-            (6, "Product D appears again (first on line 3); the last row wins."),
-            (7, "Product A appears again (first on line 4); the last row wins."),
-            (10, "Product C appears again (first on line 8); the last row wins."),
-            (11, "Product B appears again (first on line 2); the last row wins."));
+            (6, "Product D appears again (first on line 3); each row is applied in turn (with its alerts), so the last one stays."),
+            (7, "Product A appears again (first on line 4); each row is applied in turn (with its alerts), so the last one stays."),
+            (10, "Product C appears again (first on line 8); each row is applied in turn (with its alerts), so the last one stays."),
+            (11, "Product B appears again (first on line 2); each row is applied in turn (with its alerts), so the last one stays."));
         summary.CreatedProducts.Should().Be(6);
         _db.Text("SELECT group_concat(product_id || '=' || stock_count, ' ') FROM (SELECT * FROM products ORDER BY product_id)")
             .Should().Be("A=6 B=10 C=9 D=5 F=4 H=8");

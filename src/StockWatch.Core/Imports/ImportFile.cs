@@ -520,7 +520,7 @@ public sealed partial class ImportFile(IImportStore store, TimeProvider time, Mi
                 if (firstOns[i] is { } first)
                 {
                     summary.Warn(new RowProblem(row.Line, columns.NameOf("product_id"), productId.Value,
-                        $"Product {productId} appears again (first on line {first}); the last row wins."));
+                        $"Product {productId} appears again (first on line {first}); each row is applied in turn (with its alerts), so the last one stays."));
                 }
 
                 var before = known.GetValueOrDefault(productId);

@@ -186,7 +186,7 @@ public sealed class ImportTests : IDisposable
     {
         var (_, summary, _) = await Import("product_id,product_name,stock_count\nA,First,1\nA,Second,2\n");
 
-        Messages(summary, "warnings").Should().Equal("line 3: Product A appears again (first on line 2); the last row wins.");
+        Messages(summary, "warnings").Should().Equal("line 3: Product A appears again (first on line 2); each row is applied in turn (with its alerts), so the last one stays.");
         Scalar("SELECT stock_count FROM products WHERE product_id = 'A'").Should().Be(2);
     }
 
