@@ -81,7 +81,7 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
     /// </summary>
     public async Task<IReadOnlyList<AlertResponse>> DrainAlertsAsync(CancellationToken cancellationToken)
     {
-        if (_onAws)
+        if (OnAws)
         {
             // The AWS shape's ProductChanges function makes the alerts from the Products table's stream.
             return [];
