@@ -61,22 +61,6 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
     }
 
     /// <summary>
-    /// Runs a command's <paramref name="write"/> and processes the changes it made, so the user sees its alerts at once.
-    /// Changes pending before it (an interrupted import's) are processed first, stderr saying how many alerts they
-    /// stored: the alerts answered are the write's own (and those of writes committed meanwhile by another process).
-    /// </summary>
-    public async Task<(T Result, IReadOnlyList<AlertResponse> Alerts)> WithAlertsAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken)
-    {
-        if (await DrainAlertsAsync(cancellationToken) is { Count: > 0 } earlier)
-        {
-            await Error.WriteLineAsync($"Stored {earlier.Count:N0} alerts of earlier changes first, left unprocessed before this command (see 'stockwatch alerts list').");
-        }
-
-        var result = await write();
-        return (result, await DrainAlertsAsync(cancellationToken));
-    }
-
-    /// <summary>
     /// Processes the changes this command made (and any others pending), so the user sees their alerts at once.
     /// </summary>
     public async Task<IReadOnlyList<AlertResponse>> DrainAlertsAsync(CancellationToken cancellationToken)

@@ -138,7 +138,8 @@ internal static class ProductsCommands
                 Stock = context.Parsed(stock, text => Values.ParseCount(text, "stock_count")),
                 LowStockThreshold = context.Parsed(threshold, text => Values.ParseCount(text, "low_stock_threshold")),
             };
-            var (write, alerts) = await context.WithAlertsAsync(() => context.Service<SetProduct>().HandleAsync(request, Source), cancellationToken);
+            var write = await context.Service<SetProduct>().HandleAsync(request, Source);
+            var alerts = await context.DrainAlertsAsync(cancellationToken);
             var product = ProductResponse.From(write.After!);
             context.Write(new { product, changed = write.Changed, alerts }, output =>
             {
@@ -159,7 +160,8 @@ internal static class ProductsCommands
         command.SetHandler(async (context, cancellationToken) =>
         {
             var productId = ProductId.Parse(context.Get(id));
-            var (_, alerts) = await context.WithAlertsAsync(() => context.Service<DeleteProduct>().HandleAsync(productId, expectedVersion: null, Source), cancellationToken);
+            await context.Service<DeleteProduct>().HandleAsync(productId, expectedVersion: null, Source);
+            var alerts = await context.DrainAlertsAsync(cancellationToken);
             context.Write(new { product_id = productId.Value, deleted = true, alerts }, output =>
             {
                 output.WriteLine($"Deleted product {productId}.");

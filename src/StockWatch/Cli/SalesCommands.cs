@@ -72,7 +72,8 @@ internal static class SalesCommands
                 Price = context.Parsed(price, text => Money.Parse(text, "current_price")),
                 Date = context.Parsed(date, text => Timestamp.Parse(text, "sale_date")),
             };
-            var (decision, alerts) = await context.WithAlertsAsync(() => context.Service<RecordSale>().HandleAsync(request), cancellationToken);
+            var decision = await context.Service<RecordSale>().HandleAsync(request);
+            var alerts = await context.DrainAlertsAsync(cancellationToken);
             var sale = SaleResponse.From(decision.Sale, decision.Replayed);
             context.Write(new { sale, alerts }, output =>
             {

@@ -24,7 +24,8 @@ internal static class StockCommands
         {
             var productId = ProductId.Parse(context.Get(id));
             var movement = StockMovement.By(Values.ParseQuantity(context.Get(by), "--by"), context.Get(reason));
-            var (write, alerts) = await context.WithAlertsAsync(() => context.Service<MoveStock>().HandleAsync(productId, movement), cancellationToken);
+            var write = await context.Service<MoveStock>().HandleAsync(productId, movement);
+            var alerts = await context.DrainAlertsAsync(cancellationToken);
             var product = ProductResponse.From(write.After!);
             context.Write(new { product, alerts }, output =>
             {

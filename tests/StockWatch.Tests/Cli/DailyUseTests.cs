@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using StockWatch.Core.Catalog;
 using StockWatch.Testing;
 
 namespace StockWatch.Tests.Cli;
@@ -135,28 +134,6 @@ public sealed class DailyUseTests : IDisposable
             .Should().Equal(("out", 10), ("low", 10), ("ok", 10));
         (await Run("products", "list", "--limit", "0")).Should().Match<Cli.Result>(r => r.ExitCode == 2 && r.Error.Contains("--limit"));
         (await Run("products", "list", "--limit", "100001")).Should().Match<Cli.Result>(r => r.ExitCode == 2 && r.Error.Contains("--limit must be at most 100000"));
-    }
-
-    [Fact]
-    public async Task WriteCommand_AfterChangesLeftUnprocessed_AnswersItsOwnAlertsAndSaysTheEarlierOnesWereStored()
-    {
-        await Run("products", "set", "B", "--name", "Tea", "--stock", "11");
-        using (var store = new TestStore(_data.Path))
-        {
-            // Changes committed and never processed, as an import killed after its commit leaves them.
-            store.Create("A", stock: 40, threshold: 10);
-            store.Move(ProductId.Parse("A"), StockMovement.To(3, "count"));
-        }
-
-        var sale = await Run("sales", "record", "--product", "B", "--quantity", "1");
-
-        sale.ExitCode.Should().Be(0, sale.Error);
-        sale.Output.Should().Contain("alert LOW_STOCK: Low stock: B has 10").And.NotContain(" A ");
-        sale.Error.Should().Contain("Stored 2 alerts of earlier changes first, left unprocessed before this command (see 'stockwatch alerts list').");
-        var alerts = await Json("alerts", "list");
-        alerts.EnumerateArray().Select(a => (a.GetProperty("alert_type").GetString(), a.GetProperty("product_id").GetString()))
-            .Should().Equal(("PRODUCT_ADDED", "B"), ("PRODUCT_ADDED", "A"), ("LOW_STOCK", "A"), ("LOW_STOCK", "B"));
-        (await Run("stock", "adjust", "B", "--by", "5")).Error.Should().BeEmpty("nothing was left unprocessed this time");
     }
 
     [Fact]
