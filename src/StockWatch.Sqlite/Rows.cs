@@ -161,11 +161,11 @@ internal static class Rows
 internal sealed class StoredTimes
 {
     private (byte[] Text, DateTimeOffset Time) _last = ([], default);
-    private (DateTimeOffset Time, string Text) _formatted = (default, Timestamp.FormatSortable(default));
+    private (DateTimeOffset Time, string? Text) _formatted;
 
     public string Format(DateTimeOffset time)
     {
-        if (time != _formatted.Time)
+        if (_formatted.Text is null || time != _formatted.Time)
         {
             _formatted = (time, Timestamp.FormatSortable(time));
         }
