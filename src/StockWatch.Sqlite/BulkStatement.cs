@@ -140,6 +140,9 @@ internal sealed unsafe partial class BulkStatement : IDisposable
 
     public long GetInteger(int column) => ColumnInt64(_handle, column);
 
+    /// <summary>The rowid of the row the last <see cref="Execute"/> inserted (valid when it changed one).</summary>
+    public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_db);
+
     public void Dispose()
     {
         // Finalized first: SQLite may read static text until then.

@@ -627,11 +627,13 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
         save.Execute();
     }
 
+    // Without RETURNING: SQLite runs a statement with RETURNING into a temporary table of its own, made and dropped on
+    // each execution, which cost a third of the insert (the drain of 1M held changes: 550 ms of its 29k alerts' inserts
+    // before, 340 after). The id is the row id the insert made, when it made one.
     private const string InsertSql = """
         INSERT INTO alerts (product_id, alert_time, alert_type, details, change_seq, cause, category)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
         ON CONFLICT (change_seq, alert_type) DO NOTHING
-        RETURNING alert_id
         """;
 
     /// <summary>Stores an alert unless this change already stored one of its type (<see cref="InsertSql"/>).</summary>
@@ -653,14 +655,12 @@ public sealed class SqliteChangeStream(SqliteDatabase database, TimeProvider tim
             insert.Text(7, category);
         }
 
-        if (!insert.Read())
+        if (insert.Execute() == 0)
         {
             return null;
         }
 
-        var id = insert.GetInteger(0);
-        insert.Read();
-        return new Alert(id, alert.ProductId, alert.Type, alert.Time, alert.Details) { ChangeSequence = change.Sequence, Cause = change.Cause, Category = category };
+        return new Alert(insert.LastInsertRowId, alert.ProductId, alert.Type, alert.Time, alert.Details) { ChangeSequence = change.Sequence, Cause = change.Cause, Category = category };
     }
 
     private static void Time(BulkStatement statement, int index, DateTimeOffset? time, StoredTimes times)
