@@ -51,6 +51,25 @@ public sealed class WalCheckpointTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ALargeImportsWal_IsCutBackOnceCheckpointed_WhileTheProcessRuns()
+    {
+        // serve's database, which stays open: SQLite would keep the WAL file at its largest, to reuse it.
+        using var db = new TestStore(_folder.Path, manualCheckpoints: true);
+        var wal = new FileInfo(db.Database.Path + "-wal");
+        await ImportAsync(db, 150_000);
+        await db.Database.BackgroundCheckpoint.WaitAsync(TestContext.Current.CancellationToken);
+        wal.Refresh();
+        wal.Length.Should().BeGreaterThan(SqliteDatabase.WalSizeLimitBytes, "the import's WAL outgrew the limit");
+
+        // The next commit starts the WAL again from its beginning, and cuts the file back.
+        db.Create("AFTER");
+
+        wal.Refresh();
+        wal.Length.Should().BeLessThanOrEqualTo(SqliteDatabase.WalSizeLimitBytes);
+        ProductsInFileAlone(db).Should().Be(150_000);
+    }
+
     private static async Task ImportAsync(TestStore db, int products)
     {
         var csv = new StringBuilder("product_id,product_name,stock_count\n");

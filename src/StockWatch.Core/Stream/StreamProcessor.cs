@@ -17,11 +17,10 @@ public sealed class StreamProcessor(
 
     /// <summary>
     /// Changes per transaction of the backlog: a few milliseconds of work, so that single writes, which queue behind a
-    /// step, wait little, while the per-transaction costs (the commit, the batch's reads) spread over many changes. Each
-    /// commit writes the last pages of the alerts' B-trees again: 4,096 drained 1M held changes about 5 % faster than
-    /// 2,048 (runs alternating both builds, docs/benchmarks.md).
+    /// step, wait little, while the per-transaction costs (the commit, the batch's reads) spread over many changes. 4,096
+    /// drained 1M held changes about 5 % faster, but its imports end to end measured slower (docs/decisions/0017).
     /// </summary>
-    public const int BatchSize = 4096;
+    public const int BatchSize = 2048;
 
     /// <summary>Changes per step of the lane that serves new single writes between the backlog's batches.</summary>
     public const int LaneSize = 256;

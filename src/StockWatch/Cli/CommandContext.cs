@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StockWatch.Contracts;
+using StockWatch.Core.Alerts;
+using StockWatch.Core.Catalog;
 using StockWatch.Core.Stream;
 using StockWatch.Hosting;
 
@@ -60,19 +62,29 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
         }
     }
 
+    /// <summary>Processes every pending change (this command's and any others), storing their alerts; returns them.</summary>
+    public async Task<IReadOnlyList<Alert>> DrainAsync(CancellationToken cancellationToken) =>
+        OnAws
+            ? [] // The AWS shape's ProductChanges function makes the alerts from the Products table's stream.
+            : await Service<StreamProcessor>().DrainAsync(cancellationToken);
+
     /// <summary>
-    /// Processes the changes this command made (and any others pending), so the user sees their alerts at once.
+    /// Processes every pending change, so the user sees the alerts of the write this command just made at once: those
+    /// about <paramref name="product"/> from a change made at or after <paramref name="since"/> (an alert's time is its
+    /// change's). Other changes' alerts stored on the way (another command's, or those an interrupted import left
+    /// unprocessed) are not this command's: stderr counts them instead.
     /// </summary>
-    public async Task<IReadOnlyList<AlertResponse>> DrainAlertsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AlertResponse>> DrainAlertsAsync(ProductId product, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        if (OnAws)
+        var stored = await DrainAsync(cancellationToken);
+        List<AlertResponse> own = [.. stored.Where(alert => alert.ProductId == product && alert.Time >= since).Select(AlertResponse.From)];
+        if (stored.Count > own.Count)
         {
-            // The AWS shape's ProductChanges function makes the alerts from the Products table's stream.
-            return [];
+            var others = stored.Count - own.Count;
+            Error.WriteLine($"Also stored {others:N0} {(others == 1 ? "alert" : "alerts")} of other changes that were waiting to be processed (see 'stockwatch alerts list').");
         }
 
-        var alerts = await Service<StreamProcessor>().DrainAsync(cancellationToken);
-        return [.. alerts.Select(AlertResponse.From)];
+        return own;
     }
 
     public void Dispose() => _services?.Dispose();

@@ -24,8 +24,9 @@ internal static class StockCommands
         {
             var productId = ProductId.Parse(context.Get(id));
             var movement = StockMovement.By(Values.ParseQuantity(context.Get(by), "--by"), context.Get(reason));
+            var since = context.Service<TimeProvider>().GetUtcNow();
             var write = await context.Service<MoveStock>().HandleAsync(productId, movement);
-            var alerts = await context.DrainAlertsAsync(cancellationToken);
+            var alerts = await context.DrainAlertsAsync(productId, since, cancellationToken);
             var product = ProductResponse.From(write.After!);
             context.Write(new { product, alerts }, output =>
             {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using StockWatch.Core.Catalog;
 using StockWatch.Testing;
 
 namespace StockWatch.Tests.Cli;
@@ -134,6 +135,32 @@ public sealed class DailyUseTests : IDisposable
             .Should().Equal(("out", 10), ("low", 10), ("ok", 10));
         (await Run("products", "list", "--limit", "0")).Should().Match<Cli.Result>(r => r.ExitCode == 2 && r.Error.Contains("--limit"));
         (await Run("products", "list", "--limit", "100001")).Should().Match<Cli.Result>(r => r.ExitCode == 2 && r.Error.Contains("--limit must be at most 100000"));
+    }
+
+    [Fact]
+    public async Task WriteCommand_AfterChangesLeftUnprocessed_AnswersOnlyItsOwnAlertsAndCountsTheOthersOnStderr()
+    {
+        await Run("products", "set", "B", "--name", "Tea", "--stock", "40");
+        using (var store = new TestStore(_data.Path))
+        {
+            // Changes committed and never processed, as an import killed after its commit leaves them: one of another
+            // product, one of the product the command then writes (earlier than the command, by the store's clock).
+            store.Create("A", stock: 40, threshold: 10);
+            store.Move(ProductId.Parse("A"), StockMovement.To(3, "count"));
+            store.Move(ProductId.Parse("B"), StockMovement.To(3, "count"));
+        }
+
+        var adjust = await Run("stock", "adjust", "B", "--by", "20", "--reason", "delivery");
+
+        adjust.ExitCode.Should().Be(0, adjust.Error);
+        adjust.Output.Should().Contain("alert BACK_IN_STOCK: ").And.NotContain("LOW_STOCK").And.NotContain("PRODUCT_ADDED");
+        adjust.Error.Should().Be("Also stored 3 alerts of other changes that were waiting to be processed (see 'stockwatch alerts list')." + Environment.NewLine);
+        var alerts = await Json("alerts", "list");
+        alerts.EnumerateArray().Select(a => (a.GetProperty("alert_type").GetString(), a.GetProperty("product_id").GetString())).Should().BeEquivalentTo(
+            [("PRODUCT_ADDED", "B"), ("PRODUCT_ADDED", "A"), ("LOW_STOCK", "A"), ("LOW_STOCK", "B"), ("BACK_IN_STOCK", "B")]);
+        var sale = await Run("sales", "record", "--product", "B", "--quantity", "20");
+        sale.Output.Should().Contain("alert LOW_STOCK: Low stock: B has 3");
+        sale.Error.Should().BeEmpty("nothing else was waiting this time");
     }
 
     [Fact]
