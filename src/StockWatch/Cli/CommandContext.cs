@@ -69,13 +69,15 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
             : await Service<StreamProcessor>().DrainAsync(cancellationToken);
 
     /// <summary>
-    /// Processes every pending change, so the user sees the alerts of the write this command just made at once: those
-    /// about <paramref name="product"/> from a change made at or after <paramref name="since"/> (an alert's time is its
-    /// change's). Other changes' alerts stored on the way (another command's, or those an interrupted import left
-    /// unprocessed) are not this command's: stderr counts them instead.
+    /// Runs the command's <paramref name="write"/> of <paramref name="product"/>, then processes every pending change, so
+    /// the user sees the write's alerts at once: those about the product from a change made since the write began (an
+    /// alert's time is its change's). Other changes' alerts stored on the way (another command's, or those an
+    /// interrupted import left unprocessed) are not this command's: stderr counts them instead.
     /// </summary>
-    public async Task<IReadOnlyList<AlertResponse>> DrainAlertsAsync(ProductId product, DateTimeOffset since, CancellationToken cancellationToken)
+    public async Task<(T Result, IReadOnlyList<AlertResponse> Alerts)> WithAlertsAsync<T>(ProductId product, Func<Task<T>> write, CancellationToken cancellationToken)
     {
+        var since = Service<TimeProvider>().GetUtcNow();
+        var result = await write();
         var stored = await DrainAsync(cancellationToken);
         List<AlertResponse> own = [.. stored.Where(alert => alert.ProductId == product && alert.Time >= since).Select(AlertResponse.From)];
         if (stored.Count > own.Count)
@@ -84,7 +86,7 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
             Error.WriteLine($"Also stored {others:N0} {(others == 1 ? "alert" : "alerts")} of other changes that were waiting to be processed (see 'stockwatch alerts list').");
         }
 
-        return own;
+        return (result, own);
     }
 
     public void Dispose() => _services?.Dispose();

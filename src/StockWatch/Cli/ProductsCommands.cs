@@ -138,9 +138,7 @@ internal static class ProductsCommands
                 Stock = context.Parsed(stock, text => Values.ParseCount(text, "stock_count")),
                 LowStockThreshold = context.Parsed(threshold, text => Values.ParseCount(text, "low_stock_threshold")),
             };
-            var since = context.Service<TimeProvider>().GetUtcNow();
-            var write = await context.Service<SetProduct>().HandleAsync(request, Source);
-            var alerts = await context.DrainAlertsAsync(request.Id, since, cancellationToken);
+            var (write, alerts) = await context.WithAlertsAsync(request.Id, () => context.Service<SetProduct>().HandleAsync(request, Source), cancellationToken);
             var product = ProductResponse.From(write.After!);
             context.Write(new { product, changed = write.Changed, alerts }, output =>
             {
@@ -161,9 +159,7 @@ internal static class ProductsCommands
         command.SetHandler(async (context, cancellationToken) =>
         {
             var productId = ProductId.Parse(context.Get(id));
-            var since = context.Service<TimeProvider>().GetUtcNow();
-            await context.Service<DeleteProduct>().HandleAsync(productId, expectedVersion: null, Source);
-            var alerts = await context.DrainAlertsAsync(productId, since, cancellationToken);
+            var (_, alerts) = await context.WithAlertsAsync(productId, () => context.Service<DeleteProduct>().HandleAsync(productId, expectedVersion: null, Source), cancellationToken);
             context.Write(new { product_id = productId.Value, deleted = true, alerts }, output =>
             {
                 output.WriteLine($"Deleted product {productId}.");

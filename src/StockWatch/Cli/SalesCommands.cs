@@ -72,9 +72,7 @@ internal static class SalesCommands
                 Price = context.Parsed(price, text => Money.Parse(text, "current_price")),
                 Date = context.Parsed(date, text => Timestamp.Parse(text, "sale_date")),
             };
-            var since = context.Service<TimeProvider>().GetUtcNow();
-            var decision = await context.Service<RecordSale>().HandleAsync(request);
-            var alerts = await context.DrainAlertsAsync(request.ProductId, since, cancellationToken);
+            var (decision, alerts) = await context.WithAlertsAsync(request.ProductId, () => context.Service<RecordSale>().HandleAsync(request), cancellationToken);
             var sale = SaleResponse.From(decision.Sale, decision.Replayed);
             context.Write(new { sale, alerts }, output =>
             {

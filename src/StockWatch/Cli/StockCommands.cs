@@ -24,9 +24,7 @@ internal static class StockCommands
         {
             var productId = ProductId.Parse(context.Get(id));
             var movement = StockMovement.By(Values.ParseQuantity(context.Get(by), "--by"), context.Get(reason));
-            var since = context.Service<TimeProvider>().GetUtcNow();
-            var write = await context.Service<MoveStock>().HandleAsync(productId, movement);
-            var alerts = await context.DrainAlertsAsync(productId, since, cancellationToken);
+            var (write, alerts) = await context.WithAlertsAsync(productId, () => context.Service<MoveStock>().HandleAsync(productId, movement), cancellationToken);
             var product = ProductResponse.From(write.After!);
             context.Write(new { product, alerts }, output =>
             {
