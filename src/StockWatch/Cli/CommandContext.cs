@@ -71,22 +71,25 @@ internal sealed class CommandContext(ParseResult parse, bool readsOnly) : IDispo
     /// <summary>
     /// Runs the command's <paramref name="write"/> of <paramref name="product"/>, then processes every pending change, so
     /// the user sees the write's alerts at once: those about the product from a change made since the write began (an
-    /// alert's time is its change's). Other changes' alerts stored on the way (another command's, or those an
-    /// interrupted import left unprocessed) are not this command's: stderr counts them instead.
+    /// alert's time is its change's), read from the store once every change up to the write is processed, whoever
+    /// processed it (this command, another one running beside it, or <c>serve</c>). Alerts this command stored on the
+    /// way for other changes (another command's, or those an interrupted import left unprocessed) are not its own:
+    /// stderr counts them. A command writing the same product at the same moment shows that command's alerts too.
     /// </summary>
     public async Task<(T Result, IReadOnlyList<AlertResponse> Alerts)> WithAlertsAsync<T>(ProductId product, Func<Task<T>> write, CancellationToken cancellationToken)
     {
         var since = Service<TimeProvider>().GetUtcNow();
         var result = await write();
         var stored = await DrainAsync(cancellationToken);
-        List<AlertResponse> own = [.. stored.Where(alert => alert.ProductId == product && alert.Time >= since).Select(AlertResponse.From)];
-        if (stored.Count > own.Count)
+        bool Own(Alert alert) => alert.ProductId == product && alert.Time >= since;
+        if (stored.Count(alert => !Own(alert)) is var others and > 0)
         {
-            var others = stored.Count - own.Count;
             Error.WriteLine($"Also stored {others:N0} {(others == 1 ? "alert" : "alerts")} of other changes that were waiting to be processed (see 'stockwatch alerts list').");
         }
 
-        return (result, own);
+        // On AWS the ProductChanges function makes the alerts, later.
+        IReadOnlyList<Alert> own = OnAws ? [] : Service<IInventoryStore>().ListAlerts(new AlertQuery(Since: since, ProductId: product));
+        return (result, [.. own.Select(AlertResponse.From)]);
     }
 
     public void Dispose() => _services?.Dispose();
